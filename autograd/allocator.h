@@ -1,0 +1,46 @@
+// Storage: a 64-byte aligned float buffer, and the size-bucketed caching allocator behind it.
+//
+// Training repeats the same shapes every step, so freed buffers are kept in per-size free lists and
+// handed out again instead of going back to malloc (which for large blocks means mmap + page faults
+// every step). memory_stats() reports live bytes, so tests can measure that backward frees memory.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace attend {
+
+struct MemoryStats {
+  int64_t live_bytes = 0;    // held by Storage objects that exist now
+  int64_t peak_bytes = 0;    // maximum of live_bytes since the last reset_peak_memory()
+  int64_t cached_bytes = 0;  // freed buffers kept for reuse
+  int64_t allocations = 0;   // Storage objects created
+  int64_t cache_hits = 0;    // of which were served from the cache
+};
+
+MemoryStats memory_stats();
+void reset_peak_memory();
+// Returns every cached buffer to the system.
+void empty_cache();
+// Turns caching on or off (off: every buffer goes straight back to the system; useful under ASan).
+void set_allocator_caching(bool enabled);
+
+class Storage {
+ public:
+  // Uninitialised storage for n floats, 64-byte aligned.
+  explicit Storage(int64_t n);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  float* data() { return data_; }
+  const float* data() const { return data_; }
+  int64_t size() const { return size_; }
+
+ private:
+  float* data_ = nullptr;
+  int64_t size_ = 0;
+  size_t bytes_ = 0;  // the bucket size actually allocated
+};
+
+}  // namespace attend

@@ -1,0 +1,237 @@
+// The backward engine: topological order without recursion, gradient accumulation, hooks,
+// retain_grad, release of saved tensors, grad mode and anomaly mode.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "autograd/node.h"
+#include "autograd/kernels.h"
+
+namespace attend {
+namespace {
+
+thread_local bool g_grad_enabled = true;
+bool g_anomaly = false;
+uint64_t g_epoch = 0;
+
+bool has_nonfinite(const Tensor& t) {
+  const float* p = t.data();
+  for (int64_t i = 0, n = t.numel(); i < n; ++i)
+    if (!std::isfinite(p[i])) return true;
+  return false;
+}
+
+// A gradient we may add into in place: nobody else holds the tensor or its storage.
+bool exclusively_owned(const Tensor& t) {
+  return t.impl().use_count() == 1 && t.impl()->storage.use_count() == 1;
+}
+
+// sum += g, in place when sum is ours alone; otherwise into a fresh tensor.
+void accumulate(Tensor& sum, Tensor g) {
+  if (!sum.defined()) {
+    sum = std::move(g);
+  } else if (exclusively_owned(sum)) {
+    add_(sum, g);
+  } else {
+    sum = add(sum, g);
+  }
+}
+
+Tensor run_hooks(const std::vector<GradHook>& hooks, Tensor g) {
+  for (const GradHook& h : hooks) {
+    Tensor r = h(g);
+    if (r.defined()) {
+      if (!(r.shape() == g.shape()))
+        throw ShapeError("gradient hook returned shape " + r.shape().str() + " for a gradient of shape " +
+                         g.shape().str());
+      g = std::move(r);
+    }
+  }
+  return g;
+}
+
+void accumulate_leaf(TensorImpl& leaf, Tensor g) {
+  g = run_hooks(leaf.hooks, std::move(g));
+  // .grad must not alias another tensor: optimizers and clipping modify it in place.
+  if (!exclusively_owned(g)) g = kernels::copy_of(g);
+  Tensor grad(leaf.grad);
+  accumulate(grad, std::move(g));
+  leaf.grad = grad.impl();
+}
+
+}  // namespace
+
+Node::~Node() {
+  // Take over every child node that would die with us, and destroy them one at a time here
+  // instead of through nested destructor calls.
+  std::vector<std::shared_ptr<Node>> doomed;
+  auto adopt = [&doomed](std::vector<Edge>& edges) {
+    for (Edge& e : edges)
+      if (e.fn && e.fn.use_count() == 1) doomed.push_back(std::move(e.fn));
+  };
+  adopt(next);
+  while (!doomed.empty()) {
+    std::shared_ptr<Node> n = std::move(doomed.back());
+    doomed.pop_back();
+    adopt(n->next);
+    n->backward = nullptr;  // frees its saved tensors now, while n's children are already adopted
+  }
+}
+
+bool grad_enabled() { return g_grad_enabled; }
+NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) { g_grad_enabled = false; }
+NoGradGuard::~NoGradGuard() { g_grad_enabled = prev_; }
+
+bool anomaly_enabled() { return g_anomaly; }
+void set_detect_anomaly(bool on) { g_anomaly = on; }
+DetectAnomalyGuard::DetectAnomalyGuard() : prev_(g_anomaly) { g_anomaly = true; }
+DetectAnomalyGuard::~DetectAnomalyGuard() { g_anomaly = prev_; }
+
+bool needs_graph(std::span<const Tensor* const> inputs) {
+  if (!g_grad_enabled) return false;
+  for (const Tensor* t : inputs)
+    if (t->defined() && t->requires_grad()) return true;
+  return false;
+}
+
+Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs, BackwardFn backward) {
+  if (g_anomaly && has_nonfinite(out))
+    throw AnomalyError(std::string("anomaly: the forward of '") + op + "' produced NaN or Inf (output shape " +
+                       out.shape().str() + ")");
+  if (!needs_graph(inputs)) return out;
+  auto node = std::make_shared<Node>();
+  node->name = op;
+  node->backward = std::move(backward);
+  node->next.reserve(inputs.size());
+  for (const Tensor* t : inputs) {
+    Edge e;
+    if (t->defined() && t->requires_grad()) {
+      if (t->grad_fn())
+        e.fn = t->grad_fn();
+      else
+        e.leaf = t->impl();
+      e.shape = t->shape();
+    }
+    node->next.push_back(std::move(e));
+  }
+  out.impl()->requires_grad = true;
+  out.impl()->grad_fn = std::move(node);
+  return out;
+}
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
+  if (!defined()) throw AutogradError("backward() called on an undefined tensor");
+  if (!requires_grad())
+    throw AutogradError("backward(): tensor of shape " + shape().str() +
+                        " does not require grad and has no grad_fn (did you forget requires_grad_()?)");
+  Tensor root_grad = gradient;
+  if (!root_grad.defined()) {
+    if (numel() != 1)
+      throw AutogradError("backward(): a gradient can be created implicitly only for one-element outputs; "
+                          "this output has shape " + shape().str() + ", pass the gradient explicitly");
+    root_grad = ones(shape());
+  } else if (!(root_grad.shape() == shape())) {
+    throw ShapeError("backward(): gradient of shape " + root_grad.shape().str() + " given for an output of shape " +
+                     shape().str());
+  }
+  NoGradGuard no_grad;  // backward closures compute plain values; no second-order graph
+  if (is_leaf()) {
+    accumulate_leaf(*impl_, root_grad.detach());
+    return;
+  }
+
+  // 1. Count, for every node reachable from the root, how many edges lead into it (iteratively:
+  //    long RNN graphs are far deeper than the call stack).
+  const uint64_t epoch = ++g_epoch;
+  Node* root = impl_->grad_fn.get();
+  root->epoch = epoch;
+  root->pending = 0;
+  std::vector<Node*> stack{root};
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    for (Edge& e : n->next) {
+      if (!e.fn) continue;
+      Node* m = e.fn.get();
+      if (m->epoch != epoch) {
+        m->epoch = epoch;
+        m->pending = 0;
+        stack.push_back(m);
+      }
+      m->pending++;
+    }
+  }
+
+  // 2. Run nodes once all their consumers have delivered gradient (Kahn's algorithm). The
+  //    ready list is a stack, so the pass goes depth-first and frees saved tensors early.
+  root->grad_accum = root_grad.detach();
+  // Holds the root node: releasing edges below may drop the last other reference to it.
+  std::shared_ptr<Node> keep_root = impl_->grad_fn;
+  std::vector<std::shared_ptr<Node>> ready{keep_root};
+  while (!ready.empty()) {
+    std::shared_ptr<Node> node = std::move(ready.back());
+    ready.pop_back();
+    Tensor g = std::move(node->grad_accum);
+    node->grad_accum = Tensor();
+    std::vector<Tensor> grads;
+    if (g.defined()) {
+      if (!node->backward)
+        throw AutogradError(std::string("backward through the graph a second time at op '") + node->name +
+                            "': its saved tensors were freed by the first backward(); pass "
+                            "retain_graph=true to the first call if you need to run it twice");
+      g = run_hooks(node->hooks, std::move(g));
+      if (auto kept = node->retained.lock()) {
+        Tensor kg(kept->grad);
+        accumulate(kg, kernels::copy_of(g));
+        kept->grad = kg.impl();
+      }
+      grads = node->backward(g);
+      if (grads.size() != node->next.size())
+        throw AutogradError(std::string("backward of '") + node->name + "' returned " +
+                            std::to_string(grads.size()) + " gradients for " +
+                            std::to_string(node->next.size()) + " inputs");
+      g = Tensor();
+    }
+    for (size_t i = 0; i < node->next.size(); ++i) {
+      Edge& e = node->next[i];
+      if (!e.defined()) continue;
+      Tensor gi = i < grads.size() ? std::move(grads[i]) : Tensor();
+      if (gi.defined()) {
+        if (!(gi.shape() == e.shape))
+          throw ShapeError(std::string("backward of '") + node->name + "' returned a gradient of shape " +
+                           gi.shape().str() + " for input " + std::to_string(i) + " of shape " + e.shape.str());
+        if (g_anomaly && has_nonfinite(gi))
+          throw AnomalyError(std::string("anomaly: the backward of '") + node->name +
+                             "' produced NaN or Inf in the gradient of input " + std::to_string(i) +
+                             " (shape " + gi.shape().str() + ")");
+      }
+      if (e.leaf) {
+        if (gi.defined()) accumulate_leaf(*e.leaf, std::move(gi));
+      } else {
+        if (gi.defined()) accumulate(e.fn->grad_accum, std::move(gi));
+        if (--e.fn->pending == 0) ready.push_back(e.fn);
+      }
+    }
+    grads.clear();
+    if (!retain_graph) {
+      // Free what the closure saved; keep the edges so a second backward finds this node and
+      // reports the error above instead of silently doing nothing.
+      node->backward = nullptr;
+    }
+  }
+}
+
+void Tensor::retain_grad() const {
+  if (!requires_grad()) throw AutogradError("retain_grad() on a tensor that does not require grad");
+  if (!is_leaf()) impl_->grad_fn->retained = impl_;
+}
+
+void Tensor::register_hook(GradHook hook) const {
+  if (!requires_grad()) throw AutogradError("register_hook() on a tensor that does not require grad");
+  if (is_leaf())
+    impl_->hooks.push_back(std::move(hook));
+  else
+    impl_->grad_fn->hooks.push_back(std::move(hook));
+}
+
+}  // namespace attend

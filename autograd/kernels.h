@@ -1,0 +1,149 @@
+// Loop templates shared by the op files: elementwise maps and the broadcasting iterator.
+// Internal to autograd/ (ops include it; users include ops.h).
+#pragma once
+
+#include <algorithm>
+#include <array>
+
+#include "autograd/ops.h"
+
+namespace attend::kernels {
+
+// out[i] = f(x[i])
+template <class F>
+Tensor map(const Tensor& x, F f) {
+  Tensor out = Tensor::empty(x.shape());
+  const float* px = x.data();
+  float* po = out.data();
+  for (int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+  return out;
+}
+
+// A plain copy outside the graph.
+inline Tensor copy_of(const Tensor& x) {
+  Tensor out = Tensor::empty(x.shape());
+  std::copy_n(x.data(), x.numel(), out.data());
+  return out;
+}
+
+// out[i] = f(a[i], b[i]) for equal shapes
+template <class F>
+Tensor zip(const Tensor& a, const Tensor& b, F f) {
+  Tensor out = Tensor::empty(a.shape());
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* po = out.data();
+  for (int64_t i = 0, n = a.numel(); i < n; ++i) po[i] = f(pa[i], pb[i]);
+  return out;
+}
+
+// out[i] = f(a[i], b[i], c[i]) for equal shapes
+template <class F>
+Tensor zip3(const Tensor& a, const Tensor& b, const Tensor& c, F f) {
+  Tensor out = Tensor::empty(a.shape());
+  const float* pa = a.data();
+  const float* pb = b.data();
+  const float* pc = c.data();
+  float* po = out.data();
+  for (int64_t i = 0, n = a.numel(); i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+  return out;
+}
+
+// Element strides of `in` aligned to the right of `out`'s dimensions, 0 where `in` is broadcast.
+inline std::array<int64_t, Shape::kMaxDims> broadcast_strides(const Shape& in, const Shape& out) {
+  std::array<int64_t, Shape::kMaxDims> st{};
+  auto cs = contiguous_strides(in);
+  const int off = out.ndim() - in.ndim();
+  for (int i = 0; i < in.ndim(); ++i) st[i + off] = in[i] == 1 && out[i + off] != 1 ? 0 : cs[i];
+  return st;
+}
+
+// Calls body(out_flat_index, inner_count, offsets...) for each innermost row of `out`, where
+// offsets[k] is the flat offset of operand k at the row's start; the row's elements advance by
+// inner_strides[k]. Covers every broadcasting case with one loop nest.
+template <size_t K, class Body>
+void for_each_row(const Shape& out, const std::array<std::array<int64_t, Shape::kMaxDims>, K>& strides,
+                  Body body) {
+  const int nd = out.ndim();
+  if (nd == 0) {
+    std::array<int64_t, K> off{};
+    body(int64_t{0}, int64_t{1}, off);
+    return;
+  }
+  const int64_t inner = out[nd - 1];
+  const int64_t rows = inner == 0 ? 0 : out.numel() / inner;
+  std::array<int64_t, Shape::kMaxDims> idx{};
+  std::array<int64_t, K> off{};
+  for (int64_t r = 0; r < rows; ++r) {
+    body(r * inner, inner, off);
+    // Advance the multi-index over the outer dimensions (odometer), updating offsets.
+    for (int d = nd - 2; d >= 0; --d) {
+      if (++idx[d] < out[d]) {
+        for (size_t k = 0; k < K; ++k) off[k] += strides[k][d];
+        break;
+      }
+      for (size_t k = 0; k < K; ++k) off[k] -= strides[k][d] * (out[d] - 1);
+      idx[d] = 0;
+    }
+  }
+}
+
+// out = f(a, b) with broadcasting; fast paths for equal shapes and a scalar operand.
+template <class F>
+Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
+  if (a.shape() == b.shape()) return zip(a, b, f);
+  Shape os = broadcast_shapes(a.shape(), b.shape(), op);
+  Tensor out = Tensor::empty(os);
+  const float* pa = a.data();
+  const float* pb = b.data();
+  float* po = out.data();
+  const int64_t n = out.numel();
+  if (b.numel() == 1 && os == a.shape()) {
+    const float s = pb[0];
+    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+    return out;
+  }
+  if (a.numel() == 1 && os == b.shape()) {
+    const float s = pa[0];
+    for (int64_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+    return out;
+  }
+  std::array<std::array<int64_t, Shape::kMaxDims>, 2> st{broadcast_strides(a.shape(), os),
+                                                          broadcast_strides(b.shape(), os)};
+  const int64_t sa = os.ndim() ? st[0][os.ndim() - 1] : 0;
+  const int64_t sb = os.ndim() ? st[1][os.ndim() - 1] : 0;
+  for_each_row<2>(os, st, [&](int64_t o, int64_t inner, const std::array<int64_t, 2>& off) {
+    const float* ra = pa + off[0];
+    const float* rb = pb + off[1];
+    float* ro = po + o;
+    if (sa == 1 && sb == 1) {
+      for (int64_t i = 0; i < inner; ++i) ro[i] = f(ra[i], rb[i]);
+    } else if (sa == 1 && sb == 0) {
+      const float vb = rb[0];
+      for (int64_t i = 0; i < inner; ++i) ro[i] = f(ra[i], vb);
+    } else if (sa == 0 && sb == 1) {
+      const float va = ra[0];
+      for (int64_t i = 0; i < inner; ++i) ro[i] = f(va, rb[i]);
+    } else {
+      for (int64_t i = 0; i < inner; ++i) ro[i] = f(ra[i * sa], rb[i * sb]);
+    }
+  });
+  return out;
+}
+
+// Splits a shape around dim into [outer, n, inner] for reductions and softmax along dim.
+struct DimSplit {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+inline DimSplit split_at(const Shape& s, int dim) {
+  DimSplit r;
+  for (int i = 0; i < dim; ++i) r.outer *= s[i];
+  r.n = s.ndim() ? s[dim] : 1;
+  for (int i = dim + 1; i < s.ndim(); ++i) r.inner *= s[i];
+  return r;
+}
+
+// Reads an index stored in a float tensor, checking it is a whole number in [0, limit).
+int64_t checked_index(float v, int64_t limit, const char* op);
+
+}  // namespace attend::kernels

@@ -1,0 +1,135 @@
+// The op library. Every op is a free function that computes its result eagerly and, when an input
+// requires grad, records a Node whose backward closure sits right below the forward in the .cpp.
+// Shapes follow PyTorch; index tensors are float32 tensors of whole numbers (see creation.h).
+#pragma once
+
+#include <vector>
+
+#include "autograd/creation.h"
+#include "autograd/random.h"
+#include "autograd/tensor.h"
+
+namespace attend {
+
+// --- pointwise, with NumPy broadcasting (ops_pointwise.cpp) ------------------------------------
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor div(const Tensor& a, const Tensor& b);
+Tensor add(const Tensor& a, float s);
+Tensor sub(const Tensor& a, float s);
+Tensor rsub(float s, const Tensor& a);  // s - a
+Tensor mul(const Tensor& a, float s);
+Tensor div(const Tensor& a, float s);
+Tensor rdiv(float s, const Tensor& a);  // s / a
+
+Tensor neg(const Tensor& x);
+Tensor exp(const Tensor& x);
+Tensor log(const Tensor& x);
+Tensor sqrt(const Tensor& x);
+Tensor pow(const Tensor& x, float exponent);
+Tensor abs(const Tensor& x);
+Tensor tanh(const Tensor& x);
+Tensor sigmoid(const Tensor& x);
+Tensor relu(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, float negative_slope = 0.01f);
+Tensor elu(const Tensor& x, float alpha = 1.0f);
+// approximate=false: x·Φ(x) with the exact erf (PyTorch's default); true: the tanh formula.
+Tensor gelu(const Tensor& x, bool approximate = false);
+// A differentiable copy.
+Tensor clone(const Tensor& x);
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator+(const Tensor& a, float s) { return add(a, s); }
+inline Tensor operator+(float s, const Tensor& a) { return add(a, s); }
+inline Tensor operator-(const Tensor& a, float s) { return sub(a, s); }
+inline Tensor operator-(float s, const Tensor& a) { return rsub(s, a); }
+inline Tensor operator*(const Tensor& a, float s) { return mul(a, s); }
+inline Tensor operator*(float s, const Tensor& a) { return mul(a, s); }
+inline Tensor operator/(const Tensor& a, float s) { return div(a, s); }
+inline Tensor operator/(float s, const Tensor& a) { return rdiv(s, a); }
+inline Tensor operator-(const Tensor& x) { return neg(x); }
+
+// In-place helpers outside the graph (engine accumulation, optimizers). Shapes must match.
+void add_(Tensor& dst, const Tensor& src, float alpha = 1.0f);  // dst += alpha * src
+void mul_(Tensor& dst, float s);
+void fill_(Tensor& dst, float value);
+void copy_(Tensor& dst, const Tensor& src);
+
+// The shape both operands broadcast to; throws ShapeError naming op and both shapes otherwise.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
+// Sums a gradient of a broadcast result back down to an operand's shape (outside the graph).
+Tensor sum_to(const Tensor& grad, const Shape& shape);
+
+// --- reductions (ops_reduce.cpp) ---------------------------------------------------------------
+Tensor sum(const Tensor& x);
+Tensor sum(const Tensor& x, int dim, bool keepdim = false);
+Tensor mean(const Tensor& x);
+Tensor mean(const Tensor& x, int dim, bool keepdim = false);
+// Maximum value; the gradient goes to the first maximal element.
+Tensor max(const Tensor& x);
+Tensor max(const Tensor& x, int dim, bool keepdim = false);
+// Index of the first maximum along dim (not differentiable).
+Tensor argmax(const Tensor& x, int dim, bool keepdim = false);
+
+// --- shape (ops_shape.cpp) ---------------------------------------------------------------------
+// A view with the same data; one dimension may be -1 (inferred).
+Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);
+inline Tensor view(const Tensor& x, const std::vector<int64_t>& shape) { return reshape(x, shape); }
+Tensor flatten(const Tensor& x);
+Tensor unsqueeze(const Tensor& x, int dim);
+Tensor squeeze(const Tensor& x, int dim);
+// Materialised: attend keeps every tensor contiguous.
+Tensor transpose(const Tensor& x, int dim0, int dim1);
+Tensor permute(const Tensor& x, const std::vector<int>& dims);
+Tensor concat(const std::vector<Tensor>& xs, int dim);
+Tensor stack(const std::vector<Tensor>& xs, int dim);
+// Elements start .. start+length-1 along dim (torch.narrow), and Python's x[start:end] along dim.
+Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length);
+Tensor slice(const Tensor& x, int dim, int64_t start, int64_t end);
+
+// --- indexing (ops_index.cpp) ------------------------------------------------------------------
+// x's slices at index (1-D) along dim.
+Tensor index_select(const Tensor& x, int dim, const Tensor& index);
+// out[i][j] = x[index[i][j]][j] for dim 0, etc. (torch.gather); index has x's rank.
+Tensor gather(const Tensor& x, int dim, const Tensor& index);
+// self with src added at index along dim (torch.scatter_add).
+Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tensor& src);
+// self with source's slices added at index (1-D) along dim (torch.index_add).
+Tensor index_add(const Tensor& self, int dim, const Tensor& index, const Tensor& source);
+// value where mask != 0 (mask broadcasts to x).
+Tensor masked_fill(const Tensor& x, const Tensor& mask, float value);
+// a where cond != 0, else b (all three broadcast).
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// Rows of weight [num_embeddings, dim] at indices (any shape) -> [..., dim]. The row padding_idx
+// (if >= 0) gets no gradient, as in torch.nn.Embedding.
+Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1);
+
+// --- matrix products (ops_matmul.cpp) ----------------------------------------------------------
+// a [..., M, K] @ b [..., K, N] with broadcast batch dimensions; transpose_a / transpose_b use
+// the last two dimensions transposed without copying (cblas_sgemm flags).
+Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a = false, bool transpose_b = false);
+// x [..., in] @ weight[out, in]^T + bias[out] (torch.nn.functional.linear); bias may be undefined.
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor());
+
+// --- neural-network functions (ops_nn.cpp) -----------------------------------------------------
+Tensor softmax(const Tensor& x, int dim);
+Tensor log_softmax(const Tensor& x, int dim);
+
+enum class Reduction { kMean, kSum, kNone };
+// logits [..., C], target [...] of class indices. Mean is over targets != ignore_index.
+// label_smoothing as in torch.nn.functional.cross_entropy.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index = -100,
+                     float label_smoothing = 0.0f, Reduction reduction = Reduction::kMean);
+// log_probs [..., C], target [...].
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index = -100,
+                Reduction reduction = Reduction::kMean);
+// Normalises over the last dimension; weight and bias [D] may be undefined.
+Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps = 1e-5f);
+// Zeroes each element with probability p and scales the rest by 1/(1-p) when training.
+Tensor dropout(const Tensor& x, float p, bool training, Generator& gen);
+
+}  // namespace attend

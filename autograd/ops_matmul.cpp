@@ -1,0 +1,176 @@
+// Matrix products through cblas_sgemm. Transposed operands are passed to sgemm as flags, never
+// copied. Batched products loop over the (broadcast) batch; when the right operand has no batch
+// dimensions the batch folds into M and the whole product is one GEMM.
+#include <cblas.h>
+
+#include "autograd/kernels.h"
+#include "autograd/node.h"
+
+namespace attend {
+
+using Grads = std::vector<Tensor>;
+
+namespace {
+
+// C[M,N] = alpha * op(A) op(B) + beta * C, row-major; A is stored [M,K] (or [K,M] if ta),
+// B is stored [K,N] (or [N,K] if tb).
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C,
+          float beta = 0.0f) {
+  if (M == 0 || N == 0) return;
+  if (K == 0) {
+    if (beta == 0.0f) std::fill_n(C, M * N, 0.0f);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+              static_cast<int>(N), static_cast<int>(K), 1.0f, A, static_cast<int>(ta ? M : K), B,
+              static_cast<int>(tb ? K : N), beta, C, static_cast<int>(N));
+}
+
+Shape batch_of(const Shape& s) {
+  Shape b = s;
+  b.erase(b.ndim() - 1);
+  b.erase(b.ndim() - 1);
+  return b;
+}
+
+// Flat batch index of a (or b) for each flat batch index of the broadcast output.
+std::vector<int64_t> batch_map(const Shape& in_batch, const Shape& out_batch) {
+  std::vector<int64_t> map(out_batch.numel());
+  if (out_batch.ndim() == 0) return {0};
+  std::array<std::array<int64_t, Shape::kMaxDims>, 1> st{kernels::broadcast_strides(in_batch, out_batch)};
+  // Iterate element by element: treat the batch shape with a trailing unit row dimension.
+  Shape rows = out_batch;
+  rows.push_back(1);
+  st[0][rows.ndim() - 1] = 0;
+  kernels::for_each_row<1>(rows, st, [&](int64_t o, int64_t, const std::array<int64_t, 1>& off) { map[o] = off[0]; });
+  return map;
+}
+
+bool is_identity(const std::vector<int64_t>& m) {
+  for (size_t i = 0; i < m.size(); ++i)
+    if (m[i] != static_cast<int64_t>(i)) return false;
+  return true;
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  if (a.ndim() < 2 || b.ndim() < 2)
+    throw ShapeError("matmul: both operands need at least 2 dimensions, got " + a.shape().str() + " and " +
+                     b.shape().str() + " (reshape vectors to [1, n] or [n, 1])");
+  // a: [..., M, K] (stored [..., K, M] if ta) -- b: [..., K, N] (stored [..., N, K] if tb)
+  const int64_t M = ta ? a.shape().dim(-1) : a.shape().dim(-2);
+  const int64_t K = ta ? a.shape().dim(-2) : a.shape().dim(-1);
+  const int64_t Kb = tb ? b.shape().dim(-1) : b.shape().dim(-2);
+  const int64_t N = tb ? b.shape().dim(-2) : b.shape().dim(-1);
+  if (K != Kb)
+    throw ShapeError("matmul: shapes " + a.shape().str() + (ta ? "^T" : "") + " and " + b.shape().str() +
+                     (tb ? "^T" : "") + " cannot be multiplied (" + std::to_string(K) + " != " + std::to_string(Kb) + ")");
+  const Shape ab = batch_of(a.shape()), bb = batch_of(b.shape());
+  const Shape batch = broadcast_shapes(ab, bb, "matmul");
+  Shape os = batch;
+  os.push_back(M);
+  os.push_back(N);
+  Tensor out = Tensor::empty(os);
+  const bool fold = bb.numel() == 1 && bb.ndim() == 0 && !ta;  // b is one matrix: one GEMM
+  std::vector<int64_t> amap, bmap;
+  const int64_t nb = batch.numel();
+  if (fold) {
+    gemm(false, tb, ab.numel() * M, N, K, a.data(), b.data(), out.data());
+  } else {
+    amap = batch_map(ab, batch);
+    bmap = batch_map(bb, batch);
+    for (int64_t i = 0; i < nb; ++i)
+      gemm(ta, tb, M, N, K, a.data() + amap[i] * M * K, b.data() + bmap[i] * K * N, out.data() + i * M * N);
+  }
+  const bool ga = a.requires_grad(), gb = b.requires_grad();
+  Tensor sa = gb ? a.detach() : Tensor(), sb = ga ? b.detach() : Tensor();
+  return record("matmul", out, {&a, &b},
+                [=, amap = std::move(amap), bmap = std::move(bmap), sha = a.shape(), shb = b.shape()](const Tensor& g) {
+                  Tensor da, db;
+                  if (fold) {
+                    const int64_t BM = ab.numel() * M;
+                    // dA[BM,K] = dC[BM,N] op(B)^T ; dB = op(A)^T dC (or dC^T A when tb)
+                    if (ga) {
+                      da = Tensor::empty(sha);
+                      gemm(false, !tb, BM, K, N, g.data(), sb.data(), da.data());
+                    }
+                    if (gb) {
+                      db = Tensor::empty(shb);
+                      if (tb)
+                        gemm(true, false, N, K, BM, g.data(), sa.data(), db.data());
+                      else
+                        gemm(true, false, K, N, BM, sa.data(), g.data(), db.data());
+                    }
+                    return Grads{da, db};
+                  }
+                  // Broadcast batch entries receive the sum of their uses: zero and accumulate.
+                  const bool a_bcast = !is_identity(amap) || ab.numel() != nb;
+                  const bool b_bcast = !is_identity(bmap) || bb.numel() != nb;
+                  if (ga) da = a_bcast ? zeros(sha) : Tensor::empty(sha);
+                  if (gb) db = b_bcast ? zeros(shb) : Tensor::empty(shb);
+                  for (int64_t i = 0; i < nb; ++i) {
+                    const float* gi = g.data() + i * M * N;
+                    const float* ai = sa.defined() ? sa.data() + amap[i] * M * K : nullptr;
+                    const float* bi = sb.defined() ? sb.data() + bmap[i] * K * N : nullptr;
+                    if (ga) {
+                      float* dai = da.data() + amap[i] * M * K;
+                      if (!ta)
+                        gemm(false, !tb, M, K, N, gi, bi, dai, a_bcast ? 1.0f : 0.0f);
+                      else
+                        gemm(tb, true, K, M, N, bi, gi, dai, a_bcast ? 1.0f : 0.0f);
+                    }
+                    if (gb) {
+                      float* dbi = db.data() + bmap[i] * K * N;
+                      if (!tb)
+                        gemm(!ta, false, K, N, M, ai, gi, dbi, b_bcast ? 1.0f : 0.0f);
+                      else
+                        gemm(true, ta, N, K, M, gi, ai, dbi, b_bcast ? 1.0f : 0.0f);
+                    }
+                  }
+                  return Grads{da, db};
+                });
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  if (weight.ndim() != 2) throw ShapeError("linear: weight must be [out, in], got " + weight.shape().str());
+  const int64_t out_f = weight.shape()[0], in_f = weight.shape()[1];
+  if (x.ndim() < 1 || x.shape().back() != in_f)
+    throw ShapeError("linear: input of shape " + x.shape().str() + " does not end in " + std::to_string(in_f) +
+                     " features (weight " + weight.shape().str() + ")");
+  if (bias.defined() && !(bias.shape() == Shape{out_f}))
+    throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " + weight.shape().str());
+  const int64_t rows = x.numel() / in_f;
+  Shape os = x.shape();
+  os[os.ndim() - 1] = out_f;
+  Tensor out = Tensor::empty(os);
+  float beta = 0.0f;
+  if (bias.defined()) {  // start from the bias in every row, then accumulate the product
+    for (int64_t r = 0; r < rows; ++r) std::copy_n(bias.data(), out_f, out.data() + r * out_f);
+    beta = 1.0f;
+  }
+  // out[rows, out_f] = x[rows, in_f] @ W[out_f, in_f]^T
+  gemm(false, true, rows, out_f, in_f, x.data(), weight.data(), out.data(), beta);
+  const bool gx = x.requires_grad(), gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad();
+  Tensor sx = gw ? x.detach() : Tensor(), sw = gx ? weight.detach() : Tensor();
+  return record("linear", out, {&x, &weight, &bias},
+                [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {
+                  Tensor dx, dw, db;
+                  if (gx) {  // dx[rows, in] = g[rows, out] @ W[out, in]
+                    dx = Tensor::empty(shx);
+                    gemm(false, false, rows, in_f, out_f, g.data(), sw.data(), dx.data());
+                  }
+                  if (gw) {  // dW[out, in] = g^T[out, rows] @ x[rows, in]
+                    dw = Tensor::empty(shw);
+                    gemm(true, false, out_f, in_f, rows, g.data(), sx.data(), dw.data());
+                  }
+                  if (gbias) {
+                    db = zeros({out_f});
+                    for (int64_t r = 0; r < rows; ++r)
+                      for (int64_t j = 0; j < out_f; ++j) db.data()[j] += g.data()[r * out_f + j];
+                  }
+                  return Grads{dx, dw, db};
+                });
+}
+
+}  // namespace attend

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages attend needs to build and test, only those that are missing.
+# Usage: scripts/setup.sh [--bench]   (--bench adds python3-torch/numpy for the PyTorch side of bench/)
+set -euo pipefail
+packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev)
+if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch python3-numpy); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null
+fi

@@ -1,0 +1,83 @@
+// Helpers shared by the test suites: gradcheck assertions and the PyTorch fixture reader.
+#pragma once
+
+#include <boost/test/unit_test.hpp>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "autograd/gradcheck.h"
+#include "autograd/ops.h"
+
+namespace attend::test {
+
+// Inputs for gradchecks: uniform in [lo, hi], requiring grad.
+inline Tensor param(const Shape& s, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+  Generator g(seed);
+  Tensor t = uniform(s, lo, hi, g);
+  t.requires_grad_();
+  return t;
+}
+
+// Values bounded away from 0 (for kinks at 0 and for log/sqrt/div): |x| in [0.2, 1.2], random sign
+// unless positive is set.
+inline Tensor away_from_zero(const Shape& s, uint64_t seed, bool positive = false) {
+  Generator g(seed);
+  Tensor t = Tensor::empty(s);
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    float v = 0.2f + g.uniform();
+    t.data()[i] = positive || g.uniform() < 0.5f ? v : -v;
+  }
+  t.requires_grad_();
+  return t;
+}
+
+#define ATTEND_CHECK_GRAD(f, inputs, ...)                                        \
+  do {                                                                           \
+    auto _res = ::attend::gradcheck((f), (inputs), ##__VA_ARGS__);               \
+    BOOST_CHECK_MESSAGE(_res.ok, _res.message);                                  \
+  } while (0)
+
+// Element-wise closeness with a message naming the first bad element.
+inline void check_close(const Tensor& actual, const Tensor& expected, float atol = 1e-5f, float rtol = 1e-4f) {
+  BOOST_REQUIRE_MESSAGE(actual.shape() == expected.shape(),
+                        "shape " << actual.shape().str() << " != expected " << expected.shape().str());
+  for (int64_t i = 0; i < actual.numel(); ++i) {
+    const float a = actual.data()[i], e = expected.data()[i];
+    if (!(std::fabs(a - e) <= atol + rtol * std::fabs(e))) {
+      BOOST_ERROR("element " << i << ": " << a << " != expected " << e);
+      return;
+    }
+  }
+}
+
+// Fixtures written by tests/fixtures/gen_fixtures.py: "tensor NAME NDIM D0 D1 ..." then one line
+// of values, for each tensor.
+inline std::map<std::string, Tensor> load_fixtures(const std::string& file) {
+  const std::string path = std::string(ATTEND_FIXTURE_DIR) + "/" + file;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open fixture file " + path + " (run tests/fixtures/gen_fixtures.py)");
+  std::map<std::string, Tensor> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream hs(line);
+    std::string kw, name;
+    int nd = 0;
+    hs >> kw >> name >> nd;
+    if (kw != "tensor") throw std::runtime_error(path + ": expected 'tensor', got: " + line);
+    std::vector<int64_t> dims(nd);
+    for (auto& d : dims) hs >> d;
+    Tensor t = Tensor::empty(Shape(dims));
+    std::getline(in, line);
+    std::istringstream vs(line);
+    for (int64_t i = 0; i < t.numel(); ++i) vs >> t.data()[i];
+    if (!vs) throw std::runtime_error(path + ": too few values for " + name);
+    out[name] = t;
+  }
+  return out;
+}
+
+}  // namespace attend::test
