@@ -1,6 +1,7 @@
 #include "autograd/shape.h"
 
 #include <algorithm>
+#include <ostream>
 #include <stdexcept>
 
 #include "autograd/error.h"
@@ -51,6 +52,8 @@ std::string Shape::str() const {
 bool operator==(const Shape& a, const Shape& b) {
   return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
 }
+
+std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
 
 int normalize_dim(int dim, int ndim, const char* op) {
   int d = dim < 0 ? dim + ndim : dim;

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <span>
 #include <string>
 #include <vector>
@@ -44,6 +45,8 @@ class Shape {
   std::array<int64_t, kMaxDims> d_{};
   int n_ = 0;
 };
+
+std::ostream& operator<<(std::ostream& os, const Shape& s);
 
 // Resolves a possibly negative dimension index against ndim; throws naming the op when out of range.
 int normalize_dim(int dim, int ndim, const char* op);

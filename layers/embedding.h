@@ -1,0 +1,21 @@
+// Embedding: a table of vectors looked up by id, as torch.nn.Embedding.
+#pragma once
+
+#include "layers/module.h"
+
+namespace attend {
+
+class Embedding : public UnaryModule {
+ public:
+  // weight [num, dim] ~ N(0, 1); the padding_idx row (if >= 0) starts at zero and gets no gradient.
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen, int64_t padding_idx = -1);
+  // ids [...] (whole numbers in a float tensor) -> [..., dim]
+  Tensor forward(const Tensor& ids) override { return embedding(weight, ids, padding_idx); }
+  std::string type_name() const override { return "Embedding"; }
+  std::string extra_repr() const override;
+
+  int64_t num_embeddings, embedding_dim, padding_idx;
+  Tensor weight;  // [num, dim]
+};
+
+}  // namespace attend

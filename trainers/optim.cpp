@@ -1,0 +1,153 @@
+#include "trainers/optim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace attend {
+
+Optimizer::Optimizer(std::vector<Tensor> params, float lr) : params_(std::move(params)), lr_(lr) {
+  if (!(lr >= 0.0f)) throw std::invalid_argument("optimizer: learning rate must be >= 0, got " + std::to_string(lr));
+  for (size_t i = 0; i < params_.size(); ++i)
+    if (!params_[i].requires_grad())
+      throw std::invalid_argument("optimizer: parameter " + std::to_string(i) + " (shape " +
+                                  params_[i].shape().str() + ") does not require grad");
+}
+
+void Optimizer::zero_grad() {
+  for (Tensor& p : params_) p.set_grad(Tensor());
+}
+
+Tensor& Optimizer::buffer(const std::string& name, size_t index) {
+  auto& list = buffers_[name];
+  if (list.size() < params_.size()) list.resize(params_.size());
+  if (!list[index].defined()) list[index] = zeros(params_[index].shape());
+  return list[index];
+}
+
+bool Optimizer::has_buffer(const std::string& name, size_t index) const {
+  auto it = buffers_.find(name);
+  return it != buffers_.end() && index < it->second.size() && it->second[index].defined();
+}
+
+std::map<std::string, Tensor> Optimizer::state_dict() const {
+  std::map<std::string, Tensor> out;
+  out["step"] = full(Shape{}, static_cast<float>(step_));
+  out["lr"] = full(Shape{}, lr_);
+  for (const auto& [name, list] : buffers_)
+    for (size_t i = 0; i < list.size(); ++i)
+      if (list[i].defined()) out[name + "." + std::to_string(i)] = list[i];
+  return out;
+}
+
+void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
+  std::map<std::string, std::vector<Tensor>> loaded;
+  for (const auto& [key, t] : state) {
+    if (key == "step" || key == "lr") continue;
+    const size_t dot = key.rfind('.');
+    if (dot == std::string::npos) throw std::invalid_argument("optimizer state: unexpected key '" + key + "'");
+    const size_t i = std::stoul(key.substr(dot + 1));
+    if (i >= params_.size() || !(t.shape() == params_[i].shape()))
+      throw std::invalid_argument("optimizer state: '" + key + "' of shape " + t.shape().str() +
+                                  " does not match the parameters");
+    auto& list = loaded[key.substr(0, dot)];
+    list.resize(params_.size());
+    list[i] = t.detach().clone();
+  }
+  auto it = state.find("step");
+  if (it == state.end()) throw std::invalid_argument("optimizer state: missing 'step'");
+  step_ = static_cast<int64_t>(it->second.item());
+  if ((it = state.find("lr")) != state.end()) lr_ = it->second.item();
+  buffers_ = std::move(loaded);
+}
+
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& opt) : Optimizer(std::move(params), opt.lr), opt_(opt) {
+  if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0))
+    throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening");
+}
+
+void SGD::step() {
+  NoGradGuard ng;
+  ++step_;
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Tensor g = params_[k].grad();
+    if (!g.defined()) continue;
+    float* p = params_[k].data();
+    const float* gp = g.data();
+    const int64_t n = params_[k].numel();
+    const bool first = !has_buffer("momentum_buffer", k);
+    float* buf = opt_.momentum != 0 ? buffer("momentum_buffer", k).data() : nullptr;
+    for (int64_t i = 0; i < n; ++i) {
+      float d = gp[i];
+      if (opt_.weight_decay != 0) d += opt_.weight_decay * p[i];
+      if (buf) {
+        // The first step copies the gradient into the buffer (no dampening), as torch.optim.SGD.
+        buf[i] = first ? d : opt_.momentum * buf[i] + (1 - opt_.dampening) * d;
+        d = opt_.nesterov ? d + opt_.momentum * buf[i] : buf[i];
+      }
+      p[i] -= lr_ * d;
+    }
+  }
+}
+
+Adam::Adam(std::vector<Tensor> params, const AdamOptions& opt, bool decoupled)
+    : Optimizer(std::move(params), opt.lr), opt_(opt), decoupled_(decoupled) {
+  if (!(opt.beta1 >= 0 && opt.beta1 < 1) || !(opt.beta2 >= 0 && opt.beta2 < 1))
+    throw std::invalid_argument("Adam: betas must be in [0, 1)");
+  if (!(opt.eps >= 0)) throw std::invalid_argument("Adam: eps must be >= 0");
+}
+
+void Adam::step() {
+  NoGradGuard ng;
+  ++step_;
+  const float bc1 = 1.0f - std::pow(opt_.beta1, static_cast<float>(step_));
+  const float bc2 = 1.0f - std::pow(opt_.beta2, static_cast<float>(step_));
+  const float step_size = lr_ / bc1;
+  const float bc2_sqrt = std::sqrt(bc2);
+  for (size_t k = 0; k < params_.size(); ++k) {
+    Tensor g = params_[k].grad();
+    if (!g.defined()) continue;
+    float* p = params_[k].data();
+    const float* gp = g.data();
+    float* m = buffer("exp_avg", k).data();
+    float* v = buffer("exp_avg_sq", k).data();
+    const float b1 = opt_.beta1, b2 = opt_.beta2, wd = opt_.weight_decay;
+    for (int64_t i = 0, n = params_[k].numel(); i < n; ++i) {
+      float gi = gp[i];
+      if (decoupled_)
+        p[i] *= 1.0f - lr_ * wd;
+      else if (wd != 0)
+        gi += wd * p[i];
+      m[i] = b1 * m[i] + (1 - b1) * gi;
+      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+      p[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + opt_.eps);
+    }
+  }
+}
+
+float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm) {
+  double sq = 0;
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    for (int64_t i = 0; i < g.numel(); ++i) sq += static_cast<double>(g.data()[i]) * g.data()[i];
+  }
+  const float total = static_cast<float>(std::sqrt(sq));
+  const float coef = max_norm / (total + 1e-6f);
+  if (coef < 1.0f)
+    for (const Tensor& p : params) {
+      Tensor g = p.grad();
+      if (g.defined()) mul_(g, coef);
+    }
+  return total;
+}
+
+void clip_grad_value_(const std::vector<Tensor>& params, float clip) {
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (!g.defined()) continue;
+    for (int64_t i = 0; i < g.numel(); ++i) g.data()[i] = std::clamp(g.data()[i], -clip, clip);
+  }
+}
+
+}  // namespace attend

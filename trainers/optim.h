@@ -1,0 +1,89 @@
+// Optimizers with PyTorch's exact update rules (torch.optim.SGD, Adam, AdamW of PyTorch 1.13),
+// updating parameters in place outside the graph.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "autograd/ops.h"
+
+namespace attend {
+
+class Optimizer {
+ public:
+  Optimizer(std::vector<Tensor> params, float lr);
+  virtual ~Optimizer() = default;
+  // One update from the parameters' current .grad (parameters without a gradient are skipped).
+  virtual void step() = 0;
+  void zero_grad();  // set_to_none, as PyTorch's default
+  float lr() const { return lr_; }
+  void set_lr(float lr) { lr_ = lr; }
+  int64_t steps_taken() const { return step_; }
+  const std::vector<Tensor>& params() const { return params_; }
+
+  // Optimizer state (moment buffers, step count) by name, for checkpoints and exact resume.
+  virtual std::map<std::string, Tensor> state_dict() const;
+  virtual void load_state_dict(const std::map<std::string, Tensor>& state);
+
+ protected:
+  // Lazily created per-parameter buffer (zeros), registered under name + "." + index.
+  Tensor& buffer(const std::string& name, size_t index);
+  bool has_buffer(const std::string& name, size_t index) const;
+  std::vector<Tensor> params_;
+  float lr_;
+  int64_t step_ = 0;
+
+ private:
+  std::map<std::string, std::vector<Tensor>> buffers_;
+};
+
+struct SGDOptions {
+  float lr = 0.01f;
+  float momentum = 0.0f;
+  float dampening = 0.0f;
+  float weight_decay = 0.0f;
+  bool nesterov = false;
+};
+
+class SGD : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, const SGDOptions& opt);
+  void step() override;
+
+ private:
+  SGDOptions opt_;
+};
+
+struct AdamOptions {
+  float lr = 1e-3f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+  float weight_decay = 0.0f;  // Adam: L2 added to the gradient; AdamW: decoupled decay
+};
+
+class Adam : public Optimizer {
+ public:
+  // decoupled_weight_decay = true gives AdamW.
+  Adam(std::vector<Tensor> params, const AdamOptions& opt, bool decoupled_weight_decay = false);
+  void step() override;
+
+ private:
+  AdamOptions opt_;
+  bool decoupled_;
+};
+
+// torch.optim.AdamW (default weight decay 1e-2).
+class AdamW : public Adam {
+ public:
+  AdamW(std::vector<Tensor> params, AdamOptions opt) : Adam(std::move(params), opt, true) {}
+};
+
+// Scales all gradients so their joint L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_);
+// returns the norm before clipping.
+float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm);
+// Clamps every gradient element to [-clip, clip] (torch.nn.utils.clip_grad_value_).
+void clip_grad_value_(const std::vector<Tensor>& params, float clip);
+
+}  // namespace attend
