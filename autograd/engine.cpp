@@ -75,8 +75,43 @@ Node::~Node() {
     doomed.pop_back();
     adopt(n->next);
     n->backward = nullptr;  // frees its saved tensors now, while n's children are already adopted
+    n->backward_multi = nullptr;
   }
 }
+
+namespace {
+
+// Runs one node's backward on the gradients its outputs received; returns one gradient per input
+// (empty when no gradient reached any output).
+std::vector<Tensor> run_node(Node& node) {
+  std::vector<Tensor> gs(node.outputs.size());
+  bool any = false;
+  for (size_t k = 0; k < node.outputs.size(); ++k) {
+    Node::Output& out = node.outputs[k];
+    gs[k] = std::move(out.grad_accum);
+    out.grad_accum = Tensor();
+    if (!gs[k].defined()) continue;
+    any = true;
+    gs[k] = run_hooks(out.hooks, std::move(gs[k]));
+    if (auto kept = out.retained.lock()) {
+      Tensor kg(kept->grad);
+      accumulate(kg, kernels::copy_of(gs[k]));
+      kept->grad = kg.impl();
+    }
+  }
+  if (!any) return {};
+  if (node.released())
+    throw AutogradError(std::string("backward through the graph a second time at op '") + node.name +
+                        "': its saved tensors were freed by the first backward(); pass "
+                        "retain_graph=true to the first call if you need to run it twice");
+  std::vector<Tensor> grads = node.backward ? node.backward(gs[0]) : node.backward_multi(gs);
+  if (grads.size() != node.next.size())
+    throw AutogradError(std::string("backward of '") + node.name + "' returned " + std::to_string(grads.size()) +
+                        " gradients for " + std::to_string(node.next.size()) + " inputs");
+  return grads;
+}
+
+}  // namespace
 
 bool grad_enabled() { return g_grad_enabled; }
 NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) { g_grad_enabled = false; }
@@ -94,29 +129,59 @@ bool needs_graph(std::span<const Tensor* const> inputs) {
   return false;
 }
 
-Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs, BackwardFn backward) {
+namespace {
+
+void check_forward(const char* op, const Tensor& out) {
   if (g_anomaly && has_nonfinite(out))
     throw AnomalyError(std::string("anomaly: the forward of '") + op + "' produced NaN or Inf (output shape " +
                        out.shape().str() + ")");
-  if (!needs_graph(inputs)) return out;
+}
+
+std::shared_ptr<Node> make_node(const char* op, std::span<const Tensor* const> inputs) {
   auto node = std::make_shared<Node>();
   node->name = op;
-  node->backward = std::move(backward);
   node->next.reserve(inputs.size());
   for (const Tensor* t : inputs) {
     Edge e;
     if (t->defined() && t->requires_grad()) {
-      if (t->grad_fn())
+      if (t->grad_fn()) {
         e.fn = t->grad_fn();
-      else
+        e.output_nr = t->impl()->output_nr;
+      } else {
         e.leaf = t->impl();
+      }
       e.shape = t->shape();
     }
     node->next.push_back(std::move(e));
   }
+  return node;
+}
+
+}  // namespace
+
+Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs, BackwardFn backward) {
+  check_forward(op, out);
+  if (!needs_graph(inputs)) return out;
+  auto node = make_node(op, inputs);
+  node->backward = std::move(backward);
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
   return out;
+}
+
+std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs, std::span<const Tensor* const> inputs,
+                                 MultiBackwardFn backward) {
+  for (const Tensor& o : outs) check_forward(op, o);
+  if (!needs_graph(inputs)) return outs;
+  auto node = make_node(op, inputs);
+  node->backward_multi = std::move(backward);
+  node->outputs.resize(outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    outs[i].impl()->requires_grad = true;
+    outs[i].impl()->grad_fn = node;
+    outs[i].impl()->output_nr = static_cast<int>(i);
+  }
+  return outs;
 }
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
@@ -164,34 +229,13 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
 
   // 2. Run nodes once all their consumers have delivered gradient (Kahn's algorithm). The
   //    ready list is a stack, so the pass goes depth-first and frees saved tensors early.
-  root->grad_accum = root_grad.detach();
+  root->outputs[impl_->output_nr].grad_accum = root_grad.detach();
   // Holds the root node: releasing edges below may drop the last other reference to it.
-  std::shared_ptr<Node> keep_root = impl_->grad_fn;
-  std::vector<std::shared_ptr<Node>> ready{keep_root};
+  std::vector<std::shared_ptr<Node>> ready{impl_->grad_fn};
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();
-    Tensor g = std::move(node->grad_accum);
-    node->grad_accum = Tensor();
-    std::vector<Tensor> grads;
-    if (g.defined()) {
-      if (!node->backward)
-        throw AutogradError(std::string("backward through the graph a second time at op '") + node->name +
-                            "': its saved tensors were freed by the first backward(); pass "
-                            "retain_graph=true to the first call if you need to run it twice");
-      g = run_hooks(node->hooks, std::move(g));
-      if (auto kept = node->retained.lock()) {
-        Tensor kg(kept->grad);
-        accumulate(kg, kernels::copy_of(g));
-        kept->grad = kg.impl();
-      }
-      grads = node->backward(g);
-      if (grads.size() != node->next.size())
-        throw AutogradError(std::string("backward of '") + node->name + "' returned " +
-                            std::to_string(grads.size()) + " gradients for " +
-                            std::to_string(node->next.size()) + " inputs");
-      g = Tensor();
-    }
+    std::vector<Tensor> grads = run_node(*node);
     for (size_t i = 0; i < node->next.size(); ++i) {
       Edge& e = node->next[i];
       if (!e.defined()) continue;
@@ -208,22 +252,23 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
       if (e.leaf) {
         if (gi.defined()) accumulate_leaf(*e.leaf, std::move(gi));
       } else {
-        if (gi.defined()) accumulate(e.fn->grad_accum, std::move(gi));
+        if (gi.defined()) accumulate(e.fn->outputs[e.output_nr].grad_accum, std::move(gi));
         if (--e.fn->pending == 0) ready.push_back(e.fn);
       }
     }
     grads.clear();
     if (!retain_graph) {
       // Free what the closure saved; keep the edges so a second backward finds this node and
-      // reports the error above instead of silently doing nothing.
+      // reports the error in run_node() instead of silently doing nothing.
       node->backward = nullptr;
+      node->backward_multi = nullptr;
     }
   }
 }
 
 void Tensor::retain_grad() const {
   if (!requires_grad()) throw AutogradError("retain_grad() on a tensor that does not require grad");
-  if (!is_leaf()) impl_->grad_fn->retained = impl_;
+  if (!is_leaf()) impl_->grad_fn->outputs[impl_->output_nr].retained = impl_;
 }
 
 void Tensor::register_hook(GradHook hook) const {
@@ -231,7 +276,7 @@ void Tensor::register_hook(GradHook hook) const {
   if (is_leaf())
     impl_->hooks.push_back(std::move(hook));
   else
-    impl_->grad_fn->hooks.push_back(std::move(hook));
+    impl_->grad_fn->outputs[impl_->output_nr].hooks.push_back(std::move(hook));
 }
 
 }  // namespace attend

@@ -86,6 +86,8 @@ Tensor squeeze(const Tensor& x, int dim);
 Tensor transpose(const Tensor& x, int dim0, int dim1);
 Tensor permute(const Tensor& x, const std::vector<int>& dims);
 Tensor concat(const std::vector<Tensor>& xs, int dim);
+// The slices of x along dim, with that dimension removed (torch.unbind); one graph node.
+std::vector<Tensor> unbind(const Tensor& x, int dim);
 Tensor stack(const std::vector<Tensor>& xs, int dim);
 // Elements start .. start+length-1 along dim (torch.narrow), and Python's x[start:end] along dim.
 Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length);
@@ -131,5 +133,14 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_in
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps = 1e-5f);
 // Zeroes each element with probability p and scales the rest by 1/(1-p) when training.
 Tensor dropout(const Tensor& x, float p, bool training, Generator& gen);
+
+// --- fused recurrent cells (ops_rnn.cpp) --------------------------------------------------------
+// gx = x W_ih^T + b_ih and gh = h W_hh^T + b_hh, both [B, G*H]; PyTorch's gate orders.
+// LSTM (i, f, g, o): returns {h [B, H], c [B, H]} from c_prev [B, H].
+std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& c_prev);
+// GRU (r, z, n): n = tanh(gx_n + r * gh_n); returns h = (1 - z) * n + z * h_prev.
+Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev);
+// Elman RNN: tanh(gx + gh).
+Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh);
 
 }  // namespace attend

@@ -165,6 +165,35 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
   });
 }
 
+std::vector<Tensor> unbind(const Tensor& x, int dim) {
+  dim = normalize_dim(dim, x.ndim(), "unbind");
+  auto sp = kernels::split_at(x.shape(), dim);
+  Shape part = x.shape();
+  part.erase(dim);
+  std::vector<Tensor> outs;
+  outs.reserve(sp.n);
+  for (int64_t j = 0; j < sp.n; ++j) {
+    Tensor t = Tensor::empty(part);
+    for (int64_t o = 0; o < sp.outer; ++o)
+      std::copy_n(x.data() + (o * sp.n + j) * sp.inner, sp.inner, t.data() + o * sp.inner);
+    outs.push_back(std::move(t));
+  }
+  // One node for all slices: the backward writes each slice's gradient into place (zeros where a
+  // slice got none), instead of one zero-filled full-size tensor per slice.
+  return record_multi("unbind", std::move(outs), {&x}, [shape = x.shape(), sp](const std::vector<Tensor>& g) {
+    Tensor dx = Tensor::empty(shape);
+    for (int64_t j = 0; j < sp.n; ++j)
+      for (int64_t o = 0; o < sp.outer; ++o) {
+        float* dst = dx.data() + (o * sp.n + j) * sp.inner;
+        if (g[j].defined())
+          std::copy_n(g[j].data() + o * sp.inner, sp.inner, dst);
+        else
+          std::fill_n(dst, sp.inner, 0.0f);
+      }
+    return Grads{dx};
+  });
+}
+
 Tensor stack(const std::vector<Tensor>& xs, int dim) {
   if (xs.empty()) throw ShapeError("stack: no tensors given");
   dim = normalize_dim(dim, xs[0].ndim() + 1, "stack");

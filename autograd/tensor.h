@@ -24,6 +24,7 @@ struct TensorImpl {
   bool requires_grad = false;
   std::shared_ptr<TensorImpl> grad;  // accumulated by backward(); leaves and retain_grad() tensors
   std::shared_ptr<Node> grad_fn;     // the op that produced this tensor (null for leaves)
+  int output_nr = 0;                 // which of grad_fn's outputs this tensor is
   std::vector<GradHook> hooks;       // leaf hooks; a non-leaf's hooks live on its grad_fn
 };
 

@@ -1,0 +1,109 @@
+// Fused recurrent cells and the multi-output machinery they use (record_multi, unbind).
+#include <boost/test/unit_test.hpp>
+
+#include "autograd/node.h"
+#include "test_util.h"
+
+using namespace attend;
+using attend::test::param;
+
+namespace {
+float sigm(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(test_ops_rnn)
+
+BOOST_AUTO_TEST_CASE(lstm_cell_forward_matches_formula) {
+  const int64_t B = 2, H = 3;
+  Tensor gx = param({B, 4 * H}, 1), gh = param({B, 4 * H}, 2), c = param({B, H}, 3);
+  auto hc = lstm_cell(gx, gh, c);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t j = 0; j < H; ++j) {
+      auto gate = [&](int k) { return gx.at({b, k * H + j}) + gh.at({b, k * H + j}); };
+      const float i = sigm(gate(0)), f = sigm(gate(1)), g = std::tanh(gate(2)), o = sigm(gate(3));
+      const float cn = f * c.at({b, j}) + i * g;
+      BOOST_CHECK_CLOSE(hc[1].at({b, j}), cn, 1e-3);
+      BOOST_CHECK_CLOSE(hc[0].at({b, j}), o * std::tanh(cn), 1e-3);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(lstm_cell_gradcheck_both_outputs) {
+  Tensor gx = param({2, 12}, 4), gh = param({2, 12}, 5), c = param({2, 3}, 6);
+  // Both outputs used, h only, and c only: an output without gradient counts as zero.
+  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) {
+    auto hc = lstm_cell(x[0], x[1], x[2]);
+    return hc[0] * 2.0f + hc[1] * hc[1];
+  }, std::vector<Tensor>({gx, gh, c}));
+  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return lstm_cell(x[0], x[1], x[2])[0]; },
+                    std::vector<Tensor>({gx, gh, c}));
+  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return lstm_cell(x[0], x[1], x[2])[1]; },
+                    std::vector<Tensor>({gx, gh, c}));
+}
+
+BOOST_AUTO_TEST_CASE(gru_cell_forward_and_gradcheck) {
+  const int64_t B = 2, H = 3;
+  Tensor gx = param({B, 3 * H}, 7), gh = param({B, 3 * H}, 8), h = param({B, H}, 9);
+  Tensor out = gru_cell(gx, gh, h);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t j = 0; j < H; ++j) {
+      const float r = sigm(gx.at({b, j}) + gh.at({b, j})), z = sigm(gx.at({b, H + j}) + gh.at({b, H + j}));
+      const float n = std::tanh(gx.at({b, 2 * H + j}) + r * gh.at({b, 2 * H + j}));
+      BOOST_CHECK_CLOSE(out.at({b, j}), (1 - z) * n + z * h.at({b, j}), 1e-3);
+    }
+  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return gru_cell(x[0], x[1], x[2]); },
+                    std::vector<Tensor>({gx, gh, h}));
+}
+
+BOOST_AUTO_TEST_CASE(rnn_tanh_cell_gradcheck) {
+  Tensor gx = param({2, 4}, 10), gh = param({2, 4}, 11);
+  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return rnn_tanh_cell(x[0], x[1]); },
+                    std::vector<Tensor>({gx, gh}));
+}
+
+BOOST_AUTO_TEST_CASE(cells_reject_bad_shapes_naming_the_op) {
+  try {
+    lstm_cell(zeros({2, 12}), zeros({2, 12}), zeros({2, 4}));
+    BOOST_FAIL("no error");
+  } catch (const ShapeError& e) {
+    BOOST_CHECK(std::string(e.what()).find("lstm_cell") != std::string::npos);
+    BOOST_CHECK(std::string(e.what()).find("[2, 4]") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(gru_cell(zeros({2, 9}), zeros({2, 6}), zeros({2, 3})), ShapeError);
+}
+
+BOOST_AUTO_TEST_CASE(unbind_slices_and_gradcheck) {
+  Tensor x = param({3, 2, 4}, 12);
+  for (int dim : {0, 1, 2, -1}) {
+    auto parts = unbind(x, dim);
+    const int d = dim < 0 ? dim + 3 : dim;
+    BOOST_REQUIRE_EQUAL(static_cast<int64_t>(parts.size()), x.size(d));
+    // Slice 1's first element.
+    const float expect = d == 0 ? x.at({1, 0, 0}) : d == 1 ? x.at({0, 1, 0}) : x.at({0, 0, 1});
+    BOOST_CHECK_EQUAL(parts[1].data()[0], expect);
+    // Only some slices used: the others' gradient is zero.
+    ATTEND_CHECK_GRAD([dim](const std::vector<Tensor>& in) {
+      auto p = unbind(in[0], dim);
+      return p[0] * p[1] + p[p.size() - 1];
+    }, std::vector<Tensor>({x}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(multi_output_hooks_and_retain_grad_are_per_output) {
+  Tensor x = param({4, 2}, 13);
+  auto parts = unbind(x, 0);
+  parts[1].retain_grad();
+  int calls = 0;
+  parts[2].register_hook([&calls](const Tensor& g) {
+    ++calls;
+    return g * 3.0f;
+  });
+  (parts[1] * 5.0f + parts[2]).sum().backward();
+  BOOST_CHECK_EQUAL(calls, 1);
+  BOOST_CHECK_EQUAL(parts[1].grad().data()[0], 5.0f);
+  BOOST_CHECK(!parts[2].grad().defined());
+  BOOST_CHECK_EQUAL(x.grad().at({1, 0}), 5.0f);
+  BOOST_CHECK_EQUAL(x.grad().at({2, 1}), 3.0f);
+  BOOST_CHECK_EQUAL(x.grad().at({0, 0}), 0.0f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
