@@ -144,3 +144,5 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev);
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh);
 
 }  // namespace attend
+
+#include "autograd/ops_graph.h"

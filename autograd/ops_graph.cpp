@@ -1,0 +1,4 @@
+// Graph-attention ops over an edge list.
+#include "autograd/ops_graph.h"
+
+namespace attend {}  // namespace attend

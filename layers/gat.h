@@ -1,0 +1,4 @@
+// Graph attention layers (see gat.cpp).
+#pragma once
+
+#include "layers/module.h"

@@ -1,0 +1,1 @@
+#include "trainers/checkpoint.h"

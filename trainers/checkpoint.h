@@ -1,0 +1,2 @@
+// Checkpoints in the safetensors format (see checkpoint.cpp).
+#pragma once
