@@ -68,7 +68,8 @@ void set_allocator_caching(bool enabled) {
   if (!enabled) c.release_all_locked();
 }
 
-Storage::Storage(int64_t n) : size_(n), bytes_(bucket_bytes(static_cast<size_t>(n) * sizeof(float))) {
+Storage::Storage(int64_t n)
+    : size_(n), bytes_(bucket_bytes(static_cast<size_t>(n) * sizeof(float))) {
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mu);

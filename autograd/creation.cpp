@@ -10,26 +10,38 @@ Tensor full(const Shape& shape, float value) {
   std::fill_n(t.data(), t.numel(), value);
   return t;
 }
-Tensor zeros(const Shape& shape) { return full(shape, 0.0f); }
-Tensor ones(const Shape& shape) { return full(shape, 1.0f); }
-Tensor zeros_like(const Tensor& t) { return zeros(t.shape()); }
-Tensor ones_like(const Tensor& t) { return ones(t.shape()); }
+Tensor zeros(const Shape& shape) {
+  return full(shape, 0.0f);
+}
+Tensor ones(const Shape& shape) {
+  return full(shape, 1.0f);
+}
+Tensor zeros_like(const Tensor& t) {
+  return zeros(t.shape());
+}
+Tensor ones_like(const Tensor& t) {
+  return ones(t.shape());
+}
 
-Tensor arange(int64_t n) { return arange(0.0f, static_cast<float>(n), 1.0f); }
+Tensor arange(int64_t n) {
+  return arange(0.0f, static_cast<float>(n), 1.0f);
+}
 
 Tensor arange(float start, float end, float step) {
   if (step == 0.0f) throw std::invalid_argument("arange: step must be non-zero");
   double count = std::ceil((static_cast<double>(end) - start) / step);
   int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   Tensor t = Tensor::empty({n});
-  for (int64_t i = 0; i < n; ++i) t.data()[i] = static_cast<float>(start + static_cast<double>(step) * i);
+  for (int64_t i = 0; i < n; ++i)
+    t.data()[i] = static_cast<float>(start + static_cast<double>(step) * i);
   return t;
 }
 
 Tensor from_vector(const std::vector<float>& values, const Shape& shape) {
   if (static_cast<int64_t>(values.size()) != shape.numel())
-    throw ShapeError("from_vector: " + std::to_string(values.size()) + " values do not fill shape " + shape.str() +
-                     " (" + std::to_string(shape.numel()) + " elements)");
+    throw ShapeError("from_vector: " + std::to_string(values.size()) +
+                     " values do not fill shape " + shape.str() + " (" +
+                     std::to_string(shape.numel()) + " elements)");
   Tensor t = Tensor::empty(shape);
   std::copy(values.begin(), values.end(), t.data());
   return t;
@@ -41,7 +53,8 @@ Tensor from_vector(const std::vector<float>& values) {
 
 Tensor from_indices(const std::vector<int64_t>& values, const Shape& shape) {
   if (static_cast<int64_t>(values.size()) != shape.numel())
-    throw ShapeError("from_indices: " + std::to_string(values.size()) + " values do not fill shape " + shape.str());
+    throw ShapeError("from_indices: " + std::to_string(values.size()) +
+                     " values do not fill shape " + shape.str());
   Tensor t = Tensor::empty(shape);
   for (size_t i = 0; i < values.size(); ++i) t.data()[i] = static_cast<float>(values[i]);
   return t;
@@ -54,7 +67,9 @@ Tensor randn(const Shape& shape, Generator& gen, float mean, float std) {
   return t;
 }
 
-Tensor rand(const Shape& shape, Generator& gen) { return uniform(shape, 0.0f, 1.0f, gen); }
+Tensor rand(const Shape& shape, Generator& gen) {
+  return uniform(shape, 0.0f, 1.0f, gen);
+}
 
 Tensor uniform(const Shape& shape, float low, float high, Generator& gen) {
   Tensor t = Tensor::empty(shape);

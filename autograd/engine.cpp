@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "autograd/node.h"
 #include "autograd/kernels.h"
+#include "autograd/node.h"
 
 namespace attend {
 namespace {
@@ -42,8 +42,8 @@ Tensor run_hooks(const std::vector<GradHook>& hooks, Tensor g) {
     Tensor r = h(g);
     if (r.defined()) {
       if (!(r.shape() == g.shape()))
-        throw ShapeError("gradient hook returned shape " + r.shape().str() + " for a gradient of shape " +
-                         g.shape().str());
+        throw ShapeError("gradient hook returned shape " + r.shape().str() +
+                         " for a gradient of shape " + g.shape().str());
       g = std::move(r);
     }
   }
@@ -101,26 +101,42 @@ std::vector<Tensor> run_node(Node& node) {
   }
   if (!any) return {};
   if (node.released())
-    throw AutogradError(std::string("backward through the graph a second time at op '") + node.name +
+    throw AutogradError(std::string("backward through the graph a second time at op '") +
+                        node.name +
                         "': its saved tensors were freed by the first backward(); pass "
                         "retain_graph=true to the first call if you need to run it twice");
   std::vector<Tensor> grads = node.backward ? node.backward(gs[0]) : node.backward_multi(gs);
   if (grads.size() != node.next.size())
-    throw AutogradError(std::string("backward of '") + node.name + "' returned " + std::to_string(grads.size()) +
-                        " gradients for " + std::to_string(node.next.size()) + " inputs");
+    throw AutogradError(std::string("backward of '") + node.name + "' returned " +
+                        std::to_string(grads.size()) + " gradients for " +
+                        std::to_string(node.next.size()) + " inputs");
   return grads;
 }
 
 }  // namespace
 
-bool grad_enabled() { return g_grad_enabled; }
-NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) { g_grad_enabled = false; }
-NoGradGuard::~NoGradGuard() { g_grad_enabled = prev_; }
+bool grad_enabled() {
+  return g_grad_enabled;
+}
+NoGradGuard::NoGradGuard() : prev_(g_grad_enabled) {
+  g_grad_enabled = false;
+}
+NoGradGuard::~NoGradGuard() {
+  g_grad_enabled = prev_;
+}
 
-bool anomaly_enabled() { return g_anomaly; }
-void set_detect_anomaly(bool on) { g_anomaly = on; }
-DetectAnomalyGuard::DetectAnomalyGuard() : prev_(g_anomaly) { g_anomaly = true; }
-DetectAnomalyGuard::~DetectAnomalyGuard() { g_anomaly = prev_; }
+bool anomaly_enabled() {
+  return g_anomaly;
+}
+void set_detect_anomaly(bool on) {
+  g_anomaly = on;
+}
+DetectAnomalyGuard::DetectAnomalyGuard() : prev_(g_anomaly) {
+  g_anomaly = true;
+}
+DetectAnomalyGuard::~DetectAnomalyGuard() {
+  g_anomaly = prev_;
+}
 
 bool needs_graph(std::span<const Tensor* const> inputs) {
   if (!g_grad_enabled) return false;
@@ -133,8 +149,8 @@ namespace {
 
 void check_forward(const char* op, const Tensor& out) {
   if (g_anomaly && has_nonfinite(out))
-    throw AnomalyError(std::string("anomaly: the forward of '") + op + "' produced NaN or Inf (output shape " +
-                       out.shape().str() + ")");
+    throw AnomalyError(std::string("anomaly: the forward of '") + op +
+                       "' produced NaN or Inf (output shape " + out.shape().str() + ")");
 }
 
 std::shared_ptr<Node> make_node(const char* op, std::span<const Tensor* const> inputs) {
@@ -159,7 +175,8 @@ std::shared_ptr<Node> make_node(const char* op, std::span<const Tensor* const> i
 
 }  // namespace
 
-Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs, BackwardFn backward) {
+Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs,
+              BackwardFn backward) {
   check_forward(op, out);
   if (!needs_graph(inputs)) return out;
   auto node = make_node(op, inputs);
@@ -169,8 +186,8 @@ Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs,
   return out;
 }
 
-std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs, std::span<const Tensor* const> inputs,
-                                 MultiBackwardFn backward) {
+std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs,
+                                 std::span<const Tensor* const> inputs, MultiBackwardFn backward) {
   for (const Tensor& o : outs) check_forward(op, o);
   if (!needs_graph(inputs)) return outs;
   auto node = make_node(op, inputs);
@@ -187,17 +204,20 @@ std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs, std::
 void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   if (!defined()) throw AutogradError("backward() called on an undefined tensor");
   if (!requires_grad())
-    throw AutogradError("backward(): tensor of shape " + shape().str() +
-                        " does not require grad and has no grad_fn (did you forget requires_grad_()?)");
+    throw AutogradError(
+        "backward(): tensor of shape " + shape().str() +
+        " does not require grad and has no grad_fn (did you forget requires_grad_()?)");
   Tensor root_grad = gradient;
   if (!root_grad.defined()) {
     if (numel() != 1)
-      throw AutogradError("backward(): a gradient can be created implicitly only for one-element outputs; "
-                          "this output has shape " + shape().str() + ", pass the gradient explicitly");
+      throw AutogradError(
+          "backward(): a gradient can be created implicitly only for one-element outputs; "
+          "this output has shape " +
+          shape().str() + ", pass the gradient explicitly");
     root_grad = ones(shape());
   } else if (!(root_grad.shape() == shape())) {
-    throw ShapeError("backward(): gradient of shape " + root_grad.shape().str() + " given for an output of shape " +
-                     shape().str());
+    throw ShapeError("backward(): gradient of shape " + root_grad.shape().str() +
+                     " given for an output of shape " + shape().str());
   }
   NoGradGuard no_grad;  // backward closures compute plain values; no second-order graph
   if (is_leaf()) {
@@ -242,8 +262,9 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
       Tensor gi = i < grads.size() ? std::move(grads[i]) : Tensor();
       if (gi.defined()) {
         if (!(gi.shape() == e.shape))
-          throw ShapeError(std::string("backward of '") + node->name + "' returned a gradient of shape " +
-                           gi.shape().str() + " for input " + std::to_string(i) + " of shape " + e.shape.str());
+          throw ShapeError(std::string("backward of '") + node->name +
+                           "' returned a gradient of shape " + gi.shape().str() + " for input " +
+                           std::to_string(i) + " of shape " + e.shape.str());
         if (g_anomaly && has_nonfinite(gi))
           throw AnomalyError(std::string("anomaly: the backward of '") + node->name +
                              "' produced NaN or Inf in the gradient of input " + std::to_string(i) +
@@ -272,7 +293,8 @@ void Tensor::retain_grad() const {
 }
 
 void Tensor::register_hook(GradHook hook) const {
-  if (!requires_grad()) throw AutogradError("register_hook() on a tensor that does not require grad");
+  if (!requires_grad())
+    throw AutogradError("register_hook() on a tensor that does not require grad");
   if (is_leaf())
     impl_->hooks.push_back(std::move(hook));
   else

@@ -1,4 +1,5 @@
-// The exception types attend throws. Messages are one line and name the op, shape or option at fault.
+// The exception types attend throws. Messages are one line and name the op, shape or option at
+// fault.
 #pragma once
 
 #include <stdexcept>

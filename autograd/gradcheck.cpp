@@ -32,8 +32,8 @@ std::string index_text(const std::vector<int64_t>& idx) {
 
 }  // namespace
 
-GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
-                          const GradcheckOptions& opt) {
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                          const std::vector<Tensor>& inputs, const GradcheckOptions& opt) {
   // Fresh leaves that share nothing with the caller's tensors.
   std::vector<Tensor> xs;
   for (const Tensor& t : inputs) {
@@ -47,7 +47,8 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   GradcheckResult res;
   if (!y.requires_grad()) {
     res.ok = false;
-    res.message = "gradcheck: the output does not require grad (no input with requires_grad reaches it)";
+    res.message =
+        "gradcheck: the output does not require grad (no input with requires_grad reaches it)";
     return res;
   }
   // Analytic: backward with cotangent r gives dL/dx for L = sum(y * r).
@@ -86,10 +87,10 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   res.ok = res.worst_ratio <= 1.0;
   std::ostringstream os;
   os.precision(6);
-  os << (res.ok ? "gradcheck passed" : "gradcheck failed") << ": worst element is input " << res.input << " at index "
-     << index_text(res.index) << ": analytic " << res.analytic << ", numeric " << res.numeric << ", |diff| "
-     << std::fabs(res.analytic - res.numeric) << (res.ok ? " <= " : " > ") << "tolerance "
-     << opt.atol + opt.rtol * std::fabs(res.numeric);
+  os << (res.ok ? "gradcheck passed" : "gradcheck failed") << ": worst element is input "
+     << res.input << " at index " << index_text(res.index) << ": analytic " << res.analytic
+     << ", numeric " << res.numeric << ", |diff| " << std::fabs(res.analytic - res.numeric)
+     << (res.ok ? " <= " : " > ") << "tolerance " << opt.atol + opt.rtol * std::fabs(res.numeric);
   res.message = os.str();
   return res;
 }

@@ -25,16 +25,16 @@ struct GradcheckOptions {
 
 struct GradcheckResult {
   bool ok = true;
-  double worst_ratio = 0;   // max over elements of |analytic - numeric| / (atol + rtol * |numeric|)
-  int input = -1;           // which input holds the worst element
+  double worst_ratio = 0;  // max over elements of |analytic - numeric| / (atol + rtol * |numeric|)
+  int input = -1;          // which input holds the worst element
   std::vector<int64_t> index;  // its multi-index
   double analytic = 0, numeric = 0;
-  std::string message;      // one line; says what failed and where
+  std::string message;  // one line; says what failed and where
 };
 
 // f maps the inputs to an output of any shape. Inputs with requires_grad() are checked; f must be
 // deterministic (re-seed any Generator inside f).
-GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
-                          const GradcheckOptions& options = {});
+GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
+                          const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
 
 }  // namespace attend

@@ -62,8 +62,8 @@ inline std::array<int64_t, Shape::kMaxDims> broadcast_strides(const Shape& in, c
 // offsets[k] is the flat offset of operand k at the row's start; the row's elements advance by
 // inner_strides[k]. Covers every broadcasting case with one loop nest.
 template <size_t K, class Body>
-void for_each_row(const Shape& out, const std::array<std::array<int64_t, Shape::kMaxDims>, K>& strides,
-                  Body body) {
+void for_each_row(const Shape& out,
+                  const std::array<std::array<int64_t, Shape::kMaxDims>, K>& strides, Body body) {
   const int nd = out.ndim();
   if (nd == 0) {
     std::array<int64_t, K> off{};
@@ -109,7 +109,7 @@ Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
     return out;
   }
   std::array<std::array<int64_t, Shape::kMaxDims>, 2> st{broadcast_strides(a.shape(), os),
-                                                          broadcast_strides(b.shape(), os)};
+                                                         broadcast_strides(b.shape(), os)};
   const int64_t sa = os.ndim() ? st[0][os.ndim() - 1] : 0;
   const int64_t sb = os.ndim() ? st[1][os.ndim() - 1] : 0;
   for_each_row<2>(os, st, [&](int64_t o, int64_t inner, const std::array<int64_t, 2>& off) {

@@ -39,19 +39,45 @@ Tensor gelu(const Tensor& x, bool approximate = false);
 // A differentiable copy.
 Tensor clone(const Tensor& x);
 
-inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
-inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
-inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
-inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
-inline Tensor operator+(const Tensor& a, float s) { return add(a, s); }
-inline Tensor operator+(float s, const Tensor& a) { return add(a, s); }
-inline Tensor operator-(const Tensor& a, float s) { return sub(a, s); }
-inline Tensor operator-(float s, const Tensor& a) { return rsub(s, a); }
-inline Tensor operator*(const Tensor& a, float s) { return mul(a, s); }
-inline Tensor operator*(float s, const Tensor& a) { return mul(a, s); }
-inline Tensor operator/(const Tensor& a, float s) { return div(a, s); }
-inline Tensor operator/(float s, const Tensor& a) { return rdiv(s, a); }
-inline Tensor operator-(const Tensor& x) { return neg(x); }
+inline Tensor operator+(const Tensor& a, const Tensor& b) {
+  return add(a, b);
+}
+inline Tensor operator-(const Tensor& a, const Tensor& b) {
+  return sub(a, b);
+}
+inline Tensor operator*(const Tensor& a, const Tensor& b) {
+  return mul(a, b);
+}
+inline Tensor operator/(const Tensor& a, const Tensor& b) {
+  return div(a, b);
+}
+inline Tensor operator+(const Tensor& a, float s) {
+  return add(a, s);
+}
+inline Tensor operator+(float s, const Tensor& a) {
+  return add(a, s);
+}
+inline Tensor operator-(const Tensor& a, float s) {
+  return sub(a, s);
+}
+inline Tensor operator-(float s, const Tensor& a) {
+  return rsub(s, a);
+}
+inline Tensor operator*(const Tensor& a, float s) {
+  return mul(a, s);
+}
+inline Tensor operator*(float s, const Tensor& a) {
+  return mul(a, s);
+}
+inline Tensor operator/(const Tensor& a, float s) {
+  return div(a, s);
+}
+inline Tensor operator/(float s, const Tensor& a) {
+  return rdiv(s, a);
+}
+inline Tensor operator-(const Tensor& x) {
+  return neg(x);
+}
 
 // In-place helpers outside the graph (engine accumulation, optimizers). Shapes must match.
 void add_(Tensor& dst, const Tensor& src, float alpha = 1.0f);  // dst += alpha * src
@@ -78,7 +104,9 @@ Tensor argmax(const Tensor& x, int dim, bool keepdim = false);
 // --- shape (ops_shape.cpp) ---------------------------------------------------------------------
 // A view with the same data; one dimension may be -1 (inferred).
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& shape);
-inline Tensor view(const Tensor& x, const std::vector<int64_t>& shape) { return reshape(x, shape); }
+inline Tensor view(const Tensor& x, const std::vector<int64_t>& shape) {
+  return reshape(x, shape);
+}
 Tensor flatten(const Tensor& x);
 Tensor unsqueeze(const Tensor& x, int dim);
 Tensor squeeze(const Tensor& x, int dim);
@@ -142,6 +170,24 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
 Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev);
 // Elman RNN: tanh(gx + gh).
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh);
+
+// --- fused attention (ops_attention.cpp) ---------------------------------------------------------
+// softmax(Q K^T * scale + mask) V for q [..., Tq, d], k [..., Tk, d], v [..., Tk, dv] with equal
+// batch dimensions. mask is additive (0 keeps, -inf blocks) and broadcasts to [..., Tq, Tk].
+// scale <= 0 means 1/sqrt(d). Dropout (training) applies to the weights before V, as PyTorch's
+// nn.MultiheadAttention. Returns {output [..., Tq, dv], weights [..., Tq, Tk] (before dropout)}.
+std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                                 const Tensor& mask = Tensor(),
+                                                 float dropout_p = 0.0f, Generator* gen = nullptr,
+                                                 float scale = 0.0f);
+// Bahdanau scores v^T tanh(qp_i + kp_j) for projected queries qp [B, Tq, A] and keys kp [B, Tk, A]:
+// returns [B, Tq, Tk] without materialising graph nodes per pair.
+Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor& v);
+// Additive mask [t, t] with -inf above the diagonal (position i sees keys 0..i).
+Tensor causal_mask(int64_t t);
+// Additive mask [B, 1, 1, Tk] from a key_padding_mask [B, Tk] whose nonzero entries are padding
+// (PyTorch's convention): broadcasts over heads and queries.
+Tensor padding_mask(const Tensor& key_padding_mask);
 
 }  // namespace attend
 

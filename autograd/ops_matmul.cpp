@@ -14,16 +14,17 @@ namespace {
 
 // C[M,N] = alpha * op(A) op(B) + beta * C, row-major; A is stored [M,K] (or [K,M] if ta),
 // B is stored [K,N] (or [N,K] if tb).
-void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B, float* C,
-          float beta = 0.0f) {
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
+          float* C, float beta = 0.0f) {
   if (M == 0 || N == 0) return;
   if (K == 0) {
     if (beta == 0.0f) std::fill_n(C, M * N, 0.0f);
     return;
   }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
-              static_cast<int>(N), static_cast<int>(K), 1.0f, A, static_cast<int>(ta ? M : K), B,
-              static_cast<int>(tb ? K : N), beta, C, static_cast<int>(N));
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0f, A,
+              static_cast<int>(ta ? M : K), B, static_cast<int>(tb ? K : N), beta, C,
+              static_cast<int>(N));
 }
 
 Shape batch_of(const Shape& s) {
@@ -37,12 +38,14 @@ Shape batch_of(const Shape& s) {
 std::vector<int64_t> batch_map(const Shape& in_batch, const Shape& out_batch) {
   std::vector<int64_t> map(out_batch.numel());
   if (out_batch.ndim() == 0) return {0};
-  std::array<std::array<int64_t, Shape::kMaxDims>, 1> st{kernels::broadcast_strides(in_batch, out_batch)};
+  std::array<std::array<int64_t, Shape::kMaxDims>, 1> st{
+      kernels::broadcast_strides(in_batch, out_batch)};
   // Iterate element by element: treat the batch shape with a trailing unit row dimension.
   Shape rows = out_batch;
   rows.push_back(1);
   st[0][rows.ndim() - 1] = 0;
-  kernels::for_each_row<1>(rows, st, [&](int64_t o, int64_t, const std::array<int64_t, 1>& off) { map[o] = off[0]; });
+  kernels::for_each_row<1>(
+      rows, st, [&](int64_t o, int64_t, const std::array<int64_t, 1>& off) { map[o] = off[0]; });
   return map;
 }
 
@@ -56,16 +59,17 @@ bool is_identity(const std::vector<int64_t>& m) {
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   if (a.ndim() < 2 || b.ndim() < 2)
-    throw ShapeError("matmul: both operands need at least 2 dimensions, got " + a.shape().str() + " and " +
-                     b.shape().str() + " (reshape vectors to [1, n] or [n, 1])");
+    throw ShapeError("matmul: both operands need at least 2 dimensions, got " + a.shape().str() +
+                     " and " + b.shape().str() + " (reshape vectors to [1, n] or [n, 1])");
   // a: [..., M, K] (stored [..., K, M] if ta) -- b: [..., K, N] (stored [..., N, K] if tb)
   const int64_t M = ta ? a.shape().dim(-1) : a.shape().dim(-2);
   const int64_t K = ta ? a.shape().dim(-2) : a.shape().dim(-1);
   const int64_t Kb = tb ? b.shape().dim(-1) : b.shape().dim(-2);
   const int64_t N = tb ? b.shape().dim(-2) : b.shape().dim(-1);
   if (K != Kb)
-    throw ShapeError("matmul: shapes " + a.shape().str() + (ta ? "^T" : "") + " and " + b.shape().str() +
-                     (tb ? "^T" : "") + " cannot be multiplied (" + std::to_string(K) + " != " + std::to_string(Kb) + ")");
+    throw ShapeError("matmul: shapes " + a.shape().str() + (ta ? "^T" : "") + " and " +
+                     b.shape().str() + (tb ? "^T" : "") + " cannot be multiplied (" +
+                     std::to_string(K) + " != " + std::to_string(Kb) + ")");
   const Shape ab = batch_of(a.shape()), bb = batch_of(b.shape());
   const Shape batch = broadcast_shapes(ab, bb, "matmul");
   Shape os = batch;
@@ -81,12 +85,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     amap = batch_map(ab, batch);
     bmap = batch_map(bb, batch);
     for (int64_t i = 0; i < nb; ++i)
-      gemm(ta, tb, M, N, K, a.data() + amap[i] * M * K, b.data() + bmap[i] * K * N, out.data() + i * M * N);
+      gemm(ta, tb, M, N, K, a.data() + amap[i] * M * K, b.data() + bmap[i] * K * N,
+           out.data() + i * M * N);
   }
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   Tensor sa = gb ? a.detach() : Tensor(), sb = ga ? b.detach() : Tensor();
   return record("matmul", out, {&a, &b},
-                [=, amap = std::move(amap), bmap = std::move(bmap), sha = a.shape(), shb = b.shape()](const Tensor& g) {
+                [=, amap = std::move(amap), bmap = std::move(bmap), sha = a.shape(),
+                 shb = b.shape()](const Tensor& g) {
                   Tensor da, db;
                   if (fold) {
                     const int64_t BM = ab.numel() * M;
@@ -133,13 +139,15 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  if (weight.ndim() != 2) throw ShapeError("linear: weight must be [out, in], got " + weight.shape().str());
+  if (weight.ndim() != 2)
+    throw ShapeError("linear: weight must be [out, in], got " + weight.shape().str());
   const int64_t out_f = weight.shape()[0], in_f = weight.shape()[1];
   if (x.ndim() < 1 || x.shape().back() != in_f)
-    throw ShapeError("linear: input of shape " + x.shape().str() + " does not end in " + std::to_string(in_f) +
-                     " features (weight " + weight.shape().str() + ")");
+    throw ShapeError("linear: input of shape " + x.shape().str() + " does not end in " +
+                     std::to_string(in_f) + " features (weight " + weight.shape().str() + ")");
   if (bias.defined() && !(bias.shape() == Shape{out_f}))
-    throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " + weight.shape().str());
+    throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " +
+                     weight.shape().str());
   const int64_t rows = x.numel() / in_f;
   Shape os = x.shape();
   os[os.ndim() - 1] = out_f;
@@ -151,7 +159,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   }
   // out[rows, out_f] = x[rows, in_f] @ W[out_f, in_f]^T
   gemm(false, true, rows, out_f, in_f, x.data(), weight.data(), out.data(), beta);
-  const bool gx = x.requires_grad(), gw = weight.requires_grad(), gbias = bias.defined() && bias.requires_grad();
+  const bool gx = x.requires_grad(), gw = weight.requires_grad(),
+             gbias = bias.defined() && bias.requires_grad();
   Tensor sx = gw ? x.detach() : Tensor(), sw = gx ? weight.detach() : Tensor();
   return record("linear", out, {&x, &weight, &bias},
                 [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {

@@ -24,7 +24,8 @@ void for_each_line(float* base, const kernels::DimSplit& sp, F f) {
 void softmax_line(float* p, int64_t stride, int64_t n, bool log_space) {
   float m = -std::numeric_limits<float>::infinity();
   for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j * stride]);
-  if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // an all -inf line: keep NaN-free max
+  if (m == -std::numeric_limits<float>::infinity())
+    m = 0.0f;  // an all -inf line: keep NaN-free max
   double s = 0;
   if (log_space) {
     for (int64_t j = 0; j < n; ++j) s += std::exp(p[j * stride] - m);
@@ -42,7 +43,8 @@ void softmax_line(float* p, int64_t stride, int64_t n, bool log_space) {
 }
 
 // Class indices of a target tensor; ignore_index entries become -1.
-std::vector<int64_t> read_targets(const Tensor& target, int64_t classes, int64_t ignore_index, const char* op) {
+std::vector<int64_t> read_targets(const Tensor& target, int64_t classes, int64_t ignore_index,
+                                  const char* op) {
   std::vector<int64_t> t(target.numel());
   for (int64_t i = 0; i < target.numel(); ++i) {
     float v = target.data()[i];
@@ -55,8 +57,9 @@ void check_class_shapes(const Tensor& scores, const Tensor& target, const char* 
   Shape expect = scores.shape();
   if (expect.ndim() >= 1) expect.erase(expect.ndim() - 1);
   if (scores.ndim() < 1 || !(target.shape() == expect))
-    throw ShapeError(std::string(op) + ": input of shape " + scores.shape().str() + " [..., classes] needs target of shape " +
-                     expect.str() + ", got " + target.shape().str());
+    throw ShapeError(std::string(op) + ": input of shape " + scores.shape().str() +
+                     " [..., classes] needs target of shape " + expect.str() + ", got " +
+                     target.shape().str());
 }
 
 }  // namespace
@@ -65,7 +68,8 @@ Tensor softmax(const Tensor& x, int dim) {
   dim = normalize_dim(dim, x.ndim(), "softmax");
   auto sp = split_at(x.shape(), dim);
   Tensor out = kernels::copy_of(x);
-  for_each_line(out.data(), sp, [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, false); });
+  for_each_line(out.data(), sp,
+                [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, false); });
   Tensor y = out.detach();
   // dx = y * (g - sum_j g_j y_j) along dim
   return record("softmax", out, {&x}, [y, sp](const Tensor& g) {
@@ -85,7 +89,8 @@ Tensor log_softmax(const Tensor& x, int dim) {
   dim = normalize_dim(dim, x.ndim(), "log_softmax");
   auto sp = split_at(x.shape(), dim);
   Tensor out = kernels::copy_of(x);
-  for_each_line(out.data(), sp, [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, true); });
+  for_each_line(out.data(), sp,
+                [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, true); });
   Tensor y = out.detach();
   // dx = g - exp(y) * sum_j g_j
   return record("log_softmax", out, {&x}, [y, sp](const Tensor& g) {
@@ -101,8 +106,8 @@ Tensor log_softmax(const Tensor& x, int dim) {
   });
 }
 
-Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index, float label_smoothing,
-                     Reduction reduction) {
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
+                     float label_smoothing, Reduction reduction) {
   check_class_shapes(logits, target, "cross_entropy");
   if (label_smoothing < 0.0f || label_smoothing > 1.0f)
     throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " +
@@ -135,11 +140,13 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
     double s = 0;
     for (float v : row_loss) s += v;
     // Mean over zero targets is 0/0 = NaN, as in PyTorch.
-    out = full(Shape{}, static_cast<float>(reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
+    out = full(Shape{}, static_cast<float>(
+                            reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
   }
   // dlogits[r, c] = scale_r * (softmax[r, c] - (1-eps)*[c == t_r] - eps/C)
   return record("cross_entropy", out, {&logits},
-                [probs, t = std::move(t), rows, C, eps, count, reduction, shape = logits.shape()](const Tensor& g) {
+                [probs, t = std::move(t), rows, C, eps, count, reduction,
+                 shape = logits.shape()](const Tensor& g) {
                   Tensor dx = Tensor::empty(shape);
                   for (int64_t r = 0; r < rows; ++r) {
                     float* d = dx.data() + r * C;
@@ -147,9 +154,10 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
                       std::fill_n(d, C, 0.0f);
                       continue;
                     }
-                    const float scale = reduction == Reduction::kNone   ? g.data()[r]
-                                        : reduction == Reduction::kMean ? g.item() / static_cast<float>(count)
-                                                                        : g.item();
+                    const float scale = reduction == Reduction::kNone ? g.data()[r]
+                                        : reduction == Reduction::kMean
+                                            ? g.item() / static_cast<float>(count)
+                                            : g.item();
                     const float* p = probs.data() + r * C;
                     const float off = eps / static_cast<float>(C);
                     for (int64_t c = 0; c < C; ++c) d[c] = scale * (p[c] - off);
@@ -159,7 +167,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
                 });
 }
 
-Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index, Reduction reduction) {
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index,
+                Reduction reduction) {
   check_class_shapes(log_probs, target, "nll_loss");
   const int64_t C = log_probs.shape().back();
   const int64_t rows = target.numel();
@@ -178,20 +187,22 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_in
   } else {
     double s = 0;
     for (float v : row_loss) s += v;
-    out = full(Shape{}, static_cast<float>(reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
+    out = full(Shape{}, static_cast<float>(
+                            reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
   }
-  return record("nll_loss", out, {&log_probs},
-                [t = std::move(t), rows, C, count, reduction, shape = log_probs.shape()](const Tensor& g) {
-                  Tensor dx = zeros(shape);
-                  for (int64_t r = 0; r < rows; ++r) {
-                    if (t[r] < 0) continue;
-                    const float scale = reduction == Reduction::kNone   ? g.data()[r]
-                                        : reduction == Reduction::kMean ? g.item() / static_cast<float>(count)
-                                                                        : g.item();
-                    dx.data()[r * C + t[r]] = -scale;
-                  }
-                  return Grads{dx};
-                });
+  return record(
+      "nll_loss", out, {&log_probs},
+      [t = std::move(t), rows, C, count, reduction, shape = log_probs.shape()](const Tensor& g) {
+        Tensor dx = zeros(shape);
+        for (int64_t r = 0; r < rows; ++r) {
+          if (t[r] < 0) continue;
+          const float scale = reduction == Reduction::kNone   ? g.data()[r]
+                              : reduction == Reduction::kMean ? g.item() / static_cast<float>(count)
+                                                              : g.item();
+          dx.data()[r * C + t[r]] = -scale;
+        }
+        return Grads{dx};
+      });
 }
 
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
@@ -200,8 +211,9 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
   const int64_t rows = x.numel() / std::max<int64_t>(D, 1);
   for (const Tensor* p : {&weight, &bias})
     if (p->defined() && !(p->shape() == Shape{D}))
-      throw ShapeError("layer_norm: weight/bias of shape " + p->shape().str() + " do not match input " +
-                       x.shape().str() + " (normalised size " + std::to_string(D) + ")");
+      throw ShapeError("layer_norm: weight/bias of shape " + p->shape().str() +
+                       " do not match input " + x.shape().str() + " (normalised size " +
+                       std::to_string(D) + ")");
   Tensor xhat = Tensor::empty(x.shape());  // (x - mean) * rstd, saved for backward
   Tensor rstd = Tensor::empty({rows});
   Tensor out = Tensor::empty(x.shape());
@@ -218,7 +230,8 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
     float* orow = out.data() + r * D;
     for (int64_t j = 0; j < D; ++j) {
       hr[j] = (xr[j] - static_cast<float>(m)) * rs;
-      orow[j] = hr[j] * (weight.defined() ? weight.data()[j] : 1.0f) + (bias.defined() ? bias.data()[j] : 0.0f);
+      orow[j] = hr[j] * (weight.defined() ? weight.data()[j] : 1.0f) +
+                (bias.defined() ? bias.data()[j] : 0.0f);
     }
   }
   const bool gx = x.requires_grad(), gw = weight.defined() && weight.requires_grad(),
@@ -246,7 +259,8 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
         s1 += dh;
         s2 += dh * hr[j];
       }
-      const float m1 = static_cast<float>(s1 / D), m2 = static_cast<float>(s2 / D), rs = rstd.data()[r];
+      const float m1 = static_cast<float>(s1 / D), m2 = static_cast<float>(s2 / D),
+                  rs = rstd.data()[r];
       for (int64_t j = 0; j < D; ++j) dr[j] = rs * (dr[j] - m1 - hr[j] * m2);
     }
     return Grads{dx, dw, db};
@@ -254,7 +268,8 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
 }
 
 Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
-  if (p < 0.0f || p > 1.0f) throw std::invalid_argument("dropout: probability must be in [0, 1], got " + std::to_string(p));
+  if (p < 0.0f || p > 1.0f)
+    throw std::invalid_argument("dropout: probability must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
   // mask holds 0 or 1/(1-p): the forward scale and the backward in one tensor.
   Tensor mask = Tensor::empty(x.shape());

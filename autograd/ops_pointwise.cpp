@@ -22,8 +22,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
     const int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
     if (da != db && da != 1 && db != 1)
       throw ShapeError(std::string(op) + ": shapes " + a.str() + " and " + b.str() +
-                       " cannot be broadcast together (dimension " + std::to_string(i) + ": " + std::to_string(da) +
-                       " vs " + std::to_string(db) + ")");
+                       " cannot be broadcast together (dimension " + std::to_string(i) + ": " +
+                       std::to_string(da) + " vs " + std::to_string(db) + ")");
     out.push_back(da == 1 ? db : da);
   }
   return out;
@@ -43,17 +43,18 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
   const Shape& gs = grad.shape();
   std::array<std::array<int64_t, Shape::kMaxDims>, 1> st{kernels::broadcast_strides(shape, gs)};
   const int64_t si = st[0][gs.ndim() - 1];
-  kernels::for_each_row<1>(gs, st, [&](int64_t o, int64_t inner, const std::array<int64_t, 1>& off) {
-    float* ro = po + off[0];
-    const float* rg = pg + o;
-    if (si == 0) {
-      float s = 0;
-      for (int64_t i = 0; i < inner; ++i) s += rg[i];
-      ro[0] += s;
-    } else {
-      for (int64_t i = 0; i < inner; ++i) ro[i] += rg[i];
-    }
-  });
+  kernels::for_each_row<1>(gs, st,
+                           [&](int64_t o, int64_t inner, const std::array<int64_t, 1>& off) {
+                             float* ro = po + off[0];
+                             const float* rg = pg + o;
+                             if (si == 0) {
+                               float s = 0;
+                               for (int64_t i = 0; i < inner; ++i) s += rg[i];
+                               ro[0] += s;
+                             } else {
+                               for (int64_t i = 0; i < inner; ++i) ro[i] += rg[i];
+                             }
+                           });
   return out;
 }
 
@@ -71,7 +72,8 @@ Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_zip(a, b, "sub", [](float x, float y) { return x - y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   return record("sub", out, {&a, &b}, [ga, gb, sa = a.shape(), sb = b.shape()](const Tensor& g) {
-    return Grads{ga ? sum_to(g, sa) : Tensor(), gb ? sum_to(map(g, [](float v) { return -v; }), sb) : Tensor()};
+    return Grads{ga ? sum_to(g, sa) : Tensor(),
+                 gb ? sum_to(map(g, [](float v) { return -v; }), sb) : Tensor()};
   });
 }
 
@@ -80,24 +82,29 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   // d(a*b)/da = b, d(a*b)/db = a: save each operand only if the other needs its gradient.
   Tensor sa = gb ? a.detach() : Tensor(), sb = ga ? b.detach() : Tensor();
-  return record("mul", out, {&a, &b}, [sa, sb, ga, gb, sha = a.shape(), shb = b.shape()](const Tensor& g) {
-    auto times = [](float x, float y) { return x * y; };
-    return Grads{ga ? sum_to(broadcast_zip(g, sb, "mul_backward", times), sha) : Tensor(),
-                 gb ? sum_to(broadcast_zip(g, sa, "mul_backward", times), shb) : Tensor()};
-  });
+  return record(
+      "mul", out, {&a, &b}, [sa, sb, ga, gb, sha = a.shape(), shb = b.shape()](const Tensor& g) {
+        auto times = [](float x, float y) { return x * y; };
+        return Grads{ga ? sum_to(broadcast_zip(g, sb, "mul_backward", times), sha) : Tensor(),
+                     gb ? sum_to(broadcast_zip(g, sa, "mul_backward", times), shb) : Tensor()};
+      });
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = broadcast_zip(a, b, "div", [](float x, float y) { return x / y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   Tensor sb = b.detach(), so = gb ? out.detach() : Tensor();
-  return record("div", out, {&a, &b}, [sb, so, ga, gb, sha = a.shape(), shb = b.shape()](const Tensor& g) {
-    // d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2 = -out/b
-    Tensor g_over_b = broadcast_zip(g, sb, "div_backward", [](float x, float y) { return x / y; });
-    Tensor gb_full;
-    if (gb) gb_full = broadcast_zip(g_over_b, so, "div_backward", [](float x, float y) { return -x * y; });
-    return Grads{ga ? sum_to(g_over_b, sha) : Tensor(), gb ? sum_to(gb_full, shb) : Tensor()};
-  });
+  return record(
+      "div", out, {&a, &b}, [sb, so, ga, gb, sha = a.shape(), shb = b.shape()](const Tensor& g) {
+        // d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2 = -out/b
+        Tensor g_over_b =
+            broadcast_zip(g, sb, "div_backward", [](float x, float y) { return x / y; });
+        Tensor gb_full;
+        if (gb)
+          gb_full =
+              broadcast_zip(g_over_b, so, "div_backward", [](float x, float y) { return -x * y; });
+        return Grads{ga ? sum_to(g_over_b, sha) : Tensor(), gb ? sum_to(gb_full, shb) : Tensor()};
+      });
 }
 
 // --- scalar forms ------------------------------------------------------------------------------
@@ -107,21 +114,26 @@ Tensor add(const Tensor& a, float s) {
   return record("add_scalar", out, {&a}, [](const Tensor& g) { return Grads{g}; });
 }
 
-Tensor sub(const Tensor& a, float s) { return add(a, -s); }
+Tensor sub(const Tensor& a, float s) {
+  return add(a, -s);
+}
 
 Tensor rsub(float s, const Tensor& a) {
   Tensor out = map(a, [s](float x) { return s - x; });
-  return record("rsub_scalar", out, {&a}, [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
+  return record("rsub_scalar", out, {&a},
+                [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
 }
 
 Tensor mul(const Tensor& a, float s) {
   Tensor out = map(a, [s](float x) { return x * s; });
-  return record("mul_scalar", out, {&a}, [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v * s; })}; });
+  return record("mul_scalar", out, {&a},
+                [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v * s; })}; });
 }
 
 Tensor div(const Tensor& a, float s) {
   Tensor out = map(a, [s](float x) { return x / s; });
-  return record("div_scalar", out, {&a}, [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v / s; })}; });
+  return record("div_scalar", out, {&a},
+                [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v / s; })}; });
 }
 
 Tensor rdiv(float s, const Tensor& a) {
@@ -136,19 +148,24 @@ Tensor rdiv(float s, const Tensor& a) {
 
 Tensor neg(const Tensor& x) {
   Tensor out = map(x, [](float v) { return -v; });
-  return record("neg", out, {&x}, [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
+  return record("neg", out, {&x},
+                [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
 }
 
 Tensor exp(const Tensor& x) {
   Tensor out = map(x, [](float v) { return std::exp(v); });
   Tensor y = out.detach();
-  return record("exp", out, {&x}, [y](const Tensor& g) { return Grads{zip(g, y, [](float gv, float yv) { return gv * yv; })}; });
+  return record("exp", out, {&x}, [y](const Tensor& g) {
+    return Grads{zip(g, y, [](float gv, float yv) { return gv * yv; })};
+  });
 }
 
 Tensor log(const Tensor& x) {
   Tensor out = map(x, [](float v) { return std::log(v); });
   Tensor sx = x.detach();
-  return record("log", out, {&x}, [sx](const Tensor& g) { return Grads{zip(g, sx, [](float gv, float v) { return gv / v; })}; });
+  return record("log", out, {&x}, [sx](const Tensor& g) {
+    return Grads{zip(g, sx, [](float gv, float v) { return gv / v; })};
+  });
 }
 
 Tensor sqrt(const Tensor& x) {
@@ -163,7 +180,9 @@ Tensor pow(const Tensor& x, float e) {
   Tensor out = map(x, [e](float v) { return std::pow(v, e); });
   Tensor sx = x.detach();
   return record("pow", out, {&x}, [sx, e](const Tensor& g) {
-    return Grads{zip(g, sx, [e](float gv, float v) { return e == 0.0f ? 0.0f : gv * e * std::pow(v, e - 1.0f); })};
+    return Grads{zip(g, sx, [e](float gv, float v) {
+      return e == 0.0f ? 0.0f : gv * e * std::pow(v, e - 1.0f);
+    })};
   });
 }
 
@@ -213,7 +232,8 @@ Tensor elu(const Tensor& x, float alpha) {
   Tensor sx = x.detach(), y = out.detach();
   // For x <= 0: d/dx alpha*(e^x - 1) = alpha*e^x = y + alpha.
   return record("elu", out, {&x}, [sx, y, alpha](const Tensor& g) {
-    return Grads{zip3(g, sx, y, [alpha](float gv, float v, float yv) { return v > 0 ? gv : gv * (yv + alpha); })};
+    return Grads{zip3(
+        g, sx, y, [alpha](float gv, float v, float yv) { return v > 0 ? gv : gv * (yv + alpha); })};
   });
 }
 
@@ -234,7 +254,8 @@ Tensor gelu(const Tensor& x, bool approximate) {
   }
   constexpr float kC = 0.7978845608028654f;  // sqrt(2/pi)
   constexpr float kA = 0.044715f;
-  Tensor out = map(x, [](float v) { return 0.5f * v * (1.0f + std::tanh(kC * (v + kA * v * v * v))); });
+  Tensor out =
+      map(x, [](float v) { return 0.5f * v * (1.0f + std::tanh(kC * (v + kA * v * v * v))); });
   return record("gelu_tanh", out, {&x}, [sx](const Tensor& g) {
     return Grads{zip(g, sx, [](float gv, float v) {
       float t = std::tanh(kC * (v + kA * v * v * v));
@@ -254,7 +275,8 @@ Tensor clone(const Tensor& x) {
 namespace {
 void require_same_shape(const Tensor& a, const Tensor& b, const char* op) {
   if (!(a.shape() == b.shape()))
-    throw ShapeError(std::string(op) + ": shapes " + a.shape().str() + " and " + b.shape().str() + " differ");
+    throw ShapeError(std::string(op) + ": shapes " + a.shape().str() + " and " + b.shape().str() +
+                     " differ");
 }
 }  // namespace
 
@@ -274,7 +296,9 @@ void mul_(Tensor& dst, float s) {
   for (int64_t i = 0, n = dst.numel(); i < n; ++i) pd[i] *= s;
 }
 
-void fill_(Tensor& dst, float value) { std::fill_n(dst.data(), dst.numel(), value); }
+void fill_(Tensor& dst, float value) {
+  std::fill_n(dst.data(), dst.numel(), value);
+}
 
 void copy_(Tensor& dst, const Tensor& src) {
   require_same_shape(dst, src, "copy_");

@@ -30,7 +30,8 @@ Tensor expand_along(const Tensor& g, const Shape& full, int dim, float scale) {
   float* po = out.data();
   for (int64_t o = 0; o < sp.outer; ++o)
     for (int64_t j = 0; j < sp.n; ++j)
-      for (int64_t i = 0; i < sp.inner; ++i) po[(o * sp.n + j) * sp.inner + i] = pg[o * sp.inner + i] * scale;
+      for (int64_t i = 0; i < sp.inner; ++i)
+        po[(o * sp.n + j) * sp.inner + i] = pg[o * sp.inner + i] * scale;
   return out;
 }
 
@@ -41,11 +42,13 @@ Tensor sum(const Tensor& x) {
   const float* p = x.data();
   for (int64_t i = 0, n = x.numel(); i < n; ++i) s += p[i];
   Tensor out = full(Shape{}, static_cast<float>(s));
-  return record("sum", out, {&x}, [shape = x.shape()](const Tensor& g) { return Grads{full(shape, g.item())}; });
+  return record("sum", out, {&x},
+                [shape = x.shape()](const Tensor& g) { return Grads{full(shape, g.item())}; });
 }
 
 Tensor mean(const Tensor& x) {
-  if (x.numel() == 0) throw ShapeError("mean: tensor of shape " + x.shape().str() + " has no elements");
+  if (x.numel() == 0)
+    throw ShapeError("mean: tensor of shape " + x.shape().str() + " has no elements");
   double s = 0;
   const float* p = x.data();
   const int64_t n = x.numel();
@@ -76,7 +79,9 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) {
 Tensor mean(const Tensor& x, int dim, bool keepdim) {
   dim = normalize_dim(dim, x.ndim(), "mean");
   const int64_t n = x.ndim() ? x.shape()[dim] : 1;
-  if (n == 0) throw ShapeError("mean: dimension " + std::to_string(dim) + " of shape " + x.shape().str() + " is empty");
+  if (n == 0)
+    throw ShapeError("mean: dimension " + std::to_string(dim) + " of shape " + x.shape().str() +
+                     " is empty");
   Tensor out;
   {
     NoGradGuard ng;
@@ -89,7 +94,8 @@ Tensor mean(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor max(const Tensor& x) {
-  if (x.numel() == 0) throw ShapeError("max: tensor of shape " + x.shape().str() + " has no elements");
+  if (x.numel() == 0)
+    throw ShapeError("max: tensor of shape " + x.shape().str() + " has no elements");
   const float* p = x.data();
   int64_t best = 0;
   for (int64_t i = 1, n = x.numel(); i < n; ++i)
@@ -106,7 +112,9 @@ namespace {
 // Positions (within n) of the first maximum of each [outer, inner] line.
 std::vector<int64_t> argmax_lines(const Tensor& x, int dim) {
   auto sp = split_at(x.shape(), dim);
-  if (sp.n == 0) throw ShapeError("max: dimension " + std::to_string(dim) + " of shape " + x.shape().str() + " is empty");
+  if (sp.n == 0)
+    throw ShapeError("max: dimension " + std::to_string(dim) + " of shape " + x.shape().str() +
+                     " is empty");
   std::vector<int64_t> arg(sp.outer * sp.inner, 0);
   const float* px = x.data();
   for (int64_t o = 0; o < sp.outer; ++o)
@@ -129,13 +137,15 @@ Tensor max(const Tensor& x, int dim, bool keepdim) {
   for (int64_t o = 0; o < sp.outer; ++o)
     for (int64_t i = 0; i < sp.inner; ++i)
       out.data()[o * sp.inner + i] = px[(o * sp.n + arg[o * sp.inner + i]) * sp.inner + i];
-  return record("max_dim", out, {&x}, [shape = x.shape(), sp, arg = std::move(arg)](const Tensor& g) {
-    Tensor gx = zeros(shape);
-    for (int64_t o = 0; o < sp.outer; ++o)
-      for (int64_t i = 0; i < sp.inner; ++i)
-        gx.data()[(o * sp.n + arg[o * sp.inner + i]) * sp.inner + i] = g.data()[o * sp.inner + i];
-    return Grads{gx};
-  });
+  return record("max_dim", out, {&x},
+                [shape = x.shape(), sp, arg = std::move(arg)](const Tensor& g) {
+                  Tensor gx = zeros(shape);
+                  for (int64_t o = 0; o < sp.outer; ++o)
+                    for (int64_t i = 0; i < sp.inner; ++i)
+                      gx.data()[(o * sp.n + arg[o * sp.inner + i]) * sp.inner + i] =
+                          g.data()[o * sp.inner + i];
+                  return Grads{gx};
+                });
 }
 
 Tensor argmax(const Tensor& x, int dim, bool keepdim) {

@@ -13,15 +13,18 @@ using Grads = std::vector<Tensor>;
 
 namespace {
 
-inline float sigm(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+inline float sigm(float v) {
+  return 1.0f / (1.0f + std::exp(-v));
+}
 
-void check_gates(const Tensor& gx, const Tensor& gh, const Tensor& state, int64_t n_gates, const char* op) {
-  const bool ok = gx.ndim() == 2 && gx.shape() == gh.shape() && state.ndim() == 2 && state.size(0) == gx.size(0) &&
-                  gx.size(1) == n_gates * state.size(1);
+void check_gates(const Tensor& gx, const Tensor& gh, const Tensor& state, int64_t n_gates,
+                 const char* op) {
+  const bool ok = gx.ndim() == 2 && gx.shape() == gh.shape() && state.ndim() == 2 &&
+                  state.size(0) == gx.size(0) && gx.size(1) == n_gates * state.size(1);
   if (!ok)
-    throw ShapeError(std::string(op) + ": gate inputs " + gx.shape().str() + " and " + gh.shape().str() +
-                     " must both be [batch, " + std::to_string(n_gates) + " * hidden] for a state of shape " +
-                     state.shape().str());
+    throw ShapeError(std::string(op) + ": gate inputs " + gx.shape().str() + " and " +
+                     gh.shape().str() + " must both be [batch, " + std::to_string(n_gates) +
+                     " * hidden] for a state of shape " + state.shape().str());
 }
 
 }  // namespace
@@ -106,7 +109,8 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
       float* dy = dgh.data() + b * 3 * H;
       for (int64_t j = 0; j < H; ++j) {
         const int64_t k = b * H + j;
-        const float r = a[j], z = a[H + j], n = a[2 * H + j], hp = hp_saved.data()[k], dh = g.data()[k];
+        const float r = a[j], z = a[H + j], n = a[2 * H + j], hp = hp_saved.data()[k],
+                    dh = g.data()[k];
         const float dn = dh * (1.0f - z) * (1.0f - n * n);  // through tanh
         const float dz = dh * (hp - n) * z * (1.0f - z);
         const float dr = dn * ghn[j] * r * (1.0f - r);
@@ -122,7 +126,8 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
 
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh) {
   if (!(gx.shape() == gh.shape()))
-    throw ShapeError("rnn_tanh_cell: gate inputs " + gx.shape().str() + " and " + gh.shape().str() + " differ");
+    throw ShapeError("rnn_tanh_cell: gate inputs " + gx.shape().str() + " and " + gh.shape().str() +
+                     " differ");
   Tensor h = kernels::zip(gx, gh, [](float x, float y) { return std::tanh(x + y); });
   Tensor y = h.detach();
   return record("rnn_tanh_cell", h, {&gx, &gh}, [y](const Tensor& g) {

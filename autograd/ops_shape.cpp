@@ -15,7 +15,8 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims) {
   int64_t known = 1;
   for (size_t i = 0; i < d.size(); ++i) {
     if (d[i] == -1) {
-      if (infer >= 0) throw ShapeError("reshape: only one dimension can be -1, got " + Shape(x.shape()).str());
+      if (infer >= 0)
+        throw ShapeError("reshape: only one dimension can be -1, got " + Shape(x.shape()).str());
       infer = static_cast<int>(i);
     } else if (d[i] < 0) {
       throw ShapeError("reshape: invalid dimension " + std::to_string(d[i]));
@@ -30,23 +31,25 @@ Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims) {
   };
   if (infer >= 0) {
     if (known == 0 || x.numel() % known != 0)
-      throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " + x.shape().str());
+      throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " +
+                       x.shape().str());
     d[infer] = x.numel() / known;
   }
   Shape s{std::span<const int64_t>(d)};
   if (s.numel() != x.numel())
-    throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " + x.shape().str() + " (" +
-                     std::to_string(x.numel()) + " elements)");
+    throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " +
+                     x.shape().str() + " (" + std::to_string(x.numel()) + " elements)");
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = x.impl()->storage;
   impl->shape = s;
   Tensor out(std::move(impl));
-  return record("reshape", out, {&x}, [in = x.shape()](const Tensor& g) {
-    return Grads{reshape(g.detach(), in.vec())};
-  });
+  return record("reshape", out, {&x},
+                [in = x.shape()](const Tensor& g) { return Grads{reshape(g.detach(), in.vec())}; });
 }
 
-Tensor flatten(const Tensor& x) { return reshape(x, {-1}); }
+Tensor flatten(const Tensor& x) {
+  return reshape(x, {-1});
+}
 
 Tensor unsqueeze(const Tensor& x, int dim) {
   dim = normalize_dim(dim, x.ndim() + 1, "unsqueeze");
@@ -76,11 +79,12 @@ Tensor permute_data(const Tensor& x, const std::vector<int>& perm) {
   const float* px = x.data();
   float* po = out.data();
   const int64_t s_inner = os.ndim() ? st[0][os.ndim() - 1] : 1;
-  kernels::for_each_row<1>(os, st, [&](int64_t o, int64_t inner, const std::array<int64_t, 1>& off) {
-    const float* src = px + off[0];
-    float* dst = po + o;
-    for (int64_t i = 0; i < inner; ++i) dst[i] = src[i * s_inner];
-  });
+  kernels::for_each_row<1>(os, st,
+                           [&](int64_t o, int64_t inner, const std::array<int64_t, 1>& off) {
+                             const float* src = px + off[0];
+                             float* dst = po + o;
+                             for (int64_t i = 0; i < inner; ++i) dst[i] = src[i * s_inner];
+                           });
   return out;
 }
 
@@ -93,17 +97,19 @@ std::vector<int> inverse(const std::vector<int>& perm) {
 
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
   if (static_cast<int>(dims.size()) != x.ndim())
-    throw ShapeError("permute: " + std::to_string(dims.size()) + " dimensions given for a tensor of shape " +
-                     x.shape().str());
+    throw ShapeError("permute: " + std::to_string(dims.size()) +
+                     " dimensions given for a tensor of shape " + x.shape().str());
   std::vector<int> perm(dims.size());
   std::vector<bool> seen(dims.size(), false);
   for (size_t i = 0; i < dims.size(); ++i) {
     perm[i] = normalize_dim(dims[i], x.ndim(), "permute");
-    if (seen[perm[i]]) throw ShapeError("permute: dimension " + std::to_string(dims[i]) + " repeated");
+    if (seen[perm[i]])
+      throw ShapeError("permute: dimension " + std::to_string(dims[i]) + " repeated");
     seen[perm[i]] = true;
   }
   Tensor out = permute_data(x, perm);
-  return record("permute", out, {&x}, [inv = inverse(perm)](const Tensor& g) { return Grads{permute_data(g, inv)}; });
+  return record("permute", out, {&x},
+                [inv = inverse(perm)](const Tensor& g) { return Grads{permute_data(g, inv)}; });
 }
 
 Tensor transpose(const Tensor& x, int d0, int d1) {
@@ -113,7 +119,8 @@ Tensor transpose(const Tensor& x, int d0, int d1) {
   std::iota(perm.begin(), perm.end(), 0);
   std::swap(perm[d0], perm[d1]);
   Tensor out = permute_data(x, perm);
-  return record("transpose", out, {&x}, [perm](const Tensor& g) { return Grads{permute_data(g, perm)}; });
+  return record("transpose", out, {&x},
+                [perm](const Tensor& g) { return Grads{permute_data(g, perm)}; });
 }
 
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
@@ -126,8 +133,8 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
     bool ok = t.ndim() == s0.ndim();
     for (int i = 0; ok && i < s0.ndim(); ++i) ok = i == dim || t.shape()[i] == s0[i];
     if (!ok)
-      throw ShapeError("concat: shapes " + s0.str() + " and " + t.shape().str() + " differ outside dimension " +
-                       std::to_string(dim));
+      throw ShapeError("concat: shapes " + s0.str() + " and " + t.shape().str() +
+                       " differ outside dimension " + std::to_string(dim));
     os[dim] += t.shape()[dim];
   }
   Tensor out = Tensor::empty(os);
@@ -180,18 +187,19 @@ std::vector<Tensor> unbind(const Tensor& x, int dim) {
   }
   // One node for all slices: the backward writes each slice's gradient into place (zeros where a
   // slice got none), instead of one zero-filled full-size tensor per slice.
-  return record_multi("unbind", std::move(outs), {&x}, [shape = x.shape(), sp](const std::vector<Tensor>& g) {
-    Tensor dx = Tensor::empty(shape);
-    for (int64_t j = 0; j < sp.n; ++j)
-      for (int64_t o = 0; o < sp.outer; ++o) {
-        float* dst = dx.data() + (o * sp.n + j) * sp.inner;
-        if (g[j].defined())
-          std::copy_n(g[j].data() + o * sp.inner, sp.inner, dst);
-        else
-          std::fill_n(dst, sp.inner, 0.0f);
-      }
-    return Grads{dx};
-  });
+  return record_multi("unbind", std::move(outs), {&x},
+                      [shape = x.shape(), sp](const std::vector<Tensor>& g) {
+                        Tensor dx = Tensor::empty(shape);
+                        for (int64_t j = 0; j < sp.n; ++j)
+                          for (int64_t o = 0; o < sp.outer; ++o) {
+                            float* dst = dx.data() + (o * sp.n + j) * sp.inner;
+                            if (g[j].defined())
+                              std::copy_n(g[j].data() + o * sp.inner, sp.inner, dst);
+                            else
+                              std::fill_n(dst, sp.inner, 0.0f);
+                          }
+                        return Grads{dx};
+                      });
 }
 
 Tensor stack(const std::vector<Tensor>& xs, int dim) {
@@ -201,7 +209,8 @@ Tensor stack(const std::vector<Tensor>& xs, int dim) {
   parts.reserve(xs.size());
   for (const Tensor& t : xs) {
     if (!(t.shape() == xs[0].shape()))
-      throw ShapeError("stack: shapes " + xs[0].shape().str() + " and " + t.shape().str() + " differ");
+      throw ShapeError("stack: shapes " + xs[0].shape().str() + " and " + t.shape().str() +
+                       " differ");
     parts.push_back(unsqueeze(t, dim));
   }
   return concat(parts, dim);
@@ -212,8 +221,9 @@ Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length) {
   const int64_t n = x.shape()[dim];
   if (start < 0) start += n;
   if (start < 0 || length < 0 || start + length > n)
-    throw ShapeError("narrow: range [" + std::to_string(start) + ", " + std::to_string(start + length) +
-                     ") out of bounds for dimension " + std::to_string(dim) + " of shape " + x.shape().str());
+    throw ShapeError("narrow: range [" + std::to_string(start) + ", " +
+                     std::to_string(start + length) + ") out of bounds for dimension " +
+                     std::to_string(dim) + " of shape " + x.shape().str());
   auto sp = kernels::split_at(x.shape(), dim);
   Shape os = x.shape();
   os[dim] = length;

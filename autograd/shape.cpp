@@ -8,7 +8,8 @@
 
 namespace attend {
 
-Shape::Shape(std::initializer_list<int64_t> dims) : Shape(std::span<const int64_t>(dims.begin(), dims.size())) {}
+Shape::Shape(std::initializer_list<int64_t> dims)
+    : Shape(std::span<const int64_t>(dims.begin(), dims.size())) {}
 
 Shape::Shape(std::span<const int64_t> dims) {
   if (dims.size() > static_cast<size_t>(kMaxDims))
@@ -26,10 +27,13 @@ int64_t Shape::numel() const {
   return n;
 }
 
-void Shape::push_back(int64_t d) { insert(n_, d); }
+void Shape::push_back(int64_t d) {
+  insert(n_, d);
+}
 
 void Shape::insert(int pos, int64_t d) {
-  if (n_ == kMaxDims) throw ShapeError("shape would exceed " + std::to_string(kMaxDims) + " dimensions");
+  if (n_ == kMaxDims)
+    throw ShapeError("shape would exceed " + std::to_string(kMaxDims) + " dimensions");
   for (int i = n_; i > pos; --i) d_[i] = d_[i - 1];
   d_[pos] = d;
   ++n_;
@@ -53,7 +57,9 @@ bool operator==(const Shape& a, const Shape& b) {
   return a.n_ == b.n_ && std::equal(a.begin(), a.end(), b.begin());
 }
 
-std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
+std::ostream& operator<<(std::ostream& os, const Shape& s) {
+  return os << s.str();
+}
 
 int normalize_dim(int dim, int ndim, const char* op) {
   int d = dim < 0 ? dim + ndim : dim;

@@ -1,4 +1,5 @@
-// Shape: the dimensions of a contiguous row-major tensor, stored inline (no heap allocation per op).
+// Shape: the dimensions of a contiguous row-major tensor, stored inline (no heap allocation per
+// op).
 #pragma once
 
 #include <array>
@@ -48,7 +49,8 @@ class Shape {
 
 std::ostream& operator<<(std::ostream& os, const Shape& s);
 
-// Resolves a possibly negative dimension index against ndim; throws naming the op when out of range.
+// Resolves a possibly negative dimension index against ndim; throws naming the op when out of
+// range.
 int normalize_dim(int dim, int ndim, const char* op);
 
 // Row-major element strides of a contiguous tensor of this shape.

@@ -16,17 +16,20 @@ Tensor Tensor::empty(const Shape& shape) {
   return Tensor(std::move(impl));
 }
 
-int64_t Tensor::size(int d) const { return shape()[normalize_dim(d, ndim(), "size")]; }
+int64_t Tensor::size(int d) const {
+  return shape()[normalize_dim(d, ndim(), "size")];
+}
 
 float Tensor::at(std::initializer_list<int64_t> index) const {
   if (static_cast<int>(index.size()) != ndim())
-    throw ShapeError("at: " + std::to_string(index.size()) + " indices for a tensor of shape " + shape().str());
+    throw ShapeError("at: " + std::to_string(index.size()) + " indices for a tensor of shape " +
+                     shape().str());
   int64_t flat = 0;
   int i = 0;
   for (int64_t v : index) {
     if (v < 0 || v >= shape()[i])
-      throw ShapeError("at: index " + std::to_string(v) + " out of range for dimension " + std::to_string(i) +
-                       " of shape " + shape().str());
+      throw ShapeError("at: index " + std::to_string(v) + " out of range for dimension " +
+                       std::to_string(i) + " of shape " + shape().str());
     flat = flat * shape()[i++] + v;
   }
   return data()[flat];
@@ -34,7 +37,8 @@ float Tensor::at(std::initializer_list<int64_t> index) const {
 
 Tensor& Tensor::requires_grad_(bool on) {
   if (!is_leaf())
-    throw AutogradError("requires_grad_() can only change leaf tensors; use detach() to get a new leaf");
+    throw AutogradError(
+        "requires_grad_() can only change leaf tensors; use detach() to get a new leaf");
   impl_->requires_grad = on;
   return *this;
 }
@@ -48,15 +52,26 @@ Tensor Tensor::detach() const {
 
 float Tensor::item() const {
   if (numel() != 1)
-    throw ShapeError("item(): only one-element tensors can be converted to a number; shape is " + shape().str());
+    throw ShapeError("item(): only one-element tensors can be converted to a number; shape is " +
+                     shape().str());
   return data()[0];
 }
 
-Tensor Tensor::clone() const { return attend::clone(*this); }
-Tensor Tensor::reshape(const Shape& s) const { return attend::reshape(*this, s.vec()); }
-Tensor Tensor::transpose(int d0, int d1) const { return attend::transpose(*this, d0, d1); }
-Tensor Tensor::sum() const { return attend::sum(*this); }
-Tensor Tensor::mean() const { return attend::mean(*this); }
+Tensor Tensor::clone() const {
+  return attend::clone(*this);
+}
+Tensor Tensor::reshape(const Shape& s) const {
+  return attend::reshape(*this, s.vec());
+}
+Tensor Tensor::transpose(int d0, int d1) const {
+  return attend::transpose(*this, d0, d1);
+}
+Tensor Tensor::sum() const {
+  return attend::sum(*this);
+}
+Tensor Tensor::mean() const {
+  return attend::mean(*this);
+}
 
 // --- printing, following torch/_tensor_str.py ------------------------------------------------
 namespace {
@@ -90,7 +105,8 @@ struct Formatter {
     } else if (max_abs > 0) {
       sci_mode = max_abs / min_abs > 1000.0 || max_abs > 1e8 || min_abs < 1e-4;
     }
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) width = std::max<int>(width, static_cast<int>(raw(p[i]).size()));
+    for (int64_t i = 0, n = t.numel(); i < n; ++i)
+      width = std::max<int>(width, static_cast<int>(raw(p[i]).size()));
   }
 
   std::string raw(float v) const {
@@ -112,8 +128,8 @@ struct Formatter {
   }
 };
 
-void print_dim(std::string& out, const Tensor& t, const Formatter& fmt, int dim, int64_t offset, int indent,
-               bool summarize) {
+void print_dim(std::string& out, const Tensor& t, const Formatter& fmt, int dim, int64_t offset,
+               int indent, bool summarize) {
   const Shape& s = t.shape();
   const int64_t n = s[dim];
   int64_t stride = 1;
@@ -138,8 +154,7 @@ void print_dim(std::string& out, const Tensor& t, const Formatter& fmt, int dim,
     if (i + 1 < n) {
       if (dim + 1 == s.ndim())
         out += ", ";
-      else
-      {
+      else {
         out += ',';
         out.append(s.ndim() - dim - 1, '\n');
         out.append(indent + 1, ' ');
@@ -169,6 +184,8 @@ std::string Tensor::str() const {
   return out + ")";
 }
 
-std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str(); }
+std::ostream& operator<<(std::ostream& os, const Tensor& t) {
+  return os << t.str();
+}
 
 }  // namespace attend

@@ -11,7 +11,9 @@ void set_num_threads(int n) {
   openblas_set_num_threads(n);
 }
 
-int num_threads() { return openblas_get_num_threads(); }
+int num_threads() {
+  return openblas_get_num_threads();
+}
 
 std::string blas_core_name() {
   const char* name = openblas_get_corename();

@@ -18,7 +18,8 @@ void make_spirals(int64_t n, Generator& gen, Tensor& x, Tensor& y) {
   for (int64_t i = 0; i < n; ++i) {
     const int cls = static_cast<int>(i % 2);
     const float t = 0.25f + 3.0f * gen.uniform();  // radius and angle grow together
-    const float angle = t * 1.75f * static_cast<float>(std::numbers::pi) + cls * static_cast<float>(std::numbers::pi);
+    const float angle = t * 1.75f * static_cast<float>(std::numbers::pi) +
+                        cls * static_cast<float>(std::numbers::pi);
     x.data()[2 * i] = t * std::cos(angle) / 3.25f + 0.05f * gen.normal();
     x.data()[2 * i + 1] = t * std::sin(angle) / 3.25f + 0.05f * gen.normal();
     y.data()[i] = static_cast<float>(cls);
@@ -39,8 +40,8 @@ double run_demo(const DemoOptions& opt) {
   Tensor x, y;
   make_spirals(512, gen, x, y);
   const int64_t h = opt.hidden;
-  std::vector<Tensor> params = {xavier(h, 2, gen), zeros({h}), xavier(h, h, gen), zeros({h}), xavier(2, h, gen),
-                                zeros({2})};
+  std::vector<Tensor> params = {xavier(h, 2, gen), zeros({h}),        xavier(h, h, gen),
+                                zeros({h}),        xavier(2, h, gen), zeros({2})};
   for (Tensor& p : params) p.requires_grad_();
   // Adam state.
   std::vector<Tensor> m, v;
@@ -55,13 +56,15 @@ double run_demo(const DemoOptions& opt) {
     return linear(a, params[4], params[5]);  // logits [n, 2]
   };
   std::printf("fitting a 2-%lld-%lld-2 MLP to two spirals (512 points), Adam lr %g, seed %llu\n",
-              static_cast<long long>(h), static_cast<long long>(h), opt.lr, static_cast<unsigned long long>(opt.seed));
+              static_cast<long long>(h), static_cast<long long>(h), opt.lr,
+              static_cast<unsigned long long>(opt.seed));
   for (int step = 1; step <= opt.steps; ++step) {
     Tensor loss = cross_entropy(forward(x), y);
     for (Tensor& p : params) p.set_grad(Tensor());
     loss.backward();
     NoGradGuard ng;
-    const float c1 = 1.0f - std::pow(b1, static_cast<float>(step)), c2 = 1.0f - std::pow(b2, static_cast<float>(step));
+    const float c1 = 1.0f - std::pow(b1, static_cast<float>(step)),
+                c2 = 1.0f - std::pow(b2, static_cast<float>(step));
     for (size_t k = 0; k < params.size(); ++k) {
       float* p = params[k].data();
       const float* g = params[k].grad().data();

@@ -10,16 +10,20 @@ int main(int argc, char** argv) {
   CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
   app.require_subcommand(1);
   int threads = 1;
-  app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")->check(CLI::Range(1, 256));
+  app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
+      ->check(CLI::Range(1, 256));
 
   attend::cli::DemoOptions demo;
-  CLI::App* demo_cmd = app.add_subcommand("demo", "Fit a small MLP on generated data and print the falling loss");
+  CLI::App* demo_cmd =
+      app.add_subcommand("demo", "Fit a small MLP on generated data and print the falling loss");
   demo_cmd->add_option("--steps", demo.steps, "Training steps")->check(CLI::Range(1, 1000000));
-  demo_cmd->add_option("--hidden", demo.hidden, "Hidden units per layer")->check(CLI::Range(1, 4096));
+  demo_cmd->add_option("--hidden", demo.hidden, "Hidden units per layer")
+      ->check(CLI::Range(1, 4096));
   demo_cmd->add_option("--lr", demo.lr, "Adam learning rate")->check(CLI::PositiveNumber);
   demo_cmd->add_option("--seed", demo.seed, "Random seed");
 
-  CLI::App* version_cmd = app.add_subcommand("version", "Print version and the OpenBLAS kernels in use");
+  CLI::App* version_cmd =
+      app.add_subcommand("version", "Print version and the OpenBLAS kernels in use");
 
   try {
     app.parse(argc, argv);
@@ -32,8 +36,8 @@ int main(int argc, char** argv) {
     attend::set_num_threads(threads);
     if (*demo_cmd) return attend::cli::run_demo(demo) > 0.9 ? 0 : 1;
     if (*version_cmd) {
-      std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
-                  attend::num_threads());
+      std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n",
+                  attend::blas_core_name().c_str(), attend::num_threads());
       return 0;
     }
   } catch (const std::exception& e) {

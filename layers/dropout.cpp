@@ -5,7 +5,8 @@
 namespace attend {
 
 Dropout::Dropout(float prob, std::shared_ptr<Generator> gen) : p(prob), gen_(std::move(gen)) {
-  if (!(p >= 0.0f && p <= 1.0f)) throw std::invalid_argument("Dropout: p must be in [0, 1], got " + std::to_string(p));
+  if (!(p >= 0.0f && p <= 1.0f))
+    throw std::invalid_argument("Dropout: p must be in [0, 1], got " + std::to_string(p));
   if (!gen_) throw std::invalid_argument("Dropout: a generator is required");
 }
 

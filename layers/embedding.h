@@ -8,7 +8,8 @@ namespace attend {
 class Embedding : public UnaryModule {
  public:
   // weight [num, dim] ~ N(0, 1); the padding_idx row (if >= 0) starts at zero and gets no gradient.
-  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen, int64_t padding_idx = -1);
+  Embedding(int64_t num_embeddings, int64_t embedding_dim, Generator& gen,
+            int64_t padding_idx = -1);
   // ids [...] (whole numbers in a float tensor) -> [..., dim]
   Tensor forward(const Tensor& ids) override { return embedding(weight, ids, padding_idx); }
   std::string type_name() const override { return "Embedding"; }

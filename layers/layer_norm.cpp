@@ -13,7 +13,8 @@ LayerNorm::LayerNorm(int64_t d, float e, bool affine) : dim(d), eps(e) {
 
 std::string LayerNorm::extra_repr() const {
   std::ostringstream os;
-  os << "(" << dim << ",), eps=" << eps << ", elementwise_affine=" << (weight.defined() ? "True" : "False");
+  os << "(" << dim << ",), eps=" << eps
+     << ", elementwise_affine=" << (weight.defined() ? "True" : "False");
   return os.str();
 }
 

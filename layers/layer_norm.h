@@ -8,7 +8,9 @@ namespace attend {
 class LayerNorm : public UnaryModule {
  public:
   explicit LayerNorm(int64_t dim, float eps = 1e-5f, bool elementwise_affine = true);
-  Tensor forward(const Tensor& x) override { return layer_norm(x, weight, bias, eps); }  // [..., dim]
+  Tensor forward(const Tensor& x) override {
+    return layer_norm(x, weight, bias, eps);
+  }  // [..., dim]
   std::string type_name() const override { return "LayerNorm"; }
   std::string extra_repr() const override;
 

@@ -4,7 +4,8 @@
 
 namespace attend {
 
-Linear::Linear(int64_t in, int64_t out, Generator& gen, bool with_bias) : in_features(in), out_features(out) {
+Linear::Linear(int64_t in, int64_t out, Generator& gen, bool with_bias)
+    : in_features(in), out_features(out) {
   // kaiming_uniform_(a=sqrt(5)) on [out, in] reduces to U(-1/sqrt(in), 1/sqrt(in)); bias likewise.
   const float bound = in > 0 ? 1.0f / std::sqrt(static_cast<float>(in)) : 0.0f;
   weight = register_parameter("weight", uniform({out, in}, -bound, bound, gen));
@@ -12,7 +13,8 @@ Linear::Linear(int64_t in, int64_t out, Generator& gen, bool with_bias) : in_fea
 }
 
 std::string Linear::extra_repr() const {
-  return "in_features=" + std::to_string(in_features) + ", out_features=" + std::to_string(out_features) +
+  return "in_features=" + std::to_string(in_features) +
+         ", out_features=" + std::to_string(out_features) +
          ", bias=" + (bias.defined() ? "True" : "False");
 }
 

@@ -9,14 +9,16 @@ namespace attend {
 void Module::check_name(const std::string& name, const char* what) const {
   if (name.empty()) throw std::invalid_argument(std::string(what) + ": name must not be empty");
   if (name.find('.') != std::string::npos)
-    throw std::invalid_argument(std::string(what) + ": name must not contain a dot (got '" + name + "')");
+    throw std::invalid_argument(std::string(what) + ": name must not contain a dot (got '" + name +
+                                "')");
   auto taken = [&name](const auto& list) {
     for (const auto& [n, _] : list)
       if (n == name) return true;
     return false;
   };
   if (taken(params_) || taken(buffers_) || taken(children_))
-    throw std::invalid_argument(std::string(what) + ": '" + name + "' is already registered in " + type_name());
+    throw std::invalid_argument(std::string(what) + ": '" + name + "' is already registered in " +
+                                type_name());
 }
 
 Tensor Module::register_parameter(const std::string& name, Tensor value) {
@@ -86,16 +88,21 @@ void Module::load_state_dict(const std::map<std::string, Tensor>& state, bool st
   for (auto& [name, t] : own) {
     auto it = state.find(name);
     if (it == state.end()) {
-      if (strict) throw std::invalid_argument("load_state_dict: missing key '" + name + "' in " + type_name());
+      if (strict)
+        throw std::invalid_argument("load_state_dict: missing key '" + name + "' in " +
+                                    type_name());
       continue;
     }
     if (!(it->second.shape() == t.shape()))
-      throw std::invalid_argument("load_state_dict: '" + name + "' has shape " + it->second.shape().str() +
-                                  " in the state dict but " + t.shape().str() + " in the model");
+      throw std::invalid_argument("load_state_dict: '" + name + "' has shape " +
+                                  it->second.shape().str() + " in the state dict but " +
+                                  t.shape().str() + " in the model");
   }
   if (strict)
     for (auto& [name, _] : state)
-      if (!own.count(name)) throw std::invalid_argument("load_state_dict: unexpected key '" + name + "' for " + type_name());
+      if (!own.count(name))
+        throw std::invalid_argument("load_state_dict: unexpected key '" + name + "' for " +
+                                    type_name());
   for (auto& [name, t] : own) {
     auto it = state.find(name);
     if (it != state.end()) copy_(t, it->second);
@@ -137,6 +144,8 @@ std::string Module::str() const {
   return out;
 }
 
-std::ostream& operator<<(std::ostream& os, const Module& m) { return os << m.str(); }
+std::ostream& operator<<(std::ostream& os, const Module& m) {
+  return os << m.str();
+}
 
 }  // namespace attend

@@ -6,7 +6,9 @@ namespace attend {
 
 namespace {
 
-int64_t gate_count(RNNMode m) { return m == RNNMode::kLSTM ? 4 : m == RNNMode::kGRU ? 3 : 1; }
+int64_t gate_count(RNNMode m) {
+  return m == RNNMode::kLSTM ? 4 : m == RNNMode::kGRU ? 3 : 1;
+}
 
 // torch.nn.RNNBase.reset_parameters: every weight and bias ~ U(-1/sqrt(H), 1/sqrt(H)).
 Tensor init(const Shape& s, int64_t hidden, Generator& gen) {
@@ -15,7 +17,8 @@ Tensor init(const Shape& s, int64_t hidden, Generator& gen) {
 }
 
 // One step: the cell's pointwise math on gx = x W_ih^T + b_ih (precomputed) and h, c.
-void step(RNNMode mode, const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh, Tensor& h, Tensor& c) {
+void step(RNNMode mode, const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh, Tensor& h,
+          Tensor& c) {
   Tensor gh = linear(h, w_hh, b_hh);  // [B, G*H]
   switch (mode) {
     case RNNMode::kLSTM: {
@@ -33,12 +36,17 @@ void step(RNNMode mode, const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh
   }
 }
 
-const char* mode_name(RNNMode m) { return m == RNNMode::kLSTM ? "LSTM" : m == RNNMode::kGRU ? "GRU" : "RNN"; }
+const char* mode_name(RNNMode m) {
+  return m == RNNMode::kLSTM ? "LSTM" : m == RNNMode::kGRU ? "GRU" : "RNN";
+}
 
-void check_step_input(const Tensor& x, const Tensor& h, int64_t in, int64_t hidden, const char* who) {
-  if (x.ndim() != 2 || x.size(1) != in || h.ndim() != 2 || h.size(1) != hidden || h.size(0) != x.size(0))
-    throw ShapeError(std::string(who) + ": input " + x.shape().str() + " and state " + h.shape().str() +
-                     " must be [batch, " + std::to_string(in) + "] and [batch, " + std::to_string(hidden) + "]");
+void check_step_input(const Tensor& x, const Tensor& h, int64_t in, int64_t hidden,
+                      const char* who) {
+  if (x.ndim() != 2 || x.size(1) != in || h.ndim() != 2 || h.size(1) != hidden ||
+      h.size(0) != x.size(0))
+    throw ShapeError(std::string(who) + ": input " + x.shape().str() + " and state " +
+                     h.shape().str() + " must be [batch, " + std::to_string(in) + "] and [batch, " +
+                     std::to_string(hidden) + "]");
 }
 
 }  // namespace
@@ -55,7 +63,8 @@ RNNCellBase::RNNCellBase(RNNMode m, int64_t in, int64_t hidden, Generator& gen, 
 }
 
 std::string RNNCellBase::extra_repr() const {
-  return std::to_string(input_size) + ", " + std::to_string(hidden_size) + (bias_ih.defined() ? "" : ", bias=False");
+  return std::to_string(input_size) + ", " + std::to_string(hidden_size) +
+         (bias_ih.defined() ? "" : ", bias=False");
 }
 
 Tensor RNNCell::forward(const Tensor& x, const Tensor& h) const {
@@ -63,7 +72,8 @@ Tensor RNNCell::forward(const Tensor& x, const Tensor& h) const {
   return rnn_tanh_cell(linear(x, weight_ih, bias_ih), linear(h, weight_hh, bias_hh));
 }
 
-std::pair<Tensor, Tensor> LSTMCell::forward(const Tensor& x, const Tensor& h, const Tensor& c) const {
+std::pair<Tensor, Tensor> LSTMCell::forward(const Tensor& x, const Tensor& h,
+                                            const Tensor& c) const {
   check_step_input(x, h, input_size, hidden_size, "LSTMCell");
   auto hc = lstm_cell(linear(x, weight_ih, bias_ih), linear(h, weight_hh, bias_hh), c);
   return {hc[0], hc[1]};
@@ -76,8 +86,13 @@ Tensor GRUCell::forward(const Tensor& x, const Tensor& h) const {
 
 RNNBase::RNNBase(RNNMode m, int64_t in, int64_t hidden, Generator& gen, const RNNOptions& opt,
                  std::shared_ptr<Generator> dropout_gen)
-    : mode(m), input_size(in), hidden_size(hidden), options(opt), dropout_gen_(std::move(dropout_gen)) {
-  if (opt.num_layers < 1) throw std::invalid_argument(std::string(mode_name(m)) + ": num_layers must be >= 1");
+    : mode(m),
+      input_size(in),
+      hidden_size(hidden),
+      options(opt),
+      dropout_gen_(std::move(dropout_gen)) {
+  if (opt.num_layers < 1)
+    throw std::invalid_argument(std::string(mode_name(m)) + ": num_layers must be >= 1");
   if (opt.dropout > 0 && !dropout_gen_)
     throw std::invalid_argument(std::string(mode_name(m)) + ": dropout needs a generator");
   const int64_t G = gate_count(m) * hidden;
@@ -97,8 +112,8 @@ RNNBase::RNNBase(RNNMode m, int64_t in, int64_t hidden, Generator& gen, const RN
     }
 }
 
-std::vector<Tensor> RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse, Tensor& h,
-                                           Tensor& c) const {
+std::vector<Tensor> RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse,
+                                           Tensor& h, Tensor& c) const {
   const int64_t T = x.size(0);
   // All time steps' input projections in one GEMM: [T, B, in] -> [T, B, G*H], then one slice each.
   std::vector<Tensor> gx = unbind(linear(x, w.w_ih, w.b_ih), 0);
@@ -115,7 +130,8 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
   const char* who = mode_name(mode);
   if (input.ndim() != 3 || input.size(2) != input_size)
     throw ShapeError(std::string(who) + ": input of shape " + input.shape().str() + " must be " +
-                     (options.batch_first ? "[batch, time, " : "[time, batch, ") + std::to_string(input_size) + "]");
+                     (options.batch_first ? "[batch, time, " : "[time, batch, ") +
+                     std::to_string(input_size) + "]");
   Tensor x = options.batch_first ? transpose(input, 0, 1) : input;  // [T, B, I]
   const int64_t B = x.size(1);
   const int dirs = options.bidirectional ? 2 : 1;
@@ -123,8 +139,8 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
   const Shape state_shape{LD, B, hidden_size};
   for (const Tensor* s : {&h0, &c0})
     if (s->defined() && !(s->shape() == state_shape))
-      throw ShapeError(std::string(who) + ": initial state of shape " + s->shape().str() + " must be " +
-                       state_shape.str());
+      throw ShapeError(std::string(who) + ": initial state of shape " + s->shape().str() +
+                       " must be " + state_shape.str());
   std::vector<Tensor> h_init = h0.defined() ? unbind(h0, 0) : std::vector<Tensor>();
   std::vector<Tensor> c_init = c0.defined() ? unbind(c0, 0) : std::vector<Tensor>();
   std::vector<Tensor> h_n, c_n;
@@ -140,7 +156,8 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
       if (mode == RNNMode::kLSTM) c_n.push_back(c);
     }
     x = dirs == 1 ? dir_out[0] : concat(dir_out, 2);  // [T, B, D*H]
-    if (options.dropout > 0 && l + 1 < options.num_layers) x = dropout(x, options.dropout, is_training(), *dropout_gen_);
+    if (options.dropout > 0 && l + 1 < options.num_layers)
+      x = dropout(x, options.dropout, is_training(), *dropout_gen_);
   }
   RNNOutput out;
   out.output = options.batch_first ? transpose(x, 0, 1) : x;

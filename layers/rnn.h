@@ -15,7 +15,8 @@ enum class RNNMode { kRNN, kLSTM, kGRU };
 // with G = 1 (RNN, tanh), 4 (LSTM: i, f, g, o) or 3 (GRU: r, z, n).
 class RNNCellBase : public Module {
  public:
-  RNNCellBase(RNNMode mode, int64_t input_size, int64_t hidden_size, Generator& gen, bool bias = true);
+  RNNCellBase(RNNMode mode, int64_t input_size, int64_t hidden_size, Generator& gen,
+              bool bias = true);
   std::string extra_repr() const override;
 
   RNNMode mode;
@@ -67,10 +68,11 @@ struct RNNOutput {
 // all time steps in one matrix product per layer and direction.
 class RNNBase : public Module {
  public:
-  RNNBase(RNNMode mode, int64_t input_size, int64_t hidden_size, Generator& gen, const RNNOptions& opt = {},
-          std::shared_ptr<Generator> dropout_gen = nullptr);
+  RNNBase(RNNMode mode, int64_t input_size, int64_t hidden_size, Generator& gen,
+          const RNNOptions& opt = {}, std::shared_ptr<Generator> dropout_gen = nullptr);
   // h0, c0 [L*D, B, H] may be undefined (zeros).
-  RNNOutput forward(const Tensor& input, const Tensor& h0 = Tensor(), const Tensor& c0 = Tensor()) const;
+  RNNOutput forward(const Tensor& input, const Tensor& h0 = Tensor(),
+                    const Tensor& c0 = Tensor()) const;
   std::string extra_repr() const override;
 
   RNNMode mode;
@@ -82,7 +84,8 @@ class RNNBase : public Module {
     Tensor w_ih, w_hh, b_ih, b_hh;
   };
   // One direction of one layer over the sequence xs (T tensors [B, in]); returns per-step h.
-  std::vector<Tensor> run_direction(const Tensor& x, const Weights& w, bool reverse, Tensor& h, Tensor& c) const;
+  std::vector<Tensor> run_direction(const Tensor& x, const Weights& w, bool reverse, Tensor& h,
+                                    Tensor& c) const;
 
   std::vector<Weights> weights_;  // index layer * D + direction
   std::shared_ptr<Generator> dropout_gen_;

@@ -9,7 +9,8 @@
 
 namespace attend {
 
-StepLR::StepLR(float base, int64_t step_size, float gamma) : base_(base), step_size_(step_size), gamma_(gamma) {
+StepLR::StepLR(float base, int64_t step_size, float gamma)
+    : base_(base), step_size_(step_size), gamma_(gamma) {
   if (step_size < 1) throw std::invalid_argument("StepLR: step_size must be >= 1");
 }
 
@@ -24,36 +25,46 @@ CosineWarmupLR::CosineWarmupLR(float base, int64_t warmup, int64_t total, float 
 }
 
 float CosineWarmupLR::lr_at(int64_t step) const {
-  if (step <= warmup_) return base_ * static_cast<float>(step) / static_cast<float>(std::max<int64_t>(warmup_, 1));
+  if (step <= warmup_)
+    return base_ * static_cast<float>(step) / static_cast<float>(std::max<int64_t>(warmup_, 1));
   const double progress =
-      std::min(1.0, static_cast<double>(step - warmup_) / static_cast<double>(std::max<int64_t>(total_ - warmup_, 1)));
-  return min_lr_ + (base_ - min_lr_) * static_cast<float>(0.5 * (1.0 + std::cos(std::numbers::pi * progress)));
+      std::min(1.0, static_cast<double>(step - warmup_) /
+                        static_cast<double>(std::max<int64_t>(total_ - warmup_, 1)));
+  return min_lr_ + (base_ - min_lr_) *
+                       static_cast<float>(0.5 * (1.0 + std::cos(std::numbers::pi * progress)));
 }
 
-NoamLR::NoamLR(int64_t d_model, int64_t warmup, float factor) : d_model_(d_model), warmup_(warmup), factor_(factor) {
-  if (d_model < 1 || warmup < 1) throw std::invalid_argument("NoamLR: d_model and warmup must be >= 1");
+NoamLR::NoamLR(int64_t d_model, int64_t warmup, float factor)
+    : d_model_(d_model), warmup_(warmup), factor_(factor) {
+  if (d_model < 1 || warmup < 1)
+    throw std::invalid_argument("NoamLR: d_model and warmup must be >= 1");
 }
 
 float NoamLR::lr_at(int64_t step) const {
   const double s = static_cast<double>(std::max<int64_t>(step, 1));
   return factor_ * static_cast<float>(std::pow(static_cast<double>(d_model_), -0.5) *
-                                      std::min(std::pow(s, -0.5), s * std::pow(static_cast<double>(warmup_), -1.5)));
+                                      std::min(std::pow(s, -0.5),
+                                               s * std::pow(static_cast<double>(warmup_), -1.5)));
 }
 
-ReduceLROnPlateau::ReduceLROnPlateau(float lr, bool maximize, float factor, int patience, float threshold, float min_lr)
+ReduceLROnPlateau::ReduceLROnPlateau(float lr, bool maximize, float factor, int patience,
+                                     float threshold, float min_lr)
     : lr_(lr),
       maximize_(maximize),
       factor_(factor),
       patience_(patience),
       threshold_(threshold),
       min_lr_(min_lr),
-      best_(maximize ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity()) {
-  if (!(factor > 0 && factor < 1)) throw std::invalid_argument("ReduceLROnPlateau: factor must be in (0, 1)");
+      best_(maximize ? -std::numeric_limits<double>::infinity()
+                     : std::numeric_limits<double>::infinity()) {
+  if (!(factor > 0 && factor < 1))
+    throw std::invalid_argument("ReduceLROnPlateau: factor must be in (0, 1)");
 }
 
 float ReduceLROnPlateau::observe(float metric) {
   // threshold_mode 'rel', as PyTorch's default.
-  const bool better = maximize_ ? metric > best_ * (1.0 + threshold_) : metric < best_ * (1.0 - threshold_);
+  const bool better =
+      maximize_ ? metric > best_ * (1.0 + threshold_) : metric < best_ * (1.0 - threshold_);
   if (better) {
     best_ = metric;
     bad_epochs_ = 0;

@@ -62,8 +62,8 @@ class NoamLR : public LRSchedule {
 // observe(metric) once per epoch; returns the learning rate to use from now on.
 class ReduceLROnPlateau {
  public:
-  ReduceLROnPlateau(float lr, bool maximize = false, float factor = 0.1f, int patience = 10, float threshold = 1e-4f,
-                    float min_lr = 0.0f);
+  ReduceLROnPlateau(float lr, bool maximize = false, float factor = 0.1f, int patience = 10,
+                    float threshold = 1e-4f, float min_lr = 0.0f);
   float observe(float metric);
   float lr() const { return lr_; }
   // State for checkpoints: "lr best bad_epochs".

@@ -7,7 +7,8 @@
 namespace attend {
 
 Optimizer::Optimizer(std::vector<Tensor> params, float lr) : params_(std::move(params)), lr_(lr) {
-  if (!(lr >= 0.0f)) throw std::invalid_argument("optimizer: learning rate must be >= 0, got " + std::to_string(lr));
+  if (!(lr >= 0.0f))
+    throw std::invalid_argument("optimizer: learning rate must be >= 0, got " + std::to_string(lr));
   for (size_t i = 0; i < params_.size(); ++i)
     if (!params_[i].requires_grad())
       throw std::invalid_argument("optimizer: parameter " + std::to_string(i) + " (shape " +
@@ -45,7 +46,8 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
   for (const auto& [key, t] : state) {
     if (key == "step" || key == "lr") continue;
     const size_t dot = key.rfind('.');
-    if (dot == std::string::npos) throw std::invalid_argument("optimizer state: unexpected key '" + key + "'");
+    if (dot == std::string::npos)
+      throw std::invalid_argument("optimizer state: unexpected key '" + key + "'");
     const size_t i = std::stoul(key.substr(dot + 1));
     if (i >= params_.size() || !(t.shape() == params_[i].shape()))
       throw std::invalid_argument("optimizer state: '" + key + "' of shape " + t.shape().str() +
@@ -61,7 +63,8 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
   buffers_ = std::move(loaded);
 }
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions& opt) : Optimizer(std::move(params), opt.lr), opt_(opt) {
+SGD::SGD(std::vector<Tensor> params, const SGDOptions& opt)
+    : Optimizer(std::move(params), opt.lr), opt_(opt) {
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0))
     throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening");
 }

@@ -1,0 +1,207 @@
+// Fused attention ops: scaled dot-product attention (softmax(Q K^T * scale + mask) V) and the
+// additive (Bahdanau) score v^T tanh(q + k). Each runs forward and backward in a few tight loops
+// and GEMMs instead of a chain of graph nodes.
+//   N = flattened batch (e.g. batch * heads), Tq = queries, Tk = keys, d = query/key size,
+//   dv = value size, A = additive attention size
+#include <cblas.h>
+
+#include <cmath>
+#include <limits>
+
+#include "autograd/kernels.h"
+#include "autograd/node.h"
+
+namespace attend {
+
+using Grads = std::vector<Tensor>;
+
+namespace {
+
+// C[M,N] (+)= op(A) op(B), row-major, leading dimensions from the untransposed shapes.
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+          const float* B, float beta, float* C) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
+              static_cast<int>(ta ? M : K), B, static_cast<int>(tb ? K : N), beta, C,
+              static_cast<int>(N));
+}
+
+Shape batch_dims(const Tensor& t) {
+  Shape s = t.shape();
+  s.erase(s.ndim() - 1);
+  s.erase(s.ndim() - 1);
+  return s;
+}
+
+}  // namespace
+
+std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
+                                                 const Tensor& mask, float dropout_p,
+                                                 Generator* gen, float scale) {
+  if (q.ndim() < 2 || k.ndim() != q.ndim() || v.ndim() != q.ndim() ||
+      !(batch_dims(q) == batch_dims(k)) || !(batch_dims(q) == batch_dims(v)) ||
+      q.shape().back() != k.shape().back() || k.size(-2) != v.size(-2))
+    throw ShapeError("scaled_dot_product_attention: query " + q.shape().str() + ", key " +
+                     k.shape().str() + " and value " + v.shape().str() +
+                     " must be [..., Tq, d], [..., Tk, d], [..., Tk, dv]");
+  if (dropout_p > 0 && !gen)
+    throw std::invalid_argument("scaled_dot_product_attention: dropout needs a generator");
+  const int64_t Tq = q.size(-2), d = q.size(-1), Tk = k.size(-2), dv = v.size(-1);
+  const int64_t N = batch_dims(q).numel();
+  if (scale <= 0) scale = 1.0f / std::sqrt(static_cast<float>(d));
+  Shape ps = batch_dims(q);  // [..., Tq, Tk]
+  ps.push_back(Tq);
+  ps.push_back(Tk);
+  Shape os = batch_dims(q);  // [..., Tq, dv]
+  os.push_back(Tq);
+  os.push_back(dv);
+
+  // P = softmax(Q K^T * scale + mask) per batch entry.
+  Tensor p = Tensor::empty(ps);
+  for (int64_t n = 0; n < N; ++n)
+    gemm(false, true, Tq, Tk, d, scale, q.data() + n * Tq * d, k.data() + n * Tk * d, 0.0f,
+         p.data() + n * Tq * Tk);
+  if (mask.defined()) {
+    if (!(broadcast_shapes(ps, mask.shape(), "scaled_dot_product_attention") == ps))
+      throw ShapeError("scaled_dot_product_attention: mask of shape " + mask.shape().str() +
+                       " does not broadcast to the scores' shape " + ps.str());
+    p = kernels::broadcast_zip(p, mask, "scaled_dot_product_attention",
+                               [](float s, float m) { return s + m; });
+  }
+  for (int64_t r = 0; r < N * Tq; ++r) {
+    float* row = p.data() + r * Tk;
+    float mx = -std::numeric_limits<float>::infinity();
+    for (int64_t j = 0; j < Tk; ++j) mx = std::max(mx, row[j]);
+    float sum = 0;
+    for (int64_t j = 0; j < Tk; ++j) sum += row[j] = std::exp(row[j] - mx);
+    const float inv = 1.0f / sum;  // a fully masked row gives NaN, as in PyTorch
+    for (int64_t j = 0; j < Tk; ++j) row[j] *= inv;
+  }
+  // Dropout on the weights (training): P' = P * mask / (1 - p).
+  Tensor keep;
+  Tensor pd = p;
+  if (dropout_p > 0) {
+    keep = Tensor::empty(ps);
+    const float s = dropout_p >= 1.0f ? 0.0f : 1.0f / (1.0f - dropout_p);
+    for (int64_t i = 0; i < keep.numel(); ++i)
+      keep.data()[i] = gen->uniform() < dropout_p ? 0.0f : s;
+    pd = kernels::zip(p, keep, [](float a, float b) { return a * b; });
+  }
+  Tensor out = Tensor::empty(os);
+  for (int64_t n = 0; n < N; ++n)
+    gemm(false, false, Tq, dv, Tk, 1.0f, pd.data() + n * Tq * Tk, v.data() + n * Tk * dv, 0.0f,
+         out.data() + n * Tq * dv);
+
+  const bool gq = q.requires_grad(), gk = k.requires_grad(), gv = v.requires_grad();
+  Tensor sq = q.detach(), sk = k.detach(), sv = v.detach(), sp = p.detach(), spd = pd.detach();
+  return record_multi("scaled_dot_product_attention", {out, p}, {&q, &k, &v},
+                      [=](const std::vector<Tensor>& g) {
+                        Tensor dq, dk, dvv;
+                        // dP' = dO V^T ; dV = P'^T dO
+                        Tensor dp = zeros(ps);
+                        if (gv) dvv = zeros(sv.shape());
+                        if (g[0].defined())
+                          for (int64_t n = 0; n < N; ++n) {
+                            const float* go = g[0].data() + n * Tq * dv;
+                            gemm(false, true, Tq, Tk, dv, 1.0f, go, sv.data() + n * Tk * dv, 0.0f,
+                                 dp.data() + n * Tq * Tk);
+                            if (gv)
+                              gemm(true, false, Tk, dv, Tq, 1.0f, spd.data() + n * Tq * Tk, go,
+                                   0.0f, dvv.data() + n * Tk * dv);
+                          }
+                        if (keep.defined())
+                          dp = kernels::zip(dp, keep, [](float a, float b) { return a * b; });
+                        if (g[1].defined())
+                          add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
+                        // Softmax backward, with the scale folded in: dS = P * (dP - sum_j dP_j
+                        // P_j) * scale
+                        for (int64_t r = 0; r < N * Tq; ++r) {
+                          float* d_row = dp.data() + r * Tk;
+                          const float* p_row = sp.data() + r * Tk;
+                          float dot = 0;
+                          for (int64_t j = 0; j < Tk; ++j) dot += d_row[j] * p_row[j];
+                          for (int64_t j = 0; j < Tk; ++j)
+                            d_row[j] = p_row[j] * (d_row[j] - dot) * scale;
+                        }
+                        if (gq) dq = Tensor::empty(sq.shape());
+                        if (gk) dk = Tensor::empty(sk.shape());
+                        for (int64_t n = 0; n < N; ++n) {
+                          const float* ds = dp.data() + n * Tq * Tk;
+                          if (gq)
+                            gemm(false, false, Tq, d, Tk, 1.0f, ds, sk.data() + n * Tk * d, 0.0f,
+                                 dq.data() + n * Tq * d);
+                          if (gk)
+                            gemm(true, false, Tk, d, Tq, 1.0f, ds, sq.data() + n * Tq * d, 0.0f,
+                                 dk.data() + n * Tk * d);
+                        }
+                        return Grads{dq, dk, dvv};
+                      });
+}
+
+Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor& v) {
+  if (qp.ndim() != 3 || kp.ndim() != 3 || v.ndim() != 1 || qp.size(0) != kp.size(0) ||
+      qp.size(2) != kp.size(2) || v.size(0) != qp.size(2))
+    throw ShapeError("additive_attention_score: projected query " + qp.shape().str() + ", keys " +
+                     kp.shape().str() + " and v " + v.shape().str() +
+                     " must be [B, Tq, A], [B, Tk, A] and [A]");
+  const int64_t B = qp.size(0), Tq = qp.size(1), Tk = kp.size(1), A = qp.size(2);
+  Tensor t = Tensor::empty({B, Tq, Tk, A});  // tanh(q + k) for every (query, key) pair, saved
+  Tensor score = Tensor::empty({B, Tq, Tk});
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t i = 0; i < Tq; ++i) {
+      const float* qr = qp.data() + (b * Tq + i) * A;
+      for (int64_t j = 0; j < Tk; ++j) {
+        const float* kr = kp.data() + (b * Tk + j) * A;
+        float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
+        float s = 0;
+        for (int64_t a = 0; a < A; ++a) {
+          tr[a] = std::tanh(qr[a] + kr[a]);
+          s += v.data()[a] * tr[a];
+        }
+        score.data()[(b * Tq + i) * Tk + j] = s;
+      }
+    }
+  const bool gq = qp.requires_grad(), gk = kp.requires_grad(), gv = v.requires_grad();
+  Tensor sv = v.detach();
+  return record("additive_attention_score", score, {&qp, &kp, &v}, [=](const Tensor& g) {
+    // dt = g * v * (1 - t^2): shared by the query (summed over keys) and the key (summed over
+    // queries).
+    Tensor dq = gq ? zeros({B, Tq, A}) : Tensor(), dk = gk ? zeros({B, Tk, A}) : Tensor(),
+           dv = gv ? zeros({A}) : Tensor();
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < Tq; ++i)
+        for (int64_t j = 0; j < Tk; ++j) {
+          const float gs = g.data()[(b * Tq + i) * Tk + j];
+          const float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
+          float* dqr = gq ? dq.data() + (b * Tq + i) * A : nullptr;
+          float* dkr = gk ? dk.data() + (b * Tk + j) * A : nullptr;
+          for (int64_t a = 0; a < A; ++a) {
+            const float dt = gs * sv.data()[a] * (1.0f - tr[a] * tr[a]);
+            if (dqr) dqr[a] += dt;
+            if (dkr) dkr[a] += dt;
+            if (gv) dv.data()[a] += gs * tr[a];
+          }
+        }
+    return Grads{dq, dk, dv};
+  });
+}
+
+Tensor causal_mask(int64_t t) {
+  Tensor m = zeros({t, t});
+  for (int64_t i = 0; i < t; ++i)
+    for (int64_t j = i + 1; j < t; ++j)
+      m.data()[i * t + j] = -std::numeric_limits<float>::infinity();
+  return m;
+}
+
+Tensor padding_mask(const Tensor& key_padding_mask) {
+  if (key_padding_mask.ndim() != 2)
+    throw ShapeError("padding_mask: key_padding_mask must be [batch, keys], got " +
+                     key_padding_mask.shape().str());
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  Tensor m =
+      kernels::map(key_padding_mask, [neg_inf](float v) { return v != 0.0f ? neg_inf : 0.0f; });
+  return reshape(m, {key_padding_mask.size(0), 1, 1, key_padding_mask.size(1)});
+}
+
+}  // namespace attend

@@ -1,0 +1,116 @@
+// Transformer encoder and decoder layers and stacks with PyTorch's structure and parameter names
+// (nn.TransformerEncoderLayer / DecoderLayer / Encoder / Decoder, batch_first=True), post-LN as
+// in the original paper or pre-LN (norm_first).
+//   B = batch, S = source length, T = target length, E = d_model
+#pragma once
+
+#include <memory>
+
+#include "layers/dropout.h"
+#include "layers/layer_norm.h"
+#include "layers/multihead_attention.h"
+
+namespace attend {
+
+struct TransformerLayerOptions {
+  int64_t d_model = 128;
+  int64_t nhead = 4;
+  int64_t dim_feedforward = 512;
+  float dropout = 0.1f;
+  bool gelu = false;        // activation: ReLU (default) or GELU
+  bool norm_first = false;  // pre-LN instead of the paper's post-LN
+  float layer_norm_eps = 1e-5f;
+};
+
+// The feed-forward block shared by both layers: linear2(dropout(act(linear1(x)))).
+class TransformerLayerBase : public Module {
+ protected:
+  TransformerLayerBase(const TransformerLayerOptions& opt, std::shared_ptr<Generator> dropout_gen);
+  Tensor feed_forward(const Tensor& x);
+  std::shared_ptr<Dropout> make_dropout(const std::string& name);
+
+ public:
+  TransformerLayerOptions options;
+  std::shared_ptr<Linear> linear1, linear2;
+  std::shared_ptr<Dropout> dropout;
+
+ protected:
+  std::shared_ptr<Generator> dropout_gen_;
+};
+
+class TransformerEncoderLayer : public TransformerLayerBase {
+ public:
+  TransformerEncoderLayer(const TransformerLayerOptions& opt, Generator& gen,
+                          std::shared_ptr<Generator> dropout_gen = nullptr);
+  // src [B, S, E]; src_mask additive [S, S]; src_key_padding_mask [B, S] nonzero = padding.
+  Tensor forward(const Tensor& src, const Tensor& src_mask = Tensor(),
+                 const Tensor& src_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerEncoderLayer"; }
+
+  std::shared_ptr<MultiheadAttention> self_attn;
+  std::shared_ptr<LayerNorm> norm1, norm2;
+  std::shared_ptr<Dropout> dropout1, dropout2;
+  bool keep_attention = false;  // store the last attention weights [B, H, S, S] (detached)
+  Tensor last_attention;
+};
+
+class TransformerDecoderLayer : public TransformerLayerBase {
+ public:
+  TransformerDecoderLayer(const TransformerLayerOptions& opt, Generator& gen,
+                          std::shared_ptr<Generator> dropout_gen = nullptr);
+  // tgt [B, T, E], memory [B, S, E]; tgt_mask additive [T, T] (causal_mask(T)).
+  Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
+                 const Tensor& memory_mask = Tensor(),
+                 const Tensor& tgt_key_padding_mask = Tensor(),
+                 const Tensor& memory_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerDecoderLayer"; }
+
+  std::shared_ptr<MultiheadAttention> self_attn, multihead_attn;
+  std::shared_ptr<LayerNorm> norm1, norm2, norm3;
+  std::shared_ptr<Dropout> dropout1, dropout2, dropout3;
+  bool keep_attention = false;  // store the last weights [B, H, T, T] and [B, H, T, S] (detached)
+  Tensor last_self_attention, last_cross_attention;
+};
+
+// num_layers encoder layers ("layers.0", ...) and an optional final LayerNorm ("norm"), which
+// nn.Transformer always adds.
+class TransformerEncoder : public Module {
+ public:
+  TransformerEncoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
+                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true);
+  Tensor forward(const Tensor& src, const Tensor& mask = Tensor(),
+                 const Tensor& src_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerEncoder"; }
+
+  std::vector<std::shared_ptr<TransformerEncoderLayer>> layers;
+  std::shared_ptr<LayerNorm> norm;
+};
+
+class TransformerDecoder : public Module {
+ public:
+  TransformerDecoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
+                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true);
+  Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
+                 const Tensor& memory_mask = Tensor(),
+                 const Tensor& tgt_key_padding_mask = Tensor(),
+                 const Tensor& memory_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerDecoder"; }
+
+  std::vector<std::shared_ptr<TransformerDecoderLayer>> layers;
+  std::shared_ptr<LayerNorm> norm;
+};
+
+// A container module whose only job is to name its children "0", "1", ... (nn.ModuleList).
+class ModuleList : public Module {
+ public:
+  template <class M>
+  std::shared_ptr<M> push_back(std::shared_ptr<M> m) {
+    return register_module(std::to_string(size_++), std::move(m));
+  }
+  std::string type_name() const override { return "ModuleList"; }
+
+ private:
+  int64_t size_ = 0;
+};
+
+}  // namespace attend
