@@ -118,10 +118,11 @@ Tensor gather(const Tensor& x, int dim, const Tensor& index) {
 
 Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tensor& src) {
   dim = normalize_dim(dim, self.ndim(), "scatter_add");
-  for (int d = 0; d < index.ndim() && d < src.ndim(); ++d)
-    if (index.ndim() != src.ndim() || index.shape()[d] > src.shape()[d])
-      throw ShapeError("scatter_add: index shape " + index.shape().str() +
-                       " does not fit src shape " + src.shape().str());
+  bool fits = index.ndim() == src.ndim();
+  for (int d = 0; fits && d < index.ndim(); ++d) fits = index.shape()[d] <= src.shape()[d];
+  if (!fits)
+    throw ShapeError("scatter_add: index shape " + index.shape().str() + " does not fit src shape " +
+                     src.shape().str() + " (same rank, each dimension at most src's)");
   Tensor out = kernels::copy_of(self);
   auto sst = contiguous_strides(src.shape());
   auto ist = contiguous_strides(index.shape());
@@ -146,7 +147,7 @@ Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tenso
                   Tensor gsrc_t;
                   if (gsrc) {
                     gsrc_t = zeros(src_shape);
-                    for (auto [o, s] : pairs) gsrc_t.data()[s] = g.data()[o];
+                    for (auto [o, s] : pairs) gsrc_t.data()[s] += g.data()[o];
                   }
                   return Grads{gs ? g : Tensor(), gsrc_t};
                 });
