@@ -29,6 +29,10 @@ Tensor arange(int64_t n) {
 
 Tensor arange(float start, float end, float step) {
   if (step == 0.0f) throw std::invalid_argument("arange: step must be non-zero");
+  if ((end - start) * step < 0)
+    throw std::invalid_argument("arange: the range [" + std::to_string(start) + ", " +
+                                std::to_string(end) + ") is inconsistent with the sign of step " +
+                                std::to_string(step));
   double count = std::ceil((static_cast<double>(end) - start) / step);
   int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   Tensor t = Tensor::empty({n});

@@ -121,8 +121,9 @@ Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tenso
   bool fits = index.ndim() == src.ndim();
   for (int d = 0; fits && d < index.ndim(); ++d) fits = index.shape()[d] <= src.shape()[d];
   if (!fits)
-    throw ShapeError("scatter_add: index shape " + index.shape().str() + " does not fit src shape " +
-                     src.shape().str() + " (same rank, each dimension at most src's)");
+    throw ShapeError("scatter_add: index shape " + index.shape().str() +
+                     " does not fit src shape " + src.shape().str() +
+                     " (same rank, each dimension at most src's)");
   Tensor out = kernels::copy_of(self);
   auto sst = contiguous_strides(src.shape());
   auto ist = contiguous_strides(index.shape());

@@ -14,6 +14,7 @@ using kernels::split_at;
 namespace {
 
 Shape reduced_shape(const Shape& s, int dim, bool keepdim) {
+  if (s.ndim() == 0) return s;  // reducing a 0-d tensor along dim 0 or -1 keeps it 0-d
   Shape r = s;
   if (keepdim)
     r[dim] = 1;

@@ -10,35 +10,34 @@ namespace attend {
 using Grads = std::vector<Tensor>;
 
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims) {
+  auto requested = [&dims] {
+    std::string s = "[";
+    for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+    return s + "]";
+  };
+  auto fail = [&](const std::string& why) {
+    return ShapeError("reshape: shape " + requested() + " is invalid for input of shape " +
+                      x.shape().str() + " (" + std::to_string(x.numel()) + " elements): " + why);
+  };
   std::vector<int64_t> d = dims;
   int infer = -1;
   int64_t known = 1;
   for (size_t i = 0; i < d.size(); ++i) {
     if (d[i] == -1) {
-      if (infer >= 0)
-        throw ShapeError("reshape: only one dimension can be -1, got " + Shape(x.shape()).str());
+      if (infer >= 0) throw fail("only one dimension can be -1");
       infer = static_cast<int>(i);
     } else if (d[i] < 0) {
-      throw ShapeError("reshape: invalid dimension " + std::to_string(d[i]));
+      throw fail("dimension " + std::to_string(d[i]) + " is negative");
     } else {
       known *= d[i];
     }
   }
-  auto shape_text = [&d] {
-    std::string s = "[";
-    for (size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-    return s + "]";
-  };
   if (infer >= 0) {
-    if (known == 0 || x.numel() % known != 0)
-      throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " +
-                       x.shape().str());
+    if (known == 0 || x.numel() % known != 0) throw fail("the -1 dimension cannot be inferred");
     d[infer] = x.numel() / known;
   }
   Shape s{std::span<const int64_t>(d)};
-  if (s.numel() != x.numel())
-    throw ShapeError("reshape: shape " + shape_text() + " is invalid for input of shape " +
-                     x.shape().str() + " (" + std::to_string(x.numel()) + " elements)");
+  if (s.numel() != x.numel()) throw fail("element counts differ");
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = x.impl()->storage;
   impl->shape = s;
@@ -115,6 +114,7 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
 Tensor transpose(const Tensor& x, int d0, int d1) {
   d0 = normalize_dim(d0, x.ndim(), "transpose");
   d1 = normalize_dim(d1, x.ndim(), "transpose");
+  if (x.ndim() == 0) return reshape(x, {});
   std::vector<int> perm(x.ndim());
   std::iota(perm.begin(), perm.end(), 0);
   std::swap(perm[d0], perm[d1]);
@@ -126,6 +126,9 @@ Tensor transpose(const Tensor& x, int d0, int d1) {
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
   if (xs.empty()) throw ShapeError("concat: no tensors given");
   const Shape& s0 = xs[0].shape();
+  for (const Tensor& t : xs)
+    if (t.ndim() == 0)
+      throw ShapeError("concat: zero-dimensional tensors cannot be concatenated (use stack)");
   dim = normalize_dim(dim, s0.ndim(), "concat");
   Shape os = s0;
   os[dim] = 0;

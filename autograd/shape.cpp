@@ -40,6 +40,8 @@ void Shape::insert(int pos, int64_t d) {
 }
 
 void Shape::erase(int pos) {
+  if (pos < 0 || pos >= n_)
+    throw ShapeError("shape " + str() + " has no dimension " + std::to_string(pos));
   for (int i = pos; i + 1 < n_; ++i) d_[i] = d_[i + 1];
   --n_;
 }
@@ -62,8 +64,10 @@ std::ostream& operator<<(std::ostream& os, const Shape& s) {
 }
 
 int normalize_dim(int dim, int ndim, const char* op) {
-  int d = dim < 0 ? dim + ndim : dim;
-  if (d < 0 || d >= std::max(ndim, 1))
+  // A 0-d tensor accepts dims 0 and -1, as in PyTorch.
+  const int n = std::max(ndim, 1);
+  const int d = dim < 0 ? dim + n : dim;
+  if (d < 0 || d >= n)
     throw ShapeError(std::string(op) + ": dimension " + std::to_string(dim) +
                      " out of range for a tensor with " + std::to_string(ndim) + " dimensions");
   return d;

@@ -73,95 +73,125 @@ Tensor Tensor::mean() const {
   return attend::mean(*this);
 }
 
-// --- printing, following torch/_tensor_str.py ------------------------------------------------
+// --- printing: a port of torch/_tensor_str.py (threshold 1000, edgeitems 3, linewidth 80)
+// ---------
 namespace {
 
-constexpr int64_t kSummarizeThreshold = 1000;  // torch's default print threshold
+constexpr int64_t kSummarizeThreshold = 1000;
 constexpr int64_t kEdgeItems = 3;
+constexpr int kLineWidth = 80;
 
+// Calls f(flat offset) for every element that printing shows (all, or the edges when summarised).
+template <class F>
+void for_each_shown(const Shape& s, int dim, int64_t offset, bool summarize, F& f) {
+  if (dim == s.ndim()) {
+    f(offset);
+    return;
+  }
+  int64_t stride = 1;
+  for (int d = dim + 1; d < s.ndim(); ++d) stride *= s[d];
+  const int64_t n = s[dim];
+  for (int64_t i = 0; i < n; ++i) {
+    if (summarize && n > 2 * kEdgeItems && i == kEdgeItems) i = n - kEdgeItems;
+    for_each_shown(s, dim + 1, offset + i * stride, summarize, f);
+  }
+}
+
+std::string printf_str(const char* fmt, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+// torch's _Formatter: int mode when every shown nonzero finite value is whole, scientific when
+// their magnitudes span more than 1000x (or exceed 1e8, or for fractions fall below 1e-4); the
+// width is that of the widest nonzero finite value.
 struct Formatter {
   bool int_mode = true;
   bool sci_mode = false;
   int width = 1;
 
-  explicit Formatter(const Tensor& t) {
-    const float* p = t.data();
-    double max_abs = 0, min_abs = INFINITY;
-    bool any_finite = false;
-    for (int64_t i = 0, n = t.numel(); i < n; ++i) {
-      float v = p[i];
-      if (!std::isfinite(v)) continue;
-      any_finite = true;
-      if (v != std::nearbyint(v)) int_mode = false;
-      double a = std::fabs(v);
-      if (a > 0) {
-        max_abs = std::max(max_abs, a);
-        min_abs = std::min(min_abs, a);
-      }
+  Formatter(const Tensor& t, bool summarize) {
+    std::vector<double> vals;  // nonzero finite values shown
+    auto collect = [&](int64_t off) {
+      const float v = t.data()[off];
+      if (std::isfinite(v) && v != 0.0f) vals.push_back(v);
+    };
+    for_each_shown(t.shape(), 0, 0, summarize, collect);
+    if (vals.empty()) return;
+    double mn = INFINITY, mx = 0;
+    for (double v : vals) {
+      mn = std::min(mn, std::fabs(v));
+      mx = std::max(mx, std::fabs(v));
+      if (v != std::ceil(v)) int_mode = false;
     }
-    if (!any_finite) int_mode = false;
-    if (int_mode) {
-      sci_mode = max_abs > 1e8;
-    } else if (max_abs > 0) {
-      sci_mode = max_abs / min_abs > 1000.0 || max_abs > 1e8 || min_abs < 1e-4;
+    sci_mode = mx / mn > 1000.0 || mx > 1e8 || (!int_mode && mn < 1e-4);
+    for (double v : vals) {
+      const std::string r = sci_mode   ? printf_str("%.4e", v)
+                            : int_mode ? printf_str("%.0f", v) + "."
+                                       : printf_str("%.4f", v);
+      width = std::max(width, static_cast<int>(r.size()));
     }
-    for (int64_t i = 0, n = t.numel(); i < n; ++i)
-      width = std::max<int>(width, static_cast<int>(raw(p[i]).size()));
-  }
-
-  std::string raw(float v) const {
-    char buf[64];
-    if (std::isnan(v)) return "nan";
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    if (sci_mode)
-      std::snprintf(buf, sizeof buf, "%.4e", v);
-    else if (int_mode)
-      std::snprintf(buf, sizeof buf, "%.0f.", v);
-    else
-      std::snprintf(buf, sizeof buf, "%.4f", v);
-    return buf;
   }
 
   std::string operator()(float v) const {
-    std::string s = raw(v);
-    return std::string(width > static_cast<int>(s.size()) ? width - s.size() : 0, ' ') + s;
+    std::string r;
+    if (std::isnan(v))
+      r = "nan";
+    else if (std::isinf(v))
+      r = v > 0 ? "inf" : "-inf";
+    else if (sci_mode)
+      r = printf_str("%.4e", v);
+    else if (int_mode)
+      r = printf_str("%.0f", v) + ".";
+    else
+      r = printf_str("%.4f", v);
+    return std::string(width > static_cast<int>(r.size()) ? width - r.size() : 0, ' ') + r;
   }
 };
 
-void print_dim(std::string& out, const Tensor& t, const Formatter& fmt, int dim, int64_t offset,
-               int indent, bool summarize) {
+std::string format_dim(const Tensor& t, const Formatter& fmt, int dim, int64_t offset, int indent,
+                       bool summarize) {
   const Shape& s = t.shape();
   const int64_t n = s[dim];
   int64_t stride = 1;
   for (int d = dim + 1; d < s.ndim(); ++d) stride *= s[d];
   const bool cut = summarize && n > 2 * kEdgeItems;
-  out += '[';
+  std::vector<std::string> items;
   for (int64_t i = 0; i < n; ++i) {
     if (cut && i == kEdgeItems) {
-      if (dim + 1 == s.ndim()) {
-        out += "..., ";
-      } else {
-        out += "...,";
-        out.append(s.ndim() - dim - 1, '\n');
-        out.append(indent + 1, ' ');
-      }
+      items.emplace_back(dim + 1 == s.ndim() ? " ..." : "...");
       i = n - kEdgeItems;
     }
-    if (dim + 1 == s.ndim())
-      out += fmt(t.data()[offset + i]);
-    else
-      print_dim(out, t, fmt, dim + 1, offset + i * stride, indent + 1, summarize);
-    if (i + 1 < n) {
-      if (dim + 1 == s.ndim())
+    items.push_back(dim + 1 == s.ndim()
+                        ? fmt(t.data()[offset + i])
+                        : format_dim(t, fmt, dim + 1, offset + i * stride, indent + 1, summarize));
+  }
+  std::string out = "[";
+  if (dim + 1 == s.ndim()) {
+    // A row wraps so that each line holds as many elements as fit in the line width.
+    const int per_line = std::max(1, (kLineWidth - indent) / (fmt.width + 2));
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0 && i % per_line == 0) {
+        out += ",\n";
+        out.append(indent + 1, ' ');
+      } else if (i > 0) {
         out += ", ";
-      else {
+      }
+      out += items[i];
+    }
+  } else {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) {
         out += ',';
         out.append(s.ndim() - dim - 1, '\n');
         out.append(indent + 1, ' ');
       }
+      out += items[i];
     }
   }
   out += ']';
+  return out;
 }
 
 }  // namespace
@@ -169,13 +199,14 @@ void print_dim(std::string& out, const Tensor& t, const Formatter& fmt, int dim,
 std::string Tensor::str() const {
   if (!defined()) return "tensor(undefined)";
   std::string out = "tensor(";
-  Formatter fmt(*this);
+  const bool summarize = numel() > kSummarizeThreshold;
+  Formatter fmt(*this, summarize);
   if (ndim() == 0)
-    out += fmt.raw(data()[0]);
+    out += fmt(data()[0]);
   else if (numel() == 0)
     out += "[]";
   else
-    print_dim(out, *this, fmt, 0, 0, 7, numel() > kSummarizeThreshold);
+    out += format_dim(*this, fmt, 0, 0, 7, summarize);
   out += ", shape=" + shape().str();
   if (grad_fn())
     out += std::string(", grad_fn=<") + grad_fn()->name + ">";
