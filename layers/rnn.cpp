@@ -1,6 +1,7 @@
 #include "layers/rnn.h"
 
 #include <cmath>
+#include <sstream>
 
 namespace attend {
 
@@ -75,6 +76,9 @@ Tensor RNNCell::forward(const Tensor& x, const Tensor& h) const {
 std::pair<Tensor, Tensor> LSTMCell::forward(const Tensor& x, const Tensor& h,
                                             const Tensor& c) const {
   check_step_input(x, h, input_size, hidden_size, "LSTMCell");
+  if (!(c.shape() == h.shape()))
+    throw ShapeError("LSTMCell: cell state of shape " + c.shape().str() +
+                     " must match the hidden state " + h.shape().str());
   auto hc = lstm_cell(linear(x, weight_ih, bias_ih), linear(h, weight_hh, bias_hh), c);
   return {hc[0], hc[1]};
 }
@@ -171,7 +175,11 @@ std::string RNNBase::extra_repr() const {
   if (options.num_layers != 1) s += ", num_layers=" + std::to_string(options.num_layers);
   if (!options.bias) s += ", bias=False";
   if (options.batch_first) s += ", batch_first=True";
-  if (options.dropout > 0) s += ", dropout=" + std::to_string(options.dropout);
+  if (options.dropout > 0) {
+    std::ostringstream os;  // 0.5, not to_string's 0.500000, as Python prints floats
+    os << options.dropout;
+    s += ", dropout=" + os.str();
+  }
   if (options.bidirectional) s += ", bidirectional=True";
   return s;
 }

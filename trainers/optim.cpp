@@ -65,6 +65,11 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
 
 SGD::SGD(std::vector<Tensor> params, const SGDOptions& opt)
     : Optimizer(std::move(params), opt.lr), opt_(opt) {
+  if (!(opt.momentum >= 0))
+    throw std::invalid_argument("SGD: momentum must be >= 0, got " + std::to_string(opt.momentum));
+  if (!(opt.weight_decay >= 0))
+    throw std::invalid_argument("SGD: weight_decay must be >= 0, got " +
+                                std::to_string(opt.weight_decay));
   if (opt.nesterov && (opt.momentum <= 0 || opt.dampening != 0))
     throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening");
 }
@@ -98,18 +103,24 @@ Adam::Adam(std::vector<Tensor> params, const AdamOptions& opt, bool decoupled)
   if (!(opt.beta1 >= 0 && opt.beta1 < 1) || !(opt.beta2 >= 0 && opt.beta2 < 1))
     throw std::invalid_argument("Adam: betas must be in [0, 1)");
   if (!(opt.eps >= 0)) throw std::invalid_argument("Adam: eps must be >= 0");
+  if (!(opt.weight_decay >= 0))
+    throw std::invalid_argument("Adam: weight_decay must be >= 0, got " +
+                                std::to_string(opt.weight_decay));
+  param_steps_.assign(params_.size(), 0);
 }
 
 void Adam::step() {
   NoGradGuard ng;
   ++step_;
-  const float bc1 = 1.0f - std::pow(opt_.beta1, static_cast<float>(step_));
-  const float bc2 = 1.0f - std::pow(opt_.beta2, static_cast<float>(step_));
-  const float step_size = lr_ / bc1;
-  const float bc2_sqrt = std::sqrt(bc2);
   for (size_t k = 0; k < params_.size(); ++k) {
     Tensor g = params_[k].grad();
     if (!g.defined()) continue;
+    const int64_t t = ++param_steps_[k];
+    // Bias corrections in double, then used as float32 scalars, as torch.optim.Adam does.
+    const double bc1 = 1.0 - std::pow(static_cast<double>(opt_.beta1), static_cast<double>(t));
+    const double bc2 = 1.0 - std::pow(static_cast<double>(opt_.beta2), static_cast<double>(t));
+    const float step_size = static_cast<float>(lr_ / bc1);
+    const float bc2_sqrt = static_cast<float>(std::sqrt(bc2));
     float* p = params_[k].data();
     const float* gp = g.data();
     float* m = buffer("exp_avg", k).data();
@@ -126,6 +137,30 @@ void Adam::step() {
       p[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + opt_.eps);
     }
   }
+}
+
+std::map<std::string, Tensor> Adam::state_dict() const {
+  std::map<std::string, Tensor> out = Optimizer::state_dict();
+  for (size_t k = 0; k < param_steps_.size(); ++k)
+    out["param_step." + std::to_string(k)] = full(Shape{}, static_cast<float>(param_steps_[k]));
+  return out;
+}
+
+void Adam::load_state_dict(const std::map<std::string, Tensor>& state) {
+  std::map<std::string, Tensor> rest;
+  std::vector<int64_t> steps(params_.size(), 0);
+  for (const auto& [key, t] : state) {
+    if (key.rfind("param_step.", 0) != 0) {
+      rest.emplace(key, t);
+      continue;
+    }
+    const size_t i = std::stoul(key.substr(11));
+    if (i >= steps.size())
+      throw std::invalid_argument("optimizer state: '" + key + "' has no parameter");
+    steps[i] = static_cast<int64_t>(t.item());
+  }
+  Optimizer::load_state_dict(rest);
+  param_steps_ = std::move(steps);
 }
 
 float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm) {

@@ -63,21 +63,33 @@ struct AdamOptions {
   float weight_decay = 0.0f;  // Adam: L2 added to the gradient; AdamW: decoupled decay
 };
 
+// torch.optim.AdamW's defaults: Adam's, with weight decay 1e-2.
+struct AdamWOptions : AdamOptions {
+  AdamWOptions() { weight_decay = 1e-2f; }
+};
+
 class Adam : public Optimizer {
  public:
   // decoupled_weight_decay = true gives AdamW.
   Adam(std::vector<Tensor> params, const AdamOptions& opt, bool decoupled_weight_decay = false);
   void step() override;
+  // Adds each parameter's own step count ("param_step.<i>"), which the bias corrections use: a
+  // parameter that had no gradient at some step starts its count later, as in PyTorch.
+  std::map<std::string, Tensor> state_dict() const override;
+  void load_state_dict(const std::map<std::string, Tensor>& state) override;
 
  private:
   AdamOptions opt_;
   bool decoupled_;
+  std::vector<int64_t> param_steps_;
 };
 
-// torch.optim.AdamW (default weight decay 1e-2).
 class AdamW : public Adam {
  public:
-  AdamW(std::vector<Tensor> params, AdamOptions opt) : Adam(std::move(params), opt, true) {}
+  AdamW(std::vector<Tensor> params, const AdamWOptions& opt = {})
+      : Adam(std::move(params), opt, true) {}
+  // Options given as plain AdamOptions are taken as they are, their weight_decay included.
+  AdamW(std::vector<Tensor> params, const AdamOptions& opt) : Adam(std::move(params), opt, true) {}
 };
 
 // Scales all gradients so their joint L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_);
