@@ -6,12 +6,29 @@ namespace attend {
 
 namespace {
 
-void check_qkv(const Tensor& q, const Tensor& k, const Tensor& v, const char* who) {
-  if (q.ndim() != 3 || k.ndim() != 3 || v.ndim() != 3 || q.size(0) != k.size(0) ||
-      k.size(0) != v.size(0) || k.size(1) != v.size(1))
-    throw ShapeError(std::string(who) + ": query " + q.shape().str() + ", keys " + k.shape().str() +
-                     " and values " + v.shape().str() +
-                     " must be [B, Tq, Dq], [B, Tk, Dk], [B, Tk, Dv]");
+// Validates query [B, Tq, Dq], keys [B, Tk, Dk], values [B, Tk, Dv] and the masks, naming the
+// layer; query_dim / key_dim < 0 skip the feature-size check.
+void check_inputs(const char* who, const Tensor& q, const Tensor& k, const Tensor& v,
+                  const Tensor& key_padding_mask, const Tensor& attn_mask, int64_t query_dim = -1,
+                  int64_t key_dim = -1, const char* keys_name = "keys") {
+  const bool ok = q.ndim() == 3 && k.ndim() == 3 && v.ndim() == 3 && q.size(0) == k.size(0) &&
+                  k.size(0) == v.size(0) && k.size(1) == v.size(1) &&
+                  (query_dim < 0 || q.size(2) == query_dim) &&
+                  (key_dim < 0 || k.size(2) == key_dim);
+  if (!ok)
+    throw ShapeError(std::string(who) + ": query " + q.shape().str() + ", " + keys_name + " " +
+                     k.shape().str() + " and values " + v.shape().str() + " must be [B, Tq, " +
+                     (query_dim < 0 ? std::string("Dq") : std::to_string(query_dim)) +
+                     "], [B, Tk, " + (key_dim < 0 ? std::string("Dk") : std::to_string(key_dim)) +
+                     "], [B, Tk, Dv]");
+  if (key_padding_mask.defined() && !(key_padding_mask.shape() == Shape{q.size(0), k.size(1)}))
+    throw ShapeError(std::string(who) + ": key_padding_mask of shape " +
+                     key_padding_mask.shape().str() + " must be [" + std::to_string(q.size(0)) +
+                     ", " + std::to_string(k.size(1)) + "] (batch, keys)");
+  if (attn_mask.defined() && !(attn_mask.shape() == Shape{q.size(1), k.size(1)}))
+    throw ShapeError(std::string(who) + ": attn_mask of shape " + attn_mask.shape().str() +
+                     " must be [" + std::to_string(q.size(1)) + ", " + std::to_string(k.size(1)) +
+                     "] (queries, keys)");
 }
 
 // weights = softmax(scores + mask) over keys; context = weights @ values.
@@ -41,11 +58,20 @@ AdditiveAttention::AdditiveAttention(int64_t query_dim, int64_t key_dim, int64_t
   v = register_parameter("v", uniform({attn_dim}, -bound, bound, gen));
 }
 
+AttentionResult AdditiveAttention::forward(const Tensor& query, const Tensor& keys,
+                                           const Tensor& values, const Tensor& key_padding_mask,
+                                           const Tensor& attn_mask) {
+  check_inputs("AdditiveAttention", query, keys, values, key_padding_mask, attn_mask,
+               query_proj->in_features, key_proj->in_features);
+  return attend_precomputed(query, precompute_keys(keys), values, key_padding_mask, attn_mask);
+}
+
 AttentionResult AdditiveAttention::attend_precomputed(const Tensor& query, const Tensor& pkeys,
                                                       const Tensor& values,
                                                       const Tensor& key_padding_mask,
                                                       const Tensor& attn_mask) {
-  check_qkv(query, pkeys, values, "AdditiveAttention");
+  check_inputs("AdditiveAttention", query, pkeys, values, key_padding_mask, attn_mask,
+               query_proj->in_features, v.numel(), "projected keys");
   Tensor scores = additive_attention_score(query_proj->forward(query), pkeys, v);  // [B, Tq, Tk]
   return finish(scores, values, key_padding_mask, attn_mask);
 }
@@ -67,6 +93,15 @@ LuongAttention::LuongAttention(Kind k, int64_t query_dim, int64_t key_dim, Gener
         register_module("key_proj", std::make_shared<Linear>(key_dim, query_dim, gen, false));
 }
 
+AttentionResult LuongAttention::forward(const Tensor& query, const Tensor& keys,
+                                        const Tensor& values, const Tensor& key_padding_mask,
+                                        const Tensor& attn_mask) {
+  const int64_t qd = key_proj ? key_proj->out_features : -1,
+                kd = key_proj ? key_proj->in_features : -1;
+  check_inputs("LuongAttention", query, keys, values, key_padding_mask, attn_mask, qd, kd);
+  return attend_precomputed(query, precompute_keys(keys), values, key_padding_mask, attn_mask);
+}
+
 Tensor LuongAttention::precompute_keys(const Tensor& keys) {
   return kind == Kind::kGeneral ? key_proj->forward(keys) : keys;  // W k: [B, Tk, Dq]
 }
@@ -75,7 +110,9 @@ AttentionResult LuongAttention::attend_precomputed(const Tensor& query, const Te
                                                    const Tensor& values,
                                                    const Tensor& key_padding_mask,
                                                    const Tensor& attn_mask) {
-  check_qkv(query, pkeys, values, "LuongAttention");
+  check_inputs("LuongAttention", query, pkeys, values, key_padding_mask, attn_mask,
+               key_proj ? key_proj->out_features : pkeys.size(-1),
+               key_proj ? key_proj->out_features : query.size(-1), "projected keys");
   Tensor scores = matmul(query, pkeys, false, /*transpose_b=*/true);  // [B, Tq, Tk]
   return finish(scores, values, key_padding_mask, attn_mask);
 }
@@ -89,7 +126,8 @@ AttentionResult ScaledDotProductAttention::attend_precomputed(const Tensor& quer
                                                               const Tensor& values,
                                                               const Tensor& key_padding_mask,
                                                               const Tensor& attn_mask) {
-  check_qkv(query, keys, values, "ScaledDotProductAttention");
+  check_inputs("ScaledDotProductAttention", query, keys, values, key_padding_mask, attn_mask, -1,
+               query.size(-1));
   auto r =
       scaled_dot_product_attention(query, keys, values, combine_masks(key_padding_mask, attn_mask));
   return {r[0], r[1]};

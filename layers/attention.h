@@ -39,9 +39,7 @@ class AdditiveAttention : public Attention {
   AdditiveAttention(int64_t query_dim, int64_t key_dim, int64_t attn_dim, Generator& gen);
   AttentionResult forward(const Tensor& query, const Tensor& keys, const Tensor& values,
                           const Tensor& key_padding_mask = Tensor(),
-                          const Tensor& attn_mask = Tensor()) override {
-    return attend_precomputed(query, precompute_keys(keys), values, key_padding_mask, attn_mask);
-  }
+                          const Tensor& attn_mask = Tensor()) override;
   Tensor precompute_keys(const Tensor& keys) override {
     return key_proj->forward(keys);
   }  // [B, Tk, A]
@@ -63,9 +61,7 @@ class LuongAttention : public Attention {
   LuongAttention(Kind kind, int64_t query_dim, int64_t key_dim, Generator& gen);
   AttentionResult forward(const Tensor& query, const Tensor& keys, const Tensor& values,
                           const Tensor& key_padding_mask = Tensor(),
-                          const Tensor& attn_mask = Tensor()) override {
-    return attend_precomputed(query, precompute_keys(keys), values, key_padding_mask, attn_mask);
-  }
+                          const Tensor& attn_mask = Tensor()) override;
   Tensor precompute_keys(const Tensor& keys) override;
   AttentionResult attend_precomputed(const Tensor& query, const Tensor& pkeys, const Tensor& values,
                                      const Tensor& key_padding_mask = Tensor(),
