@@ -1,1 +1,508 @@
+// Checkpoints in the safetensors format: writer, strict reader, and the Module/Optimizer helpers.
+// The format and the checksums are described in checkpoint.h.
 #include "trainers/checkpoint.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <tuple>
+#include <vector>
+
+namespace attend {
+
+// The data buffer is the float32 values' bytes as they lie in memory; that is the format's
+// little-endian layout only on a little-endian host (x86-64, AArch64 Linux).
+static_assert(std::endian::native == std::endian::little,
+              "checkpoint.cpp writes tensor memory as little-endian float32; add byte swapping");
+static_assert(sizeof(float) == 4, "float must be IEEE-754 binary32");
+
+namespace {
+
+using json = nlohmann::json;
+using ordered_json = nlohmann::ordered_json;
+
+constexpr const char* kMetadataKey = "__metadata__";
+
+std::array<uint32_t, 256> make_crc_table() {
+  std::array<uint32_t, 256> table{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+
+std::string crc_string(uint32_t crc) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "crc32:%08x", crc);
+  return buf;
+}
+
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw CheckpointError("checkpoint " + path + ": " + what);
+}
+
+// The canonical form of a header's content that attend.header_checksum covers.
+struct IndexEntry {
+  std::string name;
+  std::string dtype;
+  std::vector<uint64_t> shape;
+  uint64_t begin = 0, end = 0;
+};
+
+uint32_t header_crc(const std::map<std::string, std::string>& metadata,
+                    const std::vector<IndexEntry>& entries_sorted_by_name) {
+  std::string c;
+  for (const auto& [k, v] : metadata) {
+    if (k == kHeaderChecksumKey) continue;
+    c += 'M';
+    c += k;
+    c += '\0';
+    c += v;
+    c += '\0';
+  }
+  for (const auto& e : entries_sorted_by_name) {
+    c += 'T';
+    c += e.name;
+    c += '\0';
+    c += e.dtype;
+    c += '\0';
+    for (size_t i = 0; i < e.shape.size(); ++i) {
+      if (i) c += ',';
+      c += std::to_string(e.shape[i]);
+    }
+    c += '\0';
+    c += std::to_string(e.begin) + "," + std::to_string(e.end);
+    c += '\0';
+  }
+  return crc32(c.data(), c.size());
+}
+
+std::string shape_text(const std::vector<uint64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+// Quotes a name from the file for an error message (escaped, so the message stays one line).
+std::string json_quoted(const std::string& s) {
+  std::string out;
+  try {
+    out = json(s).dump();
+  } catch (const json::exception&) {
+    out = json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  return out.size() > 200 ? out.substr(0, 200) + "...\"" : out;
+}
+
+// Writes to a temporary file and renames it over the destination; removes it on any failure.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path)
+      : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(::getpid())) {
+    f_ = std::fopen(tmp_.c_str(), "wb");
+    if (!f_) fail_os("cannot create temporary file " + tmp_);
+  }
+  ~AtomicFile() {
+    if (f_) std::fclose(f_);
+    if (!committed_) std::remove(tmp_.c_str());
+  }
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(const void* data, size_t n) {
+    if (n == 0) return;
+    errno = 0;
+    if (std::fwrite(data, 1, n, f_) != n) fail_os("writing " + tmp_);
+  }
+
+  void commit() {
+    errno = 0;
+    if (std::fflush(f_) != 0) fail_os("writing " + tmp_);
+    if (::fsync(::fileno(f_)) != 0) fail_os("fsync of " + tmp_);
+    FILE* f = f_;
+    f_ = nullptr;
+    if (std::fclose(f) != 0) fail_os("closing " + tmp_);
+    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail_os("renaming " + tmp_ + " to " + path_);
+    committed_ = true;
+    // Make the rename itself durable. Best effort: the new file is complete and in place, and
+    // some file systems do not support fsync on a directory.
+    const size_t slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "."
+                            : slash == 0               ? "/"
+                                                       : path_.substr(0, slash);
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+      (void)::fsync(fd);
+      ::close(fd);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail_os(const std::string& what) {
+    const int err = errno;
+    throw CheckpointError("cannot save checkpoint " + path_ + ": " + what + ": " +
+                          (err ? errno_text(err) : std::string("I/O error")));
+  }
+
+  std::string path_, tmp_;
+  FILE* f_ = nullptr;
+  bool committed_ = false;
+};
+
+// Reads a whole file region, failing with a clear message.
+class Reader {
+ public:
+  explicit Reader(std::string path) : path_(std::move(path)) {
+    f_ = std::fopen(path_.c_str(), "rb");
+    if (!f_) fail(path_, "cannot open: " + errno_text(errno));
+    struct stat st {};
+    if (::fstat(::fileno(f_), &st) != 0) fail(path_, "cannot stat: " + errno_text(errno));
+    if (!S_ISREG(st.st_mode)) fail(path_, "not a regular file");
+    size_ = static_cast<uint64_t>(st.st_size);
+  }
+  ~Reader() { std::fclose(f_); }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  uint64_t size() const { return size_; }
+  void read(void* out, size_t n, const char* what) {
+    if (n == 0) return;
+    errno = 0;
+    if (std::fread(out, 1, n, f_) != n) {
+      if (std::ferror(f_))
+        fail(path_, std::string("error reading ") + what + ": " + errno_text(errno));
+      fail(path_, std::string("truncated while reading ") + what +
+                      " (the file changed while it was being read?)");
+    }
+  }
+
+ private:
+  std::string path_;
+  FILE* f_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// Parses the header JSON, rejecting duplicate keys (a JSON object parser would silently keep
+// one of them).
+json parse_header(const std::string& path, const std::string& text) {
+  std::vector<std::set<std::string>> keys;
+  std::string duplicate;
+  json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty() && duplicate.empty() &&
+        !keys.back().insert(parsed.get<std::string>()).second)
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  json h;
+  try {
+    h = json::parse(text, cb);
+  } catch (const json::parse_error& e) {
+    std::string msg = e.what();
+    const size_t colon = msg.find("parse error");
+    if (colon != std::string::npos) msg = msg.substr(colon);
+    fail(path, "header is not valid JSON (" + msg + ")");
+  }
+  if (!duplicate.empty()) fail(path, "duplicate key " + json_quoted(duplicate) + " in the header");
+  if (!h.is_object()) fail(path, "header is not a JSON object");
+  return h;
+}
+
+bool parse_u64(const json& v, uint64_t& out) {
+  if (v.is_number_unsigned()) {
+    out = v.get<uint64_t>();
+    return true;
+  }
+  if (v.is_number_integer() && v.get<int64_t>() >= 0) {
+    out = static_cast<uint64_t>(v.get<int64_t>());
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t n, uint32_t crc) {
+  static const std::array<uint32_t, 256> table = make_crc_table();
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  auto bad = [&path](const std::string& what) {
+    throw CheckpointError("cannot save checkpoint " + path + ": " + what);
+  };
+  // Index and data checksum; std::map order is the bytewise name order the format's writer uses.
+  std::vector<IndexEntry> index;
+  uint32_t data_crc = 0;
+  uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    if (name.empty()) bad("a tensor has an empty name");
+    if (name == kMetadataKey) bad("a tensor may not be named __metadata__");
+    if (!t.defined()) bad("tensor " + json_quoted(name) + " is undefined");
+    IndexEntry e;
+    e.name = name;
+    e.dtype = "F32";
+    for (int64_t d : t.shape()) e.shape.push_back(static_cast<uint64_t>(d));
+    const uint64_t bytes = static_cast<uint64_t>(t.numel()) * sizeof(float);
+    e.begin = offset;
+    e.end = offset + bytes;
+    offset = e.end;
+    if (bytes) data_crc = crc32(t.data(), bytes, data_crc);
+    index.push_back(std::move(e));
+  }
+  std::map<std::string, std::string> meta = metadata;
+  meta.emplace("format", "pt");
+  meta[kChecksumKey] = crc_string(data_crc);
+  meta.erase(kHeaderChecksumKey);
+  meta[kHeaderChecksumKey] = crc_string(header_crc(meta, index));
+
+  // The header: __metadata__ first, then the tensors in data order, compact, padded to 8 bytes.
+  ordered_json h = ordered_json::object();
+  ordered_json m = ordered_json::object();
+  for (const auto& [k, v] : meta) m[k] = v;
+  h[kMetadataKey] = std::move(m);
+  for (const auto& e : index) {
+    ordered_json info = ordered_json::object();
+    info["dtype"] = e.dtype;
+    info["shape"] = e.shape;
+    info["data_offsets"] = {e.begin, e.end};
+    h[e.name] = std::move(info);
+  }
+  std::string header;
+  try {
+    header = h.dump();
+  } catch (const ordered_json::type_error&) {
+    bad("a tensor name or metadata string is not valid UTF-8");
+  }
+  header.append((8 - header.size() % 8) % 8, ' ');
+  if (header.size() > kMaxHeaderBytes)
+    bad("header of " + std::to_string(header.size()) + " bytes exceeds the format's limit of " +
+        std::to_string(kMaxHeaderBytes));
+
+  AtomicFile f(path);
+  unsigned char len[8];
+  const uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+  f.write(len, 8);
+  f.write(header.data(), header.size());
+  for (const auto& [name, t] : tensors)
+    f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
+  f.commit();
+}
+
+Checkpoint load_safetensors(const std::string& path) {
+  Reader r(path);
+  const uint64_t file_size = r.size();
+  if (file_size < 8)
+    fail(path, "file is " + std::to_string(file_size) +
+                   " bytes, too short for a safetensors file (at least 8)");
+  unsigned char len[8];
+  r.read(len, 8, "the header length");
+  uint64_t n = 0;
+  for (int i = 0; i < 8; ++i) n |= static_cast<uint64_t>(len[i]) << (8 * i);
+  if (n > kMaxHeaderBytes)
+    fail(path, "header length " + std::to_string(n) + " exceeds the format's limit of " +
+                   std::to_string(kMaxHeaderBytes) +
+                   " bytes: corrupted, or not a safetensors file");
+  if (n > file_size - 8)
+    fail(path, "header length " + std::to_string(n) + " is larger than the file allows (" +
+                   std::to_string(file_size) +
+                   " bytes in all): truncated, or not a safetensors file");
+  std::string text(n, '\0');
+  r.read(text.data(), n, "the header");
+  if (text.empty() || text[0] != '{')
+    fail(path, "header does not start with '{': not a safetensors file");
+  const json h = parse_header(path, text);
+
+  // Structure of every entry, and the metadata.
+  Checkpoint ck;
+  std::vector<IndexEntry> index;  // sorted by name (json objects iterate in key order)
+  for (const auto& [key, value] : h.items()) {
+    if (key == kMetadataKey) {
+      if (!value.is_object()) fail(path, "__metadata__ is not a JSON object");
+      for (const auto& [mk, mv] : value.items()) {
+        if (!mv.is_string())
+          fail(path, "__metadata__ entry " + json_quoted(mk) + " is not a string");
+        ck.metadata[mk] = mv.get<std::string>();
+      }
+      continue;
+    }
+    const std::string what = "tensor " + json_quoted(key);
+    if (!value.is_object()) fail(path, what + " is not a JSON object");
+    for (const char* field : {"dtype", "shape", "data_offsets"})
+      if (!value.contains(field)) fail(path, what + " has no \"" + field + "\"");
+    IndexEntry e;
+    e.name = key;
+    if (!value["dtype"].is_string()) fail(path, what + ": \"dtype\" is not a string");
+    e.dtype = value["dtype"].get<std::string>();
+    const json& shape = value["shape"];
+    if (!shape.is_array()) fail(path, what + ": \"shape\" is not a list");
+    for (const auto& d : shape) {
+      uint64_t v = 0;
+      if (!parse_u64(d, v))
+        fail(path,
+             what + ": shape " + shape.dump() + " has an entry that is not a non-negative integer");
+      e.shape.push_back(v);
+    }
+    const json& off = value["data_offsets"];
+    if (!off.is_array() || off.size() != 2 || !parse_u64(off[0], e.begin) ||
+        !parse_u64(off[1], e.end))
+      fail(path, what + ": data_offsets " + off.dump() +
+                     " is not a pair of non-negative integers [begin, end]");
+    index.push_back(std::move(e));
+  }
+
+  // The header checksum first: if it fails, nothing else in the header can be trusted.
+  if (auto it = ck.metadata.find(kHeaderChecksumKey); it != ck.metadata.end()) {
+    const std::string computed = crc_string(header_crc(ck.metadata, index));
+    if (it->second != computed)
+      fail(path, "header checksum mismatch (stored " + it->second + ", computed " + computed +
+                     "): header is corrupted");
+  }
+
+  // Per tensor: dtype, rank, and the byte size its shape implies.
+  const uint64_t data_size = file_size - 8 - n;
+  for (const auto& e : index) {
+    const std::string what = "tensor " + json_quoted(e.name);
+    if (e.dtype != "F32")
+      fail(path, what + " has dtype " + json_quoted(e.dtype) + "; attend reads only F32 (float32)");
+    if (e.shape.size() > static_cast<size_t>(Shape::kMaxDims))
+      fail(path, what + " has " + std::to_string(e.shape.size()) + " dimensions; at most " +
+                     std::to_string(Shape::kMaxDims) + " are supported");
+    if (e.end < e.begin)
+      fail(path, what + ": data_offsets [" + std::to_string(e.begin) + ", " +
+                     std::to_string(e.end) + "] end before they begin");
+    uint64_t bytes = sizeof(float);
+    bool overflow = false;
+    for (uint64_t d : e.shape) overflow |= __builtin_mul_overflow(bytes, d, &bytes);
+    if (overflow || bytes != e.end - e.begin)
+      fail(path, what + " of shape " + shape_text(e.shape) + " needs " +
+                     (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                     " bytes but its data_offsets [" + std::to_string(e.begin) + ", " +
+                     std::to_string(e.end) + "] span " + std::to_string(e.end - e.begin));
+  }
+
+  // The tensors must tile the data buffer: contiguous from 0, no overlap, no gap.
+  std::vector<const IndexEntry*> by_offset;
+  for (const auto& e : index) by_offset.push_back(&e);
+  std::sort(by_offset.begin(), by_offset.end(), [](const IndexEntry* a, const IndexEntry* b) {
+    return std::tie(a->begin, a->end) < std::tie(b->begin, b->end);
+  });
+  uint64_t expected = 0;
+  const IndexEntry* prev = nullptr;
+  for (const IndexEntry* e : by_offset) {
+    if (e->begin < expected)
+      fail(path, "tensors " + json_quoted(prev->name) + " [" + std::to_string(prev->begin) + ", " +
+                     std::to_string(prev->end) + ") and " + json_quoted(e->name) + " [" +
+                     std::to_string(e->begin) + ", " + std::to_string(e->end) +
+                     ") overlap in the data buffer");
+    if (e->begin > expected)
+      fail(path, "gap in the data buffer: bytes [" + std::to_string(expected) + ", " +
+                     std::to_string(e->begin) + ") before tensor " + json_quoted(e->name) +
+                     " belong to no tensor");
+    expected = e->end;
+    prev = e;
+  }
+  if (data_size < expected)
+    fail(path, "truncated: header says " + std::to_string(expected) +
+                   " bytes of tensor data, file has " + std::to_string(data_size));
+  if (data_size > expected)
+    fail(path, std::to_string(data_size - expected) +
+                   " unexpected bytes after the tensor data: header says " +
+                   std::to_string(expected) + " bytes of tensor data, file has " +
+                   std::to_string(data_size));
+
+  // The data, read straight into the tensors in file order.
+  uint32_t data_crc = 0;
+  for (const IndexEntry* e : by_offset) {
+    std::vector<int64_t> dims(e->shape.begin(), e->shape.end());
+    Tensor t = Tensor::empty(Shape(dims));
+    const size_t bytes = static_cast<size_t>(e->end - e->begin);
+    if (bytes) {
+      r.read(t.data(), bytes, "tensor data");
+      data_crc = crc32(t.data(), bytes, data_crc);
+    }
+    ck.tensors.emplace(e->name, std::move(t));
+  }
+  if (auto it = ck.metadata.find(kChecksumKey); it != ck.metadata.end()) {
+    const std::string computed = crc_string(data_crc);
+    if (it->second != computed)
+      fail(path, "checksum mismatch (stored " + it->second + ", computed " + computed +
+                     "): file is corrupted");
+  }
+  return ck;
+}
+
+void save_module(const std::string& path, const Module& model,
+                 const std::map<std::string, std::string>& metadata, const Optimizer* optimizer) {
+  std::map<std::string, Tensor> tensors = model.state_dict();
+  if (optimizer) {
+    for (const auto& [name, _] : tensors)
+      if (name.rfind(kOptimizerPrefix, 0) == 0)
+        throw CheckpointError("cannot save checkpoint " + path + ": model state " +
+                              json_quoted(name) + " clashes with the optimizer-state prefix \"" +
+                              kOptimizerPrefix + "\"");
+    for (auto& [key, t] : optimizer->state_dict()) tensors[kOptimizerPrefix + key] = t;
+  }
+  save_safetensors(path, tensors, metadata);
+}
+
+Checkpoint load_module(const std::string& path, Module& model, Optimizer* optimizer) {
+  Checkpoint ck = load_safetensors(path);
+  std::map<std::string, Tensor> model_state, optim_state;
+  const std::string prefix = kOptimizerPrefix;
+  const bool own_optim_names = [&] {
+    for (const auto& [name, _] : model.state_dict())
+      if (name.rfind(prefix, 0) == 0) return true;
+    return false;
+  }();
+  for (const auto& [name, t] : ck.tensors) {
+    if (!own_optim_names && name.rfind(prefix, 0) == 0)
+      optim_state[name.substr(prefix.size())] = t;
+    else
+      model_state[name] = t;
+  }
+  if (optimizer && optim_state.empty())
+    fail(path, "has no optimizer state (no \"" + prefix + "*\" tensors) to load");
+  try {
+    if (!optimizer) {
+      model.load_state_dict(model_state);
+      return ck;
+    }
+    // Both loads validate before changing anything; undo the optimizer's if the model's fails.
+    std::map<std::string, Tensor> previous = optimizer->state_dict();
+    optimizer->load_state_dict(optim_state);
+    try {
+      model.load_state_dict(model_state);
+    } catch (...) {
+      optimizer->load_state_dict(previous);
+      throw;
+    }
+  } catch (const std::exception& e) {
+    if (dynamic_cast<const CheckpointError*>(&e)) throw;
+    fail(path, e.what());
+  }
+  return ck;
+}
+
+}  // namespace attend
