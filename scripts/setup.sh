@@ -2,7 +2,7 @@
 # Installs the Debian packages attend needs to build and test, only those that are missing.
 # Usage: scripts/setup.sh [--bench]   (--bench adds python3-torch/numpy for the PyTorch side of bench/)
 set -euo pipefail
-packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev nlohmann-json3-dev)
+packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev nlohmann-json3-dev zlib1g-dev)
 if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch python3-numpy); fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,27 @@
+// Chooses between the LINQS and Planetoid readers (see load_citation.h).
+#include "datasets/load_citation.h"
+
+#include <filesystem>
+
+#include "datasets/load_linqs.h"
+#include "datasets/load_planetoid.h"
+
+namespace attend {
+
+GraphData load_citation_dataset(const std::string& root, const std::string& name,
+                                const CitationOptions& options) {
+  if (options.split == CitationSplit::kPlanetoid)
+    return load_planetoid_txt(root + "/planetoid_txt", name, options.edges);
+  std::string content = root + "/linqs/" + name + ".content";
+  // Citeseer's content is stored gzipped; LineReader says what to do if it cannot read it.
+  if (!std::filesystem::exists(content) && std::filesystem::exists(content + ".gz"))
+    content += ".gz";
+  LinqsOptions lo;
+  lo.edges = options.edges;
+  lo.skip_unknown_papers = options.skip_unknown_papers;
+  GraphData g = load_linqs(content, root + "/linqs/" + name + ".cites", lo);
+  if (options.split == CitationSplit::kRandom) set_random_split(g, 20, 500, 1000, options.seed);
+  return g;
+}
+
+}  // namespace attend
