@@ -26,7 +26,9 @@ struct GradcheckOptions {
 struct GradcheckResult {
   bool ok = true;
   double worst_ratio = 0;  // max over elements of |analytic - numeric| / (atol + rtol * |numeric|)
-  int input = -1;          // which input holds the worst element
+  int input = -1;          // which input (or parameter) holds the worst element
+  std::string label;       // "input 1" or "parameter weight_ih_l0"
+  int64_t checked = 0;     // elements compared
   std::vector<int64_t> index;  // its multi-index
   double analytic = 0, numeric = 0;
   std::string message;  // one line; says what failed and where
@@ -36,5 +38,12 @@ struct GradcheckResult {
 // deterministic (re-seed any Generator inside f).
 GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)>& f,
                           const std::vector<Tensor>& inputs, const GradcheckOptions& options = {});
+
+// The same check for tensors that f() uses directly, such as a module's parameters
+// (module.named_parameters()): each is perturbed in place and restored, and its .grad is restored
+// afterwards. Every tensor must be a leaf that requires grad.
+GradcheckResult gradcheck_parameters(const std::function<Tensor()>& f,
+                                     const std::vector<std::pair<std::string, Tensor>>& params,
+                                     const GradcheckOptions& options = {});
 
 }  // namespace attend

@@ -34,16 +34,29 @@ inline Tensor away_from_zero(const Shape& s, uint64_t seed, bool positive = fals
   return t;
 }
 
-#define ATTEND_CHECK_GRAD(f, inputs, ...)                                        \
-  do {                                                                           \
-    auto _res = ::attend::gradcheck((f), (inputs), ##__VA_ARGS__);               \
-    BOOST_CHECK_MESSAGE(_res.ok, _res.message);                                  \
+#define ATTEND_CHECK_GRAD(f, inputs, ...)                          \
+  do {                                                             \
+    auto _res = ::attend::gradcheck((f), (inputs), ##__VA_ARGS__); \
+    BOOST_CHECK_MESSAGE(_res.ok, _res.message);                    \
   } while (0)
 
+// Gradcheck of every parameter of a module (any type with named_parameters() and type_name()),
+// perturbed in place; returns the number of elements compared.
+template <class M>
+int64_t check_parameter_gradients(M& m, const std::function<Tensor()>& f,
+                                  const GradcheckOptions& opt = {}) {
+  GradcheckResult res = gradcheck_parameters(f, m.named_parameters(), opt);
+  BOOST_TEST_MESSAGE(m.type_name() << ": " << res.message);
+  BOOST_CHECK_MESSAGE(res.ok, m.type_name() << ": " << res.message);
+  return res.checked;
+}
+
 // Element-wise closeness with a message naming the first bad element.
-inline void check_close(const Tensor& actual, const Tensor& expected, float atol = 1e-5f, float rtol = 1e-4f) {
-  BOOST_REQUIRE_MESSAGE(actual.shape() == expected.shape(),
-                        "shape " << actual.shape().str() << " != expected " << expected.shape().str());
+inline void check_close(const Tensor& actual, const Tensor& expected, float atol = 1e-5f,
+                        float rtol = 1e-4f) {
+  BOOST_REQUIRE_MESSAGE(actual.shape() == expected.shape(), "shape " << actual.shape().str()
+                                                                     << " != expected "
+                                                                     << expected.shape().str());
   for (int64_t i = 0; i < actual.numel(); ++i) {
     const float a = actual.data()[i], e = expected.data()[i];
     if (!(std::fabs(a - e) <= atol + rtol * std::fabs(e))) {
@@ -58,7 +71,9 @@ inline void check_close(const Tensor& actual, const Tensor& expected, float atol
 inline std::map<std::string, Tensor> load_fixtures(const std::string& file) {
   const std::string path = std::string(ATTEND_FIXTURE_DIR) + "/" + file;
   std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open fixture file " + path + " (run tests/fixtures/gen_fixtures.py)");
+  if (!in)
+    throw std::runtime_error("cannot open fixture file " + path +
+                             " (run tests/fixtures/gen_fixtures.py)");
   std::map<std::string, Tensor> out;
   std::string line;
   while (std::getline(in, line)) {

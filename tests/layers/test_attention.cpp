@@ -32,61 +32,14 @@ using attend::test::param;
 
 namespace {
 
-// Central differences on every element of every parameter of m, against the gradient backward()
-// leaves in .grad(). f runs the module forward; the scalar is L = sum(f() * r) for a fixed random
-// cotangent r, accumulated in double. Each element of param.data() is moved by +-eps in place,
-// the forward rerun under NoGradGuard, and restored. Tolerances as gradcheck's defaults.
+// Parameter gradients against central differences, perturbing each parameter in place.
 void check_parameter_gradients(Module& m, const std::function<Tensor()>& f, double eps = 1e-2,
                                double atol = 2e-3, double rtol = 1e-2) {
-  m.zero_grad();
-  Tensor y = f();
-  Generator gen(4321);
-  Tensor r = randn(y.shape(), gen);
-  y.backward(r);
-  auto weighted = [&r](const Tensor& out) {
-    double s = 0;
-    for (int64_t i = 0; i < out.numel(); ++i)
-      s += static_cast<double>(out.data()[i]) * static_cast<double>(r.data()[i]);
-    return s;
-  };
-  double worst_ratio = 0;
-  std::string worst_at;
-  int64_t checked = 0;
-  for (auto& [name, p] : m.named_parameters()) {
-    const Tensor g = p.grad();
-    BOOST_REQUIRE_MESSAGE(g.defined(), m.type_name() << ": parameter " << name << " got no grad");
-    BOOST_REQUIRE(g.shape() == p.shape());
-    float* d = p.data();
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      const float orig = d[i];
-      const float xp = static_cast<float>(orig + eps), xm = static_cast<float>(orig - eps);
-      double lp, lm;
-      {
-        NoGradGuard ng;
-        d[i] = xp;
-        lp = weighted(f());
-        d[i] = xm;
-        lm = weighted(f());
-        d[i] = orig;
-      }
-      const double numeric = (lp - lm) / (static_cast<double>(xp) - static_cast<double>(xm));
-      const double analytic = g.data()[i];
-      const double ratio = std::fabs(analytic - numeric) / (atol + rtol * std::fabs(numeric));
-      if (!(ratio <= worst_ratio)) {
-        worst_ratio = ratio;
-        std::ostringstream os;
-        os << name << "[" << i << "]: analytic " << analytic << ", numeric " << numeric;
-        worst_at = os.str();
-      }
-      ++checked;
-    }
-  }
-  BOOST_TEST_MESSAGE(m.type_name() << ": " << checked << " parameter elements, worst "
-                                   << worst_ratio << " of tolerance at " << worst_at);
-  BOOST_CHECK_MESSAGE(worst_ratio <= 1.0, m.type_name()
-                                              << ": parameter gradient differs from finite "
-                                                 "differences at "
-                                              << worst_at << " (ratio " << worst_ratio << ")");
+  GradcheckOptions opt;
+  opt.eps = eps;
+  opt.atol = atol;
+  opt.rtol = rtol;
+  attend::test::check_parameter_gradients(m, f, opt);
 }
 
 // The output and the weights in one tensor, so one gradcheck covers both.

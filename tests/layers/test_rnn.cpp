@@ -4,8 +4,8 @@
 //
 // Inputs and initial states go through gradcheck directly. Parameters cannot: gradcheck clones
 // its inputs, and copying a clone into a module parameter (copy_, load_state_dict) copies data and
-// loses the graph. So parameter gradients are checked by check_param_grads below, which perturbs
-// each element of each module parameter in place and compares central differences with .grad().
+// loses the graph. So parameter gradients are checked with attend::gradcheck_parameters, which
+// perturbs each element of each module parameter in place and compares with .grad().
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -40,53 +40,10 @@ Tensor flat_outputs(const RNNOutput& r) {
   return concat(parts, 0);
 }
 
-// sum(y * r) accumulated in double.
-double dot(const Tensor& y, const Tensor& r) {
-  double s = 0;
-  for (int64_t i = 0; i < y.numel(); ++i) s += static_cast<double>(y.data()[i]) * r.data()[i];
-  return s;
-}
-
-// Checks the gradient of L = sum(forward() * r) (r a fixed random cotangent) w.r.t. every
-// parameter of m: backward() once, then central differences (eps 1e-2, double accumulation) on
-// each parameter element perturbed in place; the tolerance is gradcheck's (|analytic - numeric|
-// <= 2e-3 + 1e-2 |numeric|). Returns the number of parameter elements checked.
+// Parameter gradients against central differences (tests/test_util.h); returns the number of
+// parameter elements checked.
 int64_t check_param_grads(Module& m, const std::function<Tensor()>& forward) {
-  constexpr double eps = 1e-2, atol = 2e-3, rtol = 1e-2;
-  m.zero_grad();
-  Tensor y = forward();
-  Generator g(99);
-  const Tensor r = uniform(y.shape(), -1.0f, 1.0f, g);
-  sum(mul(y, r)).backward();
-  int64_t checked = 0;
-  for (auto& [name, p] : m.named_parameters()) {
-    const Tensor grad = p.grad();
-    BOOST_REQUIRE_MESSAGE(grad.defined(), m.type_name() << "." << name << " got no gradient");
-    BOOST_REQUIRE(grad.shape() == p.shape());
-    double worst = 0;
-    for (int64_t i = 0; i < p.numel(); ++i) {
-      float* v = p.data() + i;
-      const float saved = *v;
-      double lp, lm;
-      {
-        NoGradGuard ng;
-        *v = saved + static_cast<float>(eps);
-        lp = dot(forward(), r);
-        *v = saved - static_cast<float>(eps);
-        lm = dot(forward(), r);
-        *v = saved;
-      }
-      const double numeric = (lp - lm) / (2 * eps), analytic = grad.data()[i];
-      const double ratio = std::fabs(analytic - numeric) / (atol + rtol * std::fabs(numeric));
-      worst = std::max(worst, ratio);
-      BOOST_CHECK_MESSAGE(ratio <= 1.0, m.type_name()
-                                            << "." << name << " element " << i << ": analytic "
-                                            << analytic << " != numeric " << numeric);
-      ++checked;
-    }
-    BOOST_TEST_MESSAGE(m.type_name() << "." << name << ": worst |a - n| / tol = " << worst);
-  }
-  return checked;
+  return attend::test::check_parameter_gradients(m, forward);
 }
 
 // Expects f() to throw ShapeError whose message contains every string in `parts`.
