@@ -10,6 +10,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/vec_math.h"
 
 namespace attend {
 
@@ -71,9 +72,11 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
   for (int64_t r = 0; r < N * Tq; ++r) {
     float* row = p.data() + r * Tk;
     float mx = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : mx)
     for (int64_t j = 0; j < Tk; ++j) mx = std::max(mx, row[j]);
     float sum = 0;
-    for (int64_t j = 0; j < Tk; ++j) sum += row[j] = std::exp(row[j] - mx);
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < Tk; ++j) sum += row[j] = vec::exp(row[j] - mx);
     const float inv = 1.0f / sum;  // a fully masked row gives NaN, as in PyTorch
     for (int64_t j = 0; j < Tk; ++j) row[j] *= inv;
   }

@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/vec_math.h"
 
 namespace attend {
 
@@ -21,25 +22,35 @@ void for_each_line(float* base, const kernels::DimSplit& sp, F f) {
 }
 
 // In place: line <- softmax(line) (log_space: log_softmax).
-void softmax_line(float* p, int64_t stride, int64_t n, bool log_space) {
+// In place over one contiguous line: p <- softmax(p) (log_space: log_softmax).
+void softmax_contiguous(float* __restrict p, int64_t n, bool log_space) {
   float m = -std::numeric_limits<float>::infinity();
-  for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j * stride]);
+  for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
   if (m == -std::numeric_limits<float>::infinity())
     m = 0.0f;  // an all -inf line: keep NaN-free max
-  double s = 0;
+  float s = 0;
   if (log_space) {
-    for (int64_t j = 0; j < n; ++j) s += std::exp(p[j * stride] - m);
-    const float lse = m + static_cast<float>(std::log(s));
-    for (int64_t j = 0; j < n; ++j) p[j * stride] -= lse;
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < n; ++j) s += vec::exp(p[j] - m);
+    const float lse = m + std::log(s);
+    for (int64_t j = 0; j < n; ++j) p[j] -= lse;
   } else {
-    for (int64_t j = 0; j < n; ++j) {
-      float e = std::exp(p[j * stride] - m);
-      p[j * stride] = e;
-      s += e;
-    }
-    const float inv = static_cast<float>(1.0 / s);
-    for (int64_t j = 0; j < n; ++j) p[j * stride] *= inv;
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) p[j] = vec::exp(p[j] - m);
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < n; ++j) s += p[j];
+    const float inv = 1.0f / s;
+    for (int64_t j = 0; j < n; ++j) p[j] *= inv;
   }
+}
+
+// The same along a strided line: gathered into a contiguous buffer and scattered back.
+void softmax_line(float* p, int64_t stride, int64_t n, bool log_space) {
+  if (stride == 1) return softmax_contiguous(p, n, log_space);
+  std::vector<float> buf(n);
+  for (int64_t j = 0; j < n; ++j) buf[j] = p[j * stride];
+  softmax_contiguous(buf.data(), n, log_space);
+  for (int64_t j = 0; j < n; ++j) p[j * stride] = buf[j];
 }
 
 // Class indices of a target tensor; ignore_index entries become -1.
@@ -78,6 +89,7 @@ Tensor softmax(const Tensor& x, int dim) {
     for_each_line(dx.data(), sp, [&](float* p, int64_t st, int64_t n) {
       const float* yl = py + (p - dx.data());
       float dot = 0;
+#pragma omp simd reduction(+ : dot)
       for (int64_t j = 0; j < n; ++j) dot += p[j * st] * yl[j * st];
       for (int64_t j = 0; j < n; ++j) p[j * st] = yl[j * st] * (p[j * st] - dot);
     });
@@ -99,8 +111,10 @@ Tensor log_softmax(const Tensor& x, int dim) {
     for_each_line(dx.data(), sp, [&](float* p, int64_t st, int64_t n) {
       const float* yl = py + (p - dx.data());
       float s = 0;
+#pragma omp simd reduction(+ : s)
       for (int64_t j = 0; j < n; ++j) s += p[j * st];
-      for (int64_t j = 0; j < n; ++j) p[j * st] -= std::exp(yl[j * st]) * s;
+#pragma omp simd
+      for (int64_t j = 0; j < n; ++j) p[j * st] -= vec::exp(yl[j * st]) * s;
     });
     return Grads{dx};
   });
@@ -130,7 +144,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
       row_loss[r] = -(1.0f - eps) * p[t[r]] - eps * static_cast<float>(smooth / C);
       ++count;
     }
-    for (int64_t c = 0; c < C; ++c) p[c] = std::exp(p[c]);
+#pragma omp simd
+    for (int64_t c = 0; c < C; ++c) p[c] = vec::exp(p[c]);
   }
   Tensor out;
   if (reduction == Reduction::kNone) {
@@ -217,21 +232,29 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
   Tensor xhat = Tensor::empty(x.shape());  // (x - mean) * rstd, saved for backward
   Tensor rstd = Tensor::empty({rows});
   Tensor out = Tensor::empty(x.shape());
+  // Missing weight/bias act as ones/zeros, so the row loops have no branches.
+  std::vector<float> unit(weight.defined() && bias.defined() ? 0 : D, 1.0f),
+      none(bias.defined() ? 0 : D, 0.0f);
+  const float* w = weight.defined() ? weight.data() : unit.data();
+  const float* b = bias.defined() ? bias.data() : none.data();
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x.data() + r * D;
-    double m = 0, v = 0;
+    // Two passes (mean, then centred squares) in float: accurate for rows of any offset.
+    float m = 0, v = 0;
+#pragma omp simd reduction(+ : m)
     for (int64_t j = 0; j < D; ++j) m += xr[j];
-    m /= D;
+    m /= static_cast<float>(D);
+#pragma omp simd reduction(+ : v)
     for (int64_t j = 0; j < D; ++j) v += (xr[j] - m) * (xr[j] - m);
-    v /= D;  // biased variance, as in PyTorch
-    const float rs = static_cast<float>(1.0 / std::sqrt(v + eps));
+    v /= static_cast<float>(D);  // biased variance, as in PyTorch
+    const float rs = 1.0f / std::sqrt(v + eps);
     rstd.data()[r] = rs;
     float* hr = xhat.data() + r * D;
     float* orow = out.data() + r * D;
+#pragma omp simd
     for (int64_t j = 0; j < D; ++j) {
-      hr[j] = (xr[j] - static_cast<float>(m)) * rs;
-      orow[j] = hr[j] * (weight.defined() ? weight.data()[j] : 1.0f) +
-                (bias.defined() ? bias.data()[j] : 0.0f);
+      hr[j] = (xr[j] - m) * rs;
+      orow[j] = hr[j] * w[j] + b[j];
     }
   }
   const bool gx = x.requires_grad(), gw = weight.defined() && weight.requires_grad(),
@@ -242,25 +265,34 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
     if (gw) dw = zeros({D});
     if (gb) db = zeros({D});
     if (gx) dx = Tensor::empty(xhat.shape());
+    const float* w = sw.defined() ? sw.data() : nullptr;
+    float* pdw = gw ? dw.data() : nullptr;
+    float* pdb = gb ? db.data() : nullptr;
     for (int64_t r = 0; r < rows; ++r) {
       const float* gr = g.data() + r * D;
       const float* hr = xhat.data() + r * D;
-      if (gw)
-        for (int64_t j = 0; j < D; ++j) dw.data()[j] += gr[j] * hr[j];
-      if (gb)
-        for (int64_t j = 0; j < D; ++j) db.data()[j] += gr[j];
+      if (pdw) {
+#pragma omp simd
+        for (int64_t j = 0; j < D; ++j) pdw[j] += gr[j] * hr[j];
+      }
+      if (pdb) {
+#pragma omp simd
+        for (int64_t j = 0; j < D; ++j) pdb[j] += gr[j];
+      }
       if (!gx) continue;
       // dxhat = g * w ; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
       float* dr = dx.data() + r * D;
-      double s1 = 0, s2 = 0;
+      float s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
       for (int64_t j = 0; j < D; ++j) {
-        const float dh = gr[j] * (sw.defined() ? sw.data()[j] : 1.0f);
+        const float dh = w ? gr[j] * w[j] : gr[j];
         dr[j] = dh;
         s1 += dh;
         s2 += dh * hr[j];
       }
-      const float m1 = static_cast<float>(s1 / D), m2 = static_cast<float>(s2 / D),
+      const float m1 = s1 / static_cast<float>(D), m2 = s2 / static_cast<float>(D),
                   rs = rstd.data()[r];
+#pragma omp simd
       for (int64_t j = 0; j < D; ++j) dr[j] = rs * (dr[j] - m1 - hr[j] * m2);
     }
     return Grads{dx, dw, db};

@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/vec_math.h"
 
 namespace attend {
 
@@ -153,7 +154,7 @@ Tensor neg(const Tensor& x) {
 }
 
 Tensor exp(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return std::exp(v); });
+  Tensor out = map(x, [](float v) { return vec::exp(v); });
   Tensor y = out.detach();
   return record("exp", out, {&x}, [y](const Tensor& g) {
     return Grads{zip(g, y, [](float gv, float yv) { return gv * yv; })};
@@ -204,7 +205,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+  Tensor out = map(x, [](float v) { return 1.0f / (1.0f + vec::exp(-v)); });
   Tensor y = out.detach();
   return record("sigmoid", out, {&x}, [y](const Tensor& g) {
     return Grads{zip(g, y, [](float gv, float yv) { return gv * yv * (1.0f - yv); })};
