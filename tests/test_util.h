@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -66,6 +67,24 @@ inline void check_close(const Tensor& actual, const Tensor& expected, float atol
   }
 }
 
+// The message of the ShapeError that f throws; records an error if it throws none.
+inline std::string shape_error_message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const ShapeError& e) {
+    return e.what();
+  }
+  BOOST_ERROR("no ShapeError thrown");
+  return "";
+}
+
+// Checks that an error message mentions every one of parts (op names, shapes, ...).
+inline void check_mentions(const std::string& message, const std::vector<std::string>& parts) {
+  for (const std::string& p : parts)
+    BOOST_CHECK_MESSAGE(message.find(p) != std::string::npos,
+                        "error message \"" << message << "\" does not mention \"" << p << "\"");
+}
+
 // Fixtures written by tests/fixtures/gen_fixtures.py: "tensor NAME NDIM D0 D1 ..." then one line
 // of values, for each tensor.
 inline std::map<std::string, Tensor> load_fixtures(const std::string& file) {
@@ -94,5 +113,26 @@ inline std::map<std::string, Tensor> load_fixtures(const std::string& file) {
   }
   return out;
 }
+
+// One fixture file, loaded once. get() stops the test case, naming the file and the script that
+// regenerates it, when a tensor is missing.
+class FixtureFile {
+ public:
+  FixtureFile(std::string file, std::string generator)
+      : file_(std::move(file)), generator_(std::move(generator)), tensors_(load_fixtures(file_)) {}
+  bool has(const std::string& name) const { return tensors_.count(name) != 0; }
+  const Tensor& get(const std::string& name) const {
+    auto it = tensors_.find(name);
+    BOOST_REQUIRE_MESSAGE(it != tensors_.end(), "fixture " << name << " is not in " << file_
+                                                           << " (regenerate it: /usr/bin/python3 "
+                                                           << generator_ << ")");
+    return it->second;
+  }
+  const std::map<std::string, Tensor>& all() const { return tensors_; }
+
+ private:
+  std::string file_, generator_;
+  std::map<std::string, Tensor> tensors_;
+};
 
 }  // namespace attend::test

@@ -126,21 +126,8 @@ void check_binary_all_cases(const std::string& name) {
 }
 
 // The message of the ShapeError that f throws, or a failed check when it throws nothing.
-std::string shape_error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ShapeError& e) {
-    return e.what();
-  }
-  BOOST_ERROR("no ShapeError thrown");
-  return "";
-}
-
-void check_mentions(const std::string& message, const std::vector<std::string>& parts) {
-  for (const std::string& p : parts)
-    BOOST_CHECK_MESSAGE(message.find(p) != std::string::npos,
-                        "error message \"" << message << "\" does not mention \"" << p << "\"");
-}
+using attend::test::check_mentions;
+using attend::test::shape_error_message;
 
 // Compares each element of out with ref applied to the matching element of in.
 void check_unary_forward(const char* name, const Tensor& in, const Tensor& out,

@@ -94,15 +94,7 @@ Tensor distinct_values(uint64_t seed) {
   return t;
 }
 
-std::string shape_error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ShapeError& e) {
-    return e.what();
-  }
-  BOOST_ERROR("no ShapeError thrown");
-  return "";
-}
+using attend::test::shape_error_message;
 
 }  // namespace
 

@@ -66,21 +66,8 @@ Tensor iota(const Shape& s, float offset = 0) {
   return t;
 }
 
-std::string shape_error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ShapeError& e) {
-    return e.what();
-  }
-  BOOST_ERROR("no ShapeError thrown");
-  return "";
-}
-
-void check_mentions(const std::string& message, const std::vector<std::string>& parts) {
-  for (const std::string& p : parts)
-    BOOST_CHECK_MESSAGE(message.find(p) != std::string::npos,
-                        "error message \"" << message << "\" does not mention \"" << p << "\"");
-}
+using attend::test::check_mentions;
+using attend::test::shape_error_message;
 
 // Runs f in a forked child with default signal handlers, so that a crash (a library bug) is
 // reported as this test's failure rather than taking down the test process: "ok" when f returned

@@ -19,21 +19,8 @@ using attend::test::check_close;
 
 namespace {
 
-std::string shape_error_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ShapeError& e) {
-    return e.what();
-  }
-  BOOST_ERROR("no ShapeError thrown");
-  return "";
-}
-
-void check_mentions(const std::string& message, const std::vector<std::string>& parts) {
-  for (const std::string& p : parts)
-    BOOST_CHECK_MESSAGE(message.find(p) != std::string::npos,
-                        "error message \"" << message << "\" does not mention \"" << p << "\"");
-}
+using attend::test::check_mentions;
+using attend::test::shape_error_message;
 
 bool same_values(const Tensor& a, const Tensor& b) {
   if (!(a.shape() == b.shape())) return false;

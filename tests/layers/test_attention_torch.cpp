@@ -37,22 +37,18 @@ using namespace attend;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixtures() {
-  static const std::map<std::string, Tensor> f = attend::test::load_fixtures("attention.txt");
+const attend::test::FixtureFile& fixtures() {
+  static const attend::test::FixtureFile f("attention.txt",
+                                           "tests/fixtures/gen_attention_fixtures.py");
   return f;
 }
 
 bool has_fixture(const std::string& name) {
-  return fixtures().count(name) != 0;
+  return fixtures().has(name);
 }
 
 const Tensor& fixture(const std::string& name) {
-  auto it = fixtures().find(name);
-  BOOST_REQUIRE_MESSAGE(it != fixtures().end(),
-                        "fixture " << name
-                                   << " is not in attention.txt (regenerate it: /usr/bin/python3 "
-                                      "tests/fixtures/gen_attention_fixtures.py)");
-  return it->second;
+  return fixtures().get(name);
 }
 
 // A mask or other constant: the fixture if present, else an undefined tensor.
@@ -78,7 +74,7 @@ Tensor leaf(const std::string& name) {
 std::map<std::string, Tensor> torch_state(const std::string& c) {
   const std::string prefix = c + ".param.";
   std::map<std::string, Tensor> out;
-  for (const auto& [name, t] : fixtures())
+  for (const auto& [name, t] : fixtures().all())
     if (name.compare(0, prefix.size(), prefix) == 0) out[name.substr(prefix.size())] = t;
   return out;
 }

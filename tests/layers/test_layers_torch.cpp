@@ -26,22 +26,17 @@ using namespace attend;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixtures() {
-  static const std::map<std::string, Tensor> f = attend::test::load_fixtures("layers.txt");
+const attend::test::FixtureFile& fixtures() {
+  static const attend::test::FixtureFile f("layers.txt", "tests/fixtures/gen_layer_fixtures.py");
   return f;
 }
 
 bool has_fixture(const std::string& name) {
-  return fixtures().count(name) != 0;
+  return fixtures().has(name);
 }
 
 const Tensor& fixture(const std::string& name) {
-  auto it = fixtures().find(name);
-  BOOST_REQUIRE_MESSAGE(it != fixtures().end(),
-                        "fixture " << name
-                                   << " is not in layers.txt (regenerate it: /usr/bin/python3 "
-                                      "tests/fixtures/gen_layer_fixtures.py)");
-  return it->second;
+  return fixtures().get(name);
 }
 
 // An option stored as a 0-d tensor CASE.opt.KEY.
@@ -65,7 +60,7 @@ Tensor leaf(const std::string& name) {
 std::map<std::string, Tensor> torch_state(const std::string& c) {
   const std::string prefix = c + ".param.";
   std::map<std::string, Tensor> out;
-  for (const auto& [name, t] : fixtures())
+  for (const auto& [name, t] : fixtures().all())
     if (name.compare(0, prefix.size(), prefix) == 0) out[name.substr(prefix.size())] = t;
   BOOST_REQUIRE_MESSAGE(!out.empty(), "no parameters for case " << c << " in layers.txt");
   return out;

@@ -45,8 +45,8 @@ BOOST_AUTO_TEST_CASE(named_parameters_are_dotted_and_ordered) {
   Net net(g);
   std::vector<std::string> names;
   for (auto& [n, t] : net.named_parameters()) names.push_back(n);
-  std::vector<std::string> expected = {"emb.weight", "block.scale", "block.fc.weight", "block.fc.bias",
-                                       "block.norm.weight", "block.norm.bias"};
+  std::vector<std::string> expected = {"emb.weight",    "block.scale",       "block.fc.weight",
+                                       "block.fc.bias", "block.norm.weight", "block.norm.bias"};
   BOOST_CHECK_EQUAL_COLLECTIONS(names.begin(), names.end(), expected.begin(), expected.end());
   BOOST_CHECK_EQUAL(net.num_parameters(), 40 + 1 + 12 + 3 + 3 + 3);
   for (const Tensor& p : net.parameters()) BOOST_CHECK(p.requires_grad());

@@ -19,22 +19,17 @@ using namespace attend;
 
 namespace {
 
-const std::map<std::string, Tensor>& fixtures() {
-  static const std::map<std::string, Tensor> f = attend::test::load_fixtures("layers.txt");
+const attend::test::FixtureFile& fixtures() {
+  static const attend::test::FixtureFile f("layers.txt", "tests/fixtures/gen_layer_fixtures.py");
   return f;
 }
 
 bool has_fixture(const std::string& name) {
-  return fixtures().count(name) != 0;
+  return fixtures().has(name);
 }
 
 const Tensor& fixture(const std::string& name) {
-  auto it = fixtures().find(name);
-  BOOST_REQUIRE_MESSAGE(it != fixtures().end(),
-                        "fixture " << name
-                                   << " is not in layers.txt (regenerate it: /usr/bin/python3 "
-                                      "tests/fixtures/gen_layer_fixtures.py)");
-  return it->second;
+  return fixtures().get(name);
 }
 
 // Option CASE.opt.KEY, or `def` (torch's default) when the generator did not pass it to torch.
