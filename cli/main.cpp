@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "autograd/threading.h"
+#include "cli/datasets_cmd.h"
 #include "cli/demo.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,20 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--lr", demo.lr, "Adam learning rate")->check(CLI::PositiveNumber);
   demo_cmd->add_option("--seed", demo.seed, "Random seed");
 
+  CLI::App* datasets_cmd =
+      app.add_subcommand("datasets", "List the bundled datasets or describe one");
+  datasets_cmd->require_subcommand(1);
+  CLI::App* ds_list = datasets_cmd->add_subcommand("list", "The bundled datasets and their sizes");
+  CLI::App* ds_show = datasets_cmd->add_subcommand(
+      "show", "Sizes, vocabulary, length histogram, class balance and samples of a dataset");
+  std::string ds_name;
+  int ds_samples = 3;
+  ds_show
+      ->add_option("dataset", ds_name,
+                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file")
+      ->required();
+  ds_show->add_option("--samples", ds_samples, "Sample rows to print")->check(CLI::Range(0, 1000));
+
   CLI::App* version_cmd =
       app.add_subcommand("version", "Print version and the OpenBLAS kernels in use");
 
@@ -35,6 +50,14 @@ int main(int argc, char** argv) {
   try {
     attend::set_num_threads(threads);
     if (*demo_cmd) return attend::cli::run_demo(demo) > 0.9 ? 0 : 1;
+    if (*ds_list) {
+      attend::cli::list_datasets();
+      return 0;
+    }
+    if (*ds_show) {
+      attend::cli::show_dataset(ds_name, ds_samples);
+      return 0;
+    }
     if (*version_cmd) {
       std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n",
                   attend::blas_core_name().c_str(), attend::num_threads());

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# End to end: `attend datasets list|show` as a user runs them, including bad input.
+# Usage: test_datasets_cli.sh PATH/TO/attend
+set -u
+attend=$1
+fail=0
+check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
+  if [[ "$3" != *"$2"* ]]; then
+    echo "FAIL: $1: output lacks '$2'"; echo "$3" | head -20; fail=1
+  else
+    echo "ok: $1"
+  fi
+}
+out=$("$attend" datasets list 2>&1) || { echo "FAIL: list exited $?"; fail=1; }
+check "list names the translation data" "toy-en-fr            train  28000  valid  1000  test  1000 pairs" "$out"
+check "list names the karate club" "karate               34 nodes, 156 directed edges" "$out"
+out=$("$attend" datasets show toy-summarization --samples 1 2>&1) || { echo "FAIL: show exited $?"; fail=1; }
+check "show gives split sizes" "train  13000 pairs" "$out"
+check "show gives a length histogram" "source length (tokens): min" "$out"
+check "show prints a sample" "sample 1:" "$out"
+out=$("$attend" datasets show toy-citation 2>&1)
+check "graph class balance and split" "split: train 140, validation 500, test 1000 nodes" "$out"
+tmp=$(mktemp -d)
+printf 'Go.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org\nHi.\tSalut !\n' >"$tmp/pairs.tsv"
+out=$("$attend" datasets show "$tmp/pairs.tsv" 2>&1)
+check "a user's TSV file" "all    2 pairs" "$out"
+printf 'Go.\tVa !\nno tab here\n' >"$tmp/bad.tsv"
+out=$("$attend" datasets show "$tmp/bad.tsv" 2>&1); rc=$?
+check "bad line names file and line" "$tmp/bad.tsv:2:" "$out"
+[[ $rc -ne 0 ]] || { echo "FAIL: bad file exited 0"; fail=1; }
+out=$("$attend" datasets show no-such-dataset 2>&1); rc=$?
+check "unknown dataset" "neither a bundled dataset" "$out"
+[[ $rc -ne 0 ]] || { echo "FAIL: unknown dataset exited 0"; fail=1; }
+[[ $(echo "$out" | wc -l) -eq 1 ]] || { echo "FAIL: error is not one line"; fail=1; }
+rm -rf "$tmp"
+exit $fail
