@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <array>
 
+#include <cmath>
+#include <limits>
+
 #include "autograd/ops.h"
+#include "autograd/vec_math.h"
 
 namespace attend::kernels {
 
@@ -141,6 +145,29 @@ inline DimSplit split_at(const Shape& s, int dim) {
   r.n = s.ndim() ? s[dim] : 1;
   for (int i = dim + 1; i < s.ndim(); ++i) r.inner *= s[i];
   return r;
+}
+
+// In place over one contiguous row: p <- softmax(p) (log_space: log_softmax). A row of -inf
+// (every key masked) gives NaN, as in PyTorch.
+inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
+  float m = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
+  if (m == -std::numeric_limits<float>::infinity())
+    m = 0.0f;  // an all -inf line: keep NaN-free max
+  float s = 0;
+  if (log_space) {
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < n; ++j) s += vec::exp(p[j] - m);
+    const float lse = m + std::log(s);
+    for (int64_t j = 0; j < n; ++j) p[j] -= lse;
+  } else {
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) p[j] = vec::exp(p[j] - m);
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < n; ++j) s += p[j];
+    const float inv = 1.0f / s;
+    for (int64_t j = 0; j < n; ++j) p[j] *= inv;
+  }
 }
 
 // Reads an index stored in a float tensor, checking it is a whole number in [0, limit).

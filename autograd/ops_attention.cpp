@@ -69,17 +69,7 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
     p = kernels::broadcast_zip(p, mask, "scaled_dot_product_attention",
                                [](float s, float m) { return s + m; });
   }
-  for (int64_t r = 0; r < N * Tq; ++r) {
-    float* row = p.data() + r * Tk;
-    float mx = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : mx)
-    for (int64_t j = 0; j < Tk; ++j) mx = std::max(mx, row[j]);
-    float sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < Tk; ++j) sum += row[j] = vec::exp(row[j] - mx);
-    const float inv = 1.0f / sum;  // a fully masked row gives NaN, as in PyTorch
-    for (int64_t j = 0; j < Tk; ++j) row[j] *= inv;
-  }
+  for (int64_t r = 0; r < N * Tq; ++r) kernels::softmax_row(p.data() + r * Tk, Tk, false);
   // Dropout on the weights (training): P' = P * mask / (1 - p).
   Tensor keep;
   Tensor pd = p;

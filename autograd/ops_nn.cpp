@@ -22,34 +22,12 @@ void for_each_line(float* base, const kernels::DimSplit& sp, F f) {
 }
 
 // In place: line <- softmax(line) (log_space: log_softmax).
-// In place over one contiguous line: p <- softmax(p) (log_space: log_softmax).
-void softmax_contiguous(float* __restrict p, int64_t n, bool log_space) {
-  float m = -std::numeric_limits<float>::infinity();
-  for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
-  if (m == -std::numeric_limits<float>::infinity())
-    m = 0.0f;  // an all -inf line: keep NaN-free max
-  float s = 0;
-  if (log_space) {
-#pragma omp simd reduction(+ : s)
-    for (int64_t j = 0; j < n; ++j) s += vec::exp(p[j] - m);
-    const float lse = m + std::log(s);
-    for (int64_t j = 0; j < n; ++j) p[j] -= lse;
-  } else {
-#pragma omp simd
-    for (int64_t j = 0; j < n; ++j) p[j] = vec::exp(p[j] - m);
-#pragma omp simd reduction(+ : s)
-    for (int64_t j = 0; j < n; ++j) s += p[j];
-    const float inv = 1.0f / s;
-    for (int64_t j = 0; j < n; ++j) p[j] *= inv;
-  }
-}
-
 // The same along a strided line: gathered into a contiguous buffer and scattered back.
 void softmax_line(float* p, int64_t stride, int64_t n, bool log_space) {
-  if (stride == 1) return softmax_contiguous(p, n, log_space);
+  if (stride == 1) return kernels::softmax_row(p, n, log_space);
   std::vector<float> buf(n);
   for (int64_t j = 0; j < n; ++j) buf[j] = p[j * stride];
-  softmax_contiguous(buf.data(), n, log_space);
+  kernels::softmax_row(buf.data(), n, log_space);
   for (int64_t j = 0; j < n; ++j) p[j * stride] = buf[j];
 }
 
