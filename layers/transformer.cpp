@@ -99,32 +99,10 @@ Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
   return norm3->forward(x + dropout3->forward(feed_forward(x)));
 }
 
-TransformerEncoder::TransformerEncoder(const TransformerLayerOptions& opt, int64_t n,
-                                       Generator& gen, std::shared_ptr<Generator> dropout_gen,
-                                       bool final_norm) {
-  auto list = register_module("layers", std::make_shared<ModuleList>());
-  for (int64_t i = 0; i < n; ++i)
-    layers.push_back(
-        list->push_back(std::make_shared<TransformerEncoderLayer>(opt, gen, dropout_gen)));
-  if (final_norm)
-    norm = register_module("norm", std::make_shared<LayerNorm>(opt.d_model, opt.layer_norm_eps));
-}
-
 Tensor TransformerEncoder::forward(const Tensor& src, const Tensor& mask, const Tensor& kpm) {
   Tensor x = src;
   for (auto& l : layers) x = l->forward(x, mask, kpm);
-  return norm ? norm->forward(x) : x;
-}
-
-TransformerDecoder::TransformerDecoder(const TransformerLayerOptions& opt, int64_t n,
-                                       Generator& gen, std::shared_ptr<Generator> dropout_gen,
-                                       bool final_norm) {
-  auto list = register_module("layers", std::make_shared<ModuleList>());
-  for (int64_t i = 0; i < n; ++i)
-    layers.push_back(
-        list->push_back(std::make_shared<TransformerDecoderLayer>(opt, gen, dropout_gen)));
-  if (final_norm)
-    norm = register_module("norm", std::make_shared<LayerNorm>(opt.d_model, opt.layer_norm_eps));
+  return finish(x);
 }
 
 Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask,
@@ -132,7 +110,7 @@ Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, cons
                                    const Tensor& memory_kpm) {
   Tensor x = tgt;
   for (auto& l : layers) x = l->forward(x, memory, tgt_mask, memory_mask, tgt_kpm, memory_kpm);
-  return norm ? norm->forward(x) : x;
+  return finish(x);
 }
 
 }  // namespace attend

@@ -72,34 +72,6 @@ class TransformerDecoderLayer : public TransformerLayerBase {
   Tensor last_self_attention, last_cross_attention;
 };
 
-// num_layers encoder layers ("layers.0", ...) and an optional final LayerNorm ("norm"), which
-// nn.Transformer always adds.
-class TransformerEncoder : public Module {
- public:
-  TransformerEncoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
-                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true);
-  Tensor forward(const Tensor& src, const Tensor& mask = Tensor(),
-                 const Tensor& src_key_padding_mask = Tensor());
-  std::string type_name() const override { return "TransformerEncoder"; }
-
-  std::vector<std::shared_ptr<TransformerEncoderLayer>> layers;
-  std::shared_ptr<LayerNorm> norm;
-};
-
-class TransformerDecoder : public Module {
- public:
-  TransformerDecoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
-                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true);
-  Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
-                 const Tensor& memory_mask = Tensor(),
-                 const Tensor& tgt_key_padding_mask = Tensor(),
-                 const Tensor& memory_key_padding_mask = Tensor());
-  std::string type_name() const override { return "TransformerDecoder"; }
-
-  std::vector<std::shared_ptr<TransformerDecoderLayer>> layers;
-  std::shared_ptr<LayerNorm> norm;
-};
-
 // A container module whose only job is to name its children "0", "1", ... (nn.ModuleList).
 class ModuleList : public Module {
  public:
@@ -111,6 +83,48 @@ class ModuleList : public Module {
 
  private:
   int64_t size_ = 0;
+};
+
+// num_layers layers ("layers.0", ...) and an optional final LayerNorm ("norm"), which
+// nn.Transformer always adds: the shared body of TransformerEncoder and TransformerDecoder.
+template <class Layer>
+class TransformerStack : public Module {
+ public:
+  std::vector<std::shared_ptr<Layer>> layers;
+  std::shared_ptr<LayerNorm> norm;
+
+ protected:
+  TransformerStack(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
+                   std::shared_ptr<Generator> dropout_gen, bool final_norm) {
+    auto list = register_module("layers", std::make_shared<ModuleList>());
+    for (int64_t i = 0; i < num_layers; ++i)
+      layers.push_back(list->push_back(std::make_shared<Layer>(opt, gen, dropout_gen)));
+    if (final_norm)
+      norm = register_module("norm", std::make_shared<LayerNorm>(opt.d_model, opt.layer_norm_eps));
+  }
+  Tensor finish(const Tensor& x) { return norm ? norm->forward(x) : x; }
+};
+
+class TransformerEncoder : public TransformerStack<TransformerEncoderLayer> {
+ public:
+  TransformerEncoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
+                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true)
+      : TransformerStack(opt, num_layers, gen, std::move(dropout_gen), final_norm) {}
+  Tensor forward(const Tensor& src, const Tensor& mask = Tensor(),
+                 const Tensor& src_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerEncoder"; }
+};
+
+class TransformerDecoder : public TransformerStack<TransformerDecoderLayer> {
+ public:
+  TransformerDecoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
+                     std::shared_ptr<Generator> dropout_gen = nullptr, bool final_norm = true)
+      : TransformerStack(opt, num_layers, gen, std::move(dropout_gen), final_norm) {}
+  Tensor forward(const Tensor& tgt, const Tensor& memory, const Tensor& tgt_mask = Tensor(),
+                 const Tensor& memory_mask = Tensor(),
+                 const Tensor& tgt_key_padding_mask = Tensor(),
+                 const Tensor& memory_key_padding_mask = Tensor());
+  std::string type_name() const override { return "TransformerDecoder"; }
 };
 
 }  // namespace attend
