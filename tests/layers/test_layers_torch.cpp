@@ -20,112 +20,32 @@
 #include "layers/layer_norm.h"
 #include "layers/linear.h"
 #include "layers/rnn.h"
-#include "test_util.h"
+#include "torch_cases.h"
 
 using namespace attend;
 
 namespace {
 
-const attend::test::FixtureFile& fixtures() {
-  static const attend::test::FixtureFile f("layers.txt", "tests/fixtures/gen_layer_fixtures.py");
-  return f;
+const attend::test::TorchCases& cases() {
+  static const attend::test::TorchCases c("layers.txt", "tests/fixtures/gen_layer_fixtures.py");
+  return c;
 }
 
 bool has_fixture(const std::string& name) {
-  return fixtures().has(name);
-}
-
-const Tensor& fixture(const std::string& name) {
-  return fixtures().get(name);
-}
-
-// An option stored as a 0-d tensor CASE.opt.KEY.
-float opt(const std::string& c, const std::string& key) {
-  return fixture(c + ".opt." + key).item();
+  return cases().has(name);
 }
 int64_t iopt(const std::string& c, const std::string& key) {
-  return static_cast<int64_t>(std::lround(opt(c, key)));
+  return cases().iopt(c, key);
 }
+using attend::test::Tol;
+using Inputs = attend::test::TorchCases::Inputs;
+using Outputs = attend::test::TorchCases::Outputs;
+using Forward = attend::test::TorchCases::Forward;
 
-// A fresh leaf requiring grad with the fixture's values (the shared fixture is left untouched).
-Tensor leaf(const std::string& name) {
-  const Tensor& src = fixture(name);
-  Tensor t = Tensor::empty(src.shape());
-  copy_(t, src);
-  t.requires_grad_();
-  return t;
-}
-
-// Every CASE.param.NAME, keyed by NAME: torch's state dict.
-std::map<std::string, Tensor> torch_state(const std::string& c) {
-  const std::string prefix = c + ".param.";
-  std::map<std::string, Tensor> out;
-  for (const auto& [name, t] : fixtures().all())
-    if (name.compare(0, prefix.size(), prefix) == 0) out[name.substr(prefix.size())] = t;
-  BOOST_REQUIRE_MESSAGE(!out.empty(), "no parameters for case " << c << " in layers.txt");
-  return out;
-}
-
-struct Tol {
-  float atol;
-  float rtol;
-};
-
-// check_close against fixture `name`; returns the largest absolute difference.
-float expect_close(const Tensor& actual, const std::string& name, Tol tol) {
-  BOOST_REQUIRE_MESSAGE(actual.defined(), name << ": attend gave no tensor");
-  const Tensor& expected = fixture(name);
-  float worst = 0.0f;
-  if (actual.shape() == expected.shape()) {
-    for (int64_t i = 0; i < actual.numel(); ++i)
-      worst = std::max(worst, std::fabs(actual.data()[i] - expected.data()[i]));
-    BOOST_TEST_MESSAGE(name << ": max |attend - torch| = " << worst);
-  }
-  BOOST_TEST_CONTEXT(name) {
-    attend::test::check_close(actual, expected, tol.atol, tol.rtol);
-  }
-  return worst;
-}
-
-using Outputs = std::vector<std::pair<std::string, Tensor>>;
-using Forward = std::function<Outputs(const std::map<std::string, Tensor>& inputs)>;
-
-// The whole comparison for one case:
-//  1. strict load_state_dict of torch's parameters (names must match torch's exactly);
-//  2. forward on leaves CASE.<in> (or constants, for `constants`), compare each output CASE.<out>;
-//  3. backward of sum_k sum(out_k * CASE.g_<out_k>) -- whose gradient w.r.t. out_k is exactly
-//     CASE.g_<out_k>, as torch.autograd.backward(outs, grads) -- then compare CASE.d<in> for each
-//     leaf and CASE.grad.NAME for every parameter the module has.
+// The comparison of one case (tests/torch_cases.h).
 void run_case(const std::string& c, Module& m, const std::vector<std::string>& inputs,
               const std::vector<std::string>& constants, const Forward& forward, Tol fwd, Tol bwd) {
-  BOOST_TEST_MESSAGE("case " << c << ": " << m);
-  try {
-    m.load_state_dict(torch_state(c));  // strict: torch's names, both ways
-  } catch (const std::exception& e) {
-    BOOST_FAIL(c << ": torch's state dict does not load: " << e.what());
-  }
-  std::map<std::string, Tensor> in;
-  for (const auto& n : inputs) in[n] = leaf(c + "." + n);
-  for (const auto& n : constants) in[n] = fixture(c + "." + n);
-  const Outputs outs = forward(in);
-  float worst_fwd = 0, worst_bwd = 0;
-  Tensor loss;
-  for (const auto& [n, y] : outs) {
-    worst_fwd = std::max(worst_fwd, expect_close(y, c + "." + n, fwd));
-    Tensor term = sum(mul(y, fixture(c + ".g_" + n)));
-    loss = loss.defined() ? add(loss, term) : term;
-  }
-  loss.backward();
-  for (const auto& n : inputs)
-    worst_bwd = std::max(worst_bwd, expect_close(in[n].grad(), c + ".d" + n, bwd));
-  int checked = 0;
-  for (const auto& [n, p] : m.named_parameters()) {
-    worst_bwd = std::max(worst_bwd, expect_close(p.grad(), c + ".grad." + n, bwd));
-    ++checked;
-  }
-  BOOST_CHECK_EQUAL(checked, static_cast<int>(torch_state(c).size()));
-  BOOST_TEST_MESSAGE("case " << c << ": max |attend - torch| forward " << worst_fwd
-                             << ", gradients " << worst_bwd);
+  cases().run_case(c, m, inputs, constants, forward, fwd, bwd, /*optional_constants=*/false);
 }
 
 RNNOptions rnn_options(const std::string& c) {
