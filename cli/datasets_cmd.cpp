@@ -179,9 +179,8 @@ void show_dataset(const std::string& what, int samples) {
   if (ends_with(base, ".content")) {
     const std::string cites = base.substr(0, base.size() - 8) + ".cites";
     show_graph(load_linqs(what, std::filesystem::exists(cites) ? cites : cites + ".gz"));
-  } else if (ends_with(base, ".jsonl") || ends_with(base, ".csv")) {
-    show_text({{"all", ends_with(base, ".csv") ? load_csv_pairs(what) : load_jsonl_pairs(what)}},
-              samples);
+  } else if (ends_with(base, ".jsonl") || ends_with(base, ".json") || ends_with(base, ".csv")) {
+    show_text({{"all", load_doc_summary(what)}}, samples);  // document-summary pairs
   } else {
     show_text({{"all", load_tsv_pairs(what)}},
               samples);  // Tatoeba layout: source TAB target [TAB ...]

@@ -83,7 +83,9 @@ std::vector<TextPair> load_csv_pairs(const std::string& path, const DocSummaryOp
 }
 
 std::vector<TextPair> load_doc_summary(const std::string& path, const DocSummaryOptions& options) {
-  const auto ends_with = [&](const char* ext) { return path.ends_with(ext); };
+  // The format is the extension under an optional .gz (the line reader decompresses).
+  const std::string base = path.ends_with(".gz") ? path.substr(0, path.size() - 3) : path;
+  const auto ends_with = [&](const char* ext) { return base.ends_with(ext); };
   if (ends_with(".jsonl") || ends_with(".json")) return load_jsonl_pairs(path, options);
   if (ends_with(".csv")) return load_csv_pairs(path, options);
   if (ends_with(".tsv")) {
@@ -91,7 +93,9 @@ std::vector<TextPair> load_doc_summary(const std::string& path, const DocSummary
     tab.csv_delimiter = '\t';
     return load_csv_pairs(path, tab);
   }
-  throw DataError(path, 0, "unknown document-summary format: expected .jsonl, .json, .csv or .tsv");
+  throw DataError(
+      path, 0,
+      "unknown document-summary format: expected .jsonl, .json, .csv or .tsv (optionally .gz)");
 }
 
 }  // namespace attend

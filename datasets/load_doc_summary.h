@@ -28,8 +28,8 @@ std::vector<TextPair> load_jsonl_pairs(const std::string& path,
 std::vector<TextPair> load_csv_pairs(const std::string& path,
                                      const DocSummaryOptions& options = {});
 
-// By extension: .jsonl/.json -> load_jsonl_pairs, .csv -> load_csv_pairs, .tsv -> CSV with tab
-// delimiter; anything else throws DataError.
+// By extension (under an optional .gz): .jsonl/.json -> load_jsonl_pairs, .csv -> load_csv_pairs,
+// .tsv -> CSV with tab delimiter; anything else throws DataError.
 std::vector<TextPair> load_doc_summary(const std::string& path,
                                        const DocSummaryOptions& options = {});
 
