@@ -36,8 +36,8 @@ import json
 import os
 import random
 import re
-import struct
-import zlib
+
+from gzip_bytes import gzip_bytes  # this folder
 
 SEED = 20240612
 SPLITS = (("train", 13000), ("valid", 1000), ("test", 1000))
@@ -271,16 +271,6 @@ class Gen:
         else:
             body = [first] + rest
         return " ".join(body), summary
-
-
-def gzip_bytes(data):
-    """A gzip member with mtime 0, no file name and OS byte 255: the bytes depend only on the
-    data (and zlib's deflate at level 9)."""
-    co = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
-    body = co.compress(data) + co.flush()
-    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    return header + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF,
-                                       len(data) & 0xFFFFFFFF)
 
 
 def generate():

@@ -65,9 +65,9 @@ English one. Where English is ambiguous the choice is fixed: you -> tu, they -> 
 import argparse
 import os
 import random
-import struct
 import sys
-import zlib
+
+from gzip_bytes import gzip_bytes  # this folder
 
 SEED = 20240611
 SPLITS = (("train", 28000), ("valid", 1000), ("test", 1000))
@@ -1148,16 +1148,6 @@ def check_examples():
 
 # ---------------------------------------------------------------------------------------------
 # Output
-
-def gzip_bytes(data):
-    """A gzip member with mtime 0, no file name and OS byte 255, so the bytes depend only on the
-    data (and zlib's deflate at level 9)."""
-    co = zlib.compressobj(9, zlib.DEFLATED, -15, 9)
-    body = co.compress(data) + co.flush()
-    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
-    return header + body + struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF,
-                                       len(data) & 0xFFFFFFFF)
-
 
 def generate():
     check_examples()
