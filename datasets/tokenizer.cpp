@@ -122,4 +122,33 @@ std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions&
   return out;
 }
 
+std::string detokenize(const std::vector<std::string>& tokens) {
+  static const std::vector<std::string> closing = {".", ",", ";", ":", "!",   "?",  ")", "]",
+                                                   "}", "»", "%", "…", "...", "!!", "??"};
+  static const std::vector<std::string> opening = {"(", "[", "{", "«", "¿", "¡"};
+  auto is_in = [](const std::vector<std::string>& set, const std::string& t) {
+    return std::find(set.begin(), set.end(), t) != set.end();
+  };
+  std::string out;
+  bool glue_next = true;  // no space before the next token
+  bool quote_open = false;
+  for (const auto& t : tokens) {
+    bool glue_before = glue_next || is_in(closing, t) ||
+                       (!t.empty() && t.find_first_not_of(t[0]) == std::string::npos &&
+                        is_in(closing, std::string(1, t[0])));
+    glue_next = false;
+    if (t == "\"") {
+      if (quote_open)
+        glue_before = true;  // closing quote hugs the word before it
+      else
+        glue_next = true;  // opening quote hugs the word after it
+      quote_open = !quote_open;
+    }
+    if (!glue_before) out += ' ';
+    out += t;
+    if (is_in(opening, t) || (t.size() > 1 && t.back() == '\'')) glue_next = true;
+  }
+  return out;
+}
+
 }  // namespace attend

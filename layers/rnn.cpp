@@ -117,20 +117,31 @@ RNNBase::RNNBase(RNNMode m, int64_t in, int64_t hidden, Generator& gen, const RN
 }
 
 std::vector<Tensor> RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse,
-                                           Tensor& h, Tensor& c) const {
+                                           const std::vector<Tensor>& valid, Tensor& h,
+                                           Tensor& c) const {
   const int64_t T = x.size(0);
   // All time steps' input projections in one GEMM: [T, B, in] -> [T, B, G*H], then one slice each.
   std::vector<Tensor> gx = unbind(linear(x, w.w_ih, w.b_ih), 0);
   std::vector<Tensor> hs(T);
   for (int64_t k = 0; k < T; ++k) {
     const int64_t t = reverse ? T - 1 - k : k;
+    if (!valid[t].defined()) {
+      step(mode, gx[t], w.w_hh, w.b_hh, h, c);
+      hs[t] = h;
+      continue;
+    }
+    // Rows past their end keep the previous state and output zeros.
+    Tensor h_prev = h, c_prev = c;
     step(mode, gx[t], w.w_hh, w.b_hh, h, c);
-    hs[t] = h;
+    h = where(valid[t], h, h_prev);
+    if (c.defined()) c = where(valid[t], c, c_prev);
+    hs[t] = mul(h, valid[t]);
   }
   return hs;
 }
 
-RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& c0) const {
+RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& c0,
+                           const std::vector<int64_t>& lengths) const {
   const char* who = mode_name(mode);
   if (input.ndim() != 3 || input.size(2) != input_size)
     throw ShapeError(std::string(who) + ": input of shape " + input.shape().str() + " must be " +
@@ -145,6 +156,19 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
     if (s->defined() && !(s->shape() == state_shape))
       throw ShapeError(std::string(who) + ": initial state of shape " + s->shape().str() +
                        " must be " + state_shape.str());
+  if (!lengths.empty() && static_cast<int64_t>(lengths.size()) != B)
+    throw ShapeError(std::string(who) + ": " + std::to_string(lengths.size()) +
+                     " lengths for a batch of " + std::to_string(B));
+  std::vector<Tensor> valid(static_cast<size_t>(x.size(0)));  // [B, 1] where some row has ended
+  for (int64_t t = 0; t < x.size(0) && !lengths.empty(); ++t) {
+    std::vector<float> v(static_cast<size_t>(B));
+    bool all = true;
+    for (int64_t b = 0; b < B; ++b) {
+      v[b] = t < lengths[b] ? 1.0f : 0.0f;
+      all = all && v[b] != 0.0f;
+    }
+    if (!all) valid[t] = from_vector(v, {B, 1});
+  }
   std::vector<Tensor> h_init = h0.defined() ? unbind(h0, 0) : std::vector<Tensor>();
   std::vector<Tensor> c_init = c0.defined() ? unbind(c0, 0) : std::vector<Tensor>();
   std::vector<Tensor> h_n, c_n;
@@ -155,7 +179,7 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
       Tensor h = h_init.empty() ? zeros({B, hidden_size}) : h_init[k];
       Tensor c;
       if (mode == RNNMode::kLSTM) c = c_init.empty() ? zeros({B, hidden_size}) : c_init[k];
-      dir_out.push_back(stack(run_direction(x, weights_[k], d == 1, h, c), 0));  // [T, B, H]
+      dir_out.push_back(stack(run_direction(x, weights_[k], d == 1, valid, h, c), 0));  // [T, B, H]
       h_n.push_back(h);
       if (mode == RNNMode::kLSTM) c_n.push_back(c);
     }

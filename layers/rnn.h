@@ -70,9 +70,12 @@ class RNNBase : public Module {
  public:
   RNNBase(RNNMode mode, int64_t input_size, int64_t hidden_size, Generator& gen,
           const RNNOptions& opt = {}, std::shared_ptr<Generator> dropout_gen = nullptr);
-  // h0, c0 [L*D, B, H] may be undefined (zeros).
-  RNNOutput forward(const Tensor& input, const Tensor& h0 = Tensor(),
-                    const Tensor& c0 = Tensor()) const;
+  // h0, c0 [L*D, B, H] may be undefined (zeros). lengths (one per batch row, or empty = all T)
+  // gives PyTorch's packed-sequence semantics for right-padded batches: a row's state stops
+  // changing after its last token (so h_n is the state at its own end, and the reverse direction
+  // starts there), and its outputs at padded steps are zero, as pad_packed_sequence returns them.
+  RNNOutput forward(const Tensor& input, const Tensor& h0 = Tensor(), const Tensor& c0 = Tensor(),
+                    const std::vector<int64_t>& lengths = {}) const;
   std::string extra_repr() const override;
 
   RNNMode mode;
@@ -84,8 +87,10 @@ class RNNBase : public Module {
     Tensor w_ih, w_hh, b_ih, b_hh;
   };
   // One direction of one layer over the sequence xs (T tensors [B, in]); returns per-step h.
-  std::vector<Tensor> run_direction(const Tensor& x, const Weights& w, bool reverse, Tensor& h,
-                                    Tensor& c) const;
+  // valid[t] is [B, 1] with 1 for rows still inside their sequence at step t, or undefined when
+  // every row is.
+  std::vector<Tensor> run_direction(const Tensor& x, const Weights& w, bool reverse,
+                                    const std::vector<Tensor>& valid, Tensor& h, Tensor& c) const;
 
   std::vector<Weights> weights_;  // index layer * D + direction
   std::shared_ptr<Generator> dropout_gen_;

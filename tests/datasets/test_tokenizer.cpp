@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "data_test_util.h"
+#include "datasets/bundled.h"
 #include "datasets/tokenizer.h"
 
 using namespace attend;
@@ -112,6 +113,29 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_throws_naming_the_byte) {
   // "été" in Latin-1: 0xE9 't' 0xE9.
   test::check_data_error([] { tokenize("ok \xE9t\xE9"); }, "", 0, "invalid UTF-8 at byte 4 (0xE9)");
   test::check_data_error([] { tokenize("\xC3"); }, "", 0, "at byte 1");
+}
+
+BOOST_AUTO_TEST_CASE(detokenize_restores_spacing) {
+  BOOST_CHECK_EQUAL(detokenize(tokenize("Il n'a pas vu l'hôpital, dit-il.")),
+                    "Il n'a pas vu l'hôpital, dit-il.");
+  BOOST_CHECK_EQUAL(detokenize(tokenize("Qu'il vienne (demain) !")), "Qu'il vienne (demain)!");
+  BOOST_CHECK_EQUAL(detokenize(tokenize("He said \"yes\" twice...")), "He said \"yes\" twice...");
+  BOOST_CHECK_EQUAL(detokenize({}), "");
+}
+
+BOOST_AUTO_TEST_CASE(detokenize_round_trips_every_bundled_sentence) {
+  // tokenize(detokenize(tokens)) == tokens: what the models output reads back as what they saw.
+  for (const std::string name : {"toy-en-fr", "toy-summarization"}) {
+    TextSplits s = load_bundled_text(name);
+    int64_t checked = 0;
+    for (const auto& p : s.valid)
+      for (const std::string* text : {&p.source, &p.target}) {
+        std::vector<std::string> t = tokenize(*text);
+        BOOST_REQUIRE_MESSAGE(tokenize(detokenize(t)) == t, name << ": " << *text);
+        ++checked;
+      }
+    BOOST_CHECK_EQUAL(checked, 2000);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -287,4 +287,43 @@ BOOST_AUTO_TEST_CASE(printing_dropout_matches_pytorch) {
                     "LSTM(3, 2, num_layers=2, batch_first=True, dropout=0.25, bidirectional=True)");
 }
 
+// lengths: a padded batch gives each row exactly what it gets alone and unpadded (PyTorch's
+// pack_padded_sequence semantics), padded outputs are zero, and gradients still check.
+BOOST_AUTO_TEST_CASE(lengths_give_packed_sequence_semantics) {
+  RNNOptions o;
+  o.num_layers = 2;
+  o.bidirectional = true;
+  o.batch_first = true;
+  const std::vector<int64_t> lengths = {4, 2, 3};
+  Tensor x = param({3, 4, 3}, 11);  // [B, T, I], rows padded past their length
+  for (RNNMode mode : {RNNMode::kRNN, RNNMode::kLSTM, RNNMode::kGRU}) {
+    Generator g(5);
+    std::shared_ptr<RNNBase> rnn;
+    if (mode == RNNMode::kRNN) rnn = std::make_shared<RNN>(3, 4, g, o);
+    if (mode == RNNMode::kLSTM) rnn = std::make_shared<LSTM>(3, 4, g, o);
+    if (mode == RNNMode::kGRU) rnn = std::make_shared<GRU>(3, 4, g, o);
+    BOOST_TEST_CONTEXT(rnn->type_name()) {
+      RNNOutput packed = rnn->forward(x, Tensor(), Tensor(), lengths);
+      for (int64_t b = 0; b < 3; ++b) {
+        const int64_t n = lengths[b];
+        RNNOutput alone = rnn->forward(narrow(narrow(x, 0, b, 1), 1, 0, n));
+        test::check_close(narrow(narrow(packed.output, 0, b, 1), 1, 0, n), alone.output);
+        test::check_close(narrow(packed.h_n, 1, b, 1), alone.h_n);
+        if (mode == RNNMode::kLSTM) test::check_close(narrow(packed.c_n, 1, b, 1), alone.c_n);
+        if (n < 4)
+          test::check_close(narrow(narrow(packed.output, 0, b, 1), 1, n, 4 - n),
+                            zeros({1, 4 - n, 8}));
+      }
+      ATTEND_CHECK_GRAD(
+          [&](const std::vector<Tensor>& in) {
+            return flat_outputs(rnn->forward(in[0], Tensor(), Tensor(), lengths));
+          },
+          (std::vector<Tensor>{param({3, 4, 3}, 12)}));
+    }
+  }
+  Generator g(1);
+  LSTM lstm(3, 4, g, o);
+  BOOST_CHECK_THROW(lstm.forward(x, Tensor(), Tensor(), {1, 2}), ShapeError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

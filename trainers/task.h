@@ -1,0 +1,38 @@
+// What the training loop needs from a task (text-to-text, node or graph classification): the model,
+// the batches of an epoch, the loss of one batch, and evaluation. The Trainer (trainers/trainer.h)
+// owns everything else: optimizer, schedule, clipping, checkpoints, resume, logging, progress.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "autograd/random.h"
+#include "layers/module.h"
+
+namespace attend {
+
+enum class EvalSplit { kValid, kTest };
+
+class TrainingTask {
+ public:
+  virtual ~TrainingTask() = default;
+  virtual Module& model() = 0;
+  // What throughput counts: "tok" (target tokens), "nodes", "graphs".
+  virtual std::string unit() const = 0;
+  // Fixes the order of the batches of epoch `epoch` and returns how many there are. `shuffle` is
+  // seeded from (seed, epoch) by the trainer, so a resumed run sees the same order.
+  virtual int64_t plan_epoch(int64_t epoch, Generator& shuffle) = 0;
+  // The mean loss of batch i of the planned epoch (a scalar with a graph, in training mode);
+  // `units` receives the number of units the loss averages over.
+  virtual Tensor batch_loss(int64_t i, int64_t& units) = 0;
+  // Metrics on a split, in eval mode without gradients: always "loss", plus the task's own
+  // ("ppl", "bleu", "accuracy", "macro_f1", "rouge1", ...).
+  virtual std::map<std::string, double> evaluate(EvalSplit split) = 0;
+  // The metric early stopping and the best checkpoint follow by default.
+  virtual std::string default_metric() const = 0;
+};
+
+// Whether larger is better for a metric name ("loss" and "ppl" are the ones where it is not).
+bool metric_higher_is_better(const std::string& metric);
+
+}  // namespace attend

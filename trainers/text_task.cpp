@@ -1,0 +1,158 @@
+#include "trainers/text_task.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "trainers/metrics.h"
+
+namespace attend {
+namespace {
+
+TextSplitData encode_split(const std::vector<TextPair>& pairs, const Vocab& sv, const Vocab& tv,
+                           const Tokenizer& tok) {
+  TextSplitData out;
+  out.pairs = encode_pairs(tokenize_pairs(pairs, tok, tok), sv, tv);
+  for (const auto& p : pairs) {
+    out.sources.push_back(p.source);
+    out.references.push_back(p.target);
+  }
+  return out;
+}
+
+// BLEU of the hypotheses whose source has between lo and hi tokens (inclusive).
+double bleu_in_bucket(const std::vector<std::string>& hyp, const std::vector<std::string>& ref,
+                      const std::vector<SequencePair>& pairs, size_t lo, size_t hi) {
+  std::vector<std::string> h, r;
+  for (size_t i = 0; i < hyp.size(); ++i)
+    if (pairs[i].source.size() >= lo && pairs[i].source.size() <= hi) {
+      h.push_back(hyp[i]);
+      r.push_back(ref[i]);
+    }
+  return h.empty() ? std::nan("") : corpus_bleu(h, r).score;
+}
+
+}  // namespace
+
+TextData prepare_text_data(const TextSplits& splits, const Vocab& sv, const Vocab& tv,
+                           const TokenizerOptions& tokenizer) {
+  TextData d;
+  d.source_vocab = sv;
+  d.target_vocab = tv;
+  d.tokenizer = tokenizer;
+  Tokenizer tok(tokenizer);
+  d.train = encode_split(splits.train, sv, tv, tok);
+  d.valid = encode_split(splits.valid, sv, tv, tok);
+  d.test = encode_split(splits.test, sv, tv, tok);
+  return d;
+}
+
+TextData prepare_text_data(const TextSplits& splits, const TextDataOptions& options) {
+  TokenizedPairs train =
+      tokenize_pairs(splits.train, Tokenizer(options.tokenizer), Tokenizer(options.tokenizer));
+  return prepare_text_data(splits, Vocab::build(train.source, options.vocab),
+                           Vocab::build(train.target, options.vocab), options.tokenizer);
+}
+
+std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<SequencePair>& data,
+                                        const Vocab& target_vocab, const DecodeOptions& options,
+                                        int64_t batch_size, const CollateOptions& collate_options) {
+  // Sorting by source length keeps padding (and wasted decoder work) small.
+  std::vector<int64_t> order(data.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return data[a].source.size() < data[b].source.size();
+  });
+  std::vector<std::string> out(data.size());
+  for (size_t start = 0; start < order.size(); start += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
+    std::span<const int64_t> rows(order.data() + start, end - start);
+    Batch b = collate(data, rows, collate_options);
+    std::vector<Hypothesis> hyps = decode(model, b.source, b.source_padding_mask, options);
+    for (size_t i = 0; i < rows.size(); ++i)
+      out[rows[i]] = detokenize(target_vocab.decode(hyps[i].tokens));
+  }
+  return out;
+}
+
+TextTask::TextTask(std::shared_ptr<SequenceModel> model, std::shared_ptr<const TextData> data,
+                   TextTaskOptions options)
+    : model_(std::move(model)), data_(std::move(data)), options_(std::move(options)) {}
+
+int64_t TextTask::plan_epoch(int64_t, Generator& shuffle) {
+  BatchPlanOptions plan;
+  plan.batch_size = options_.batch_size;
+  plan.shuffle = true;
+  plan.bucket_batches = options_.bucket_batches;
+  plan_ = plan_batches(data_->train.pairs, plan, &shuffle);
+  return static_cast<int64_t>(plan_.size());
+}
+
+Tensor TextTask::batch_loss(int64_t i, int64_t& units) {
+  Batch b = collate(data_->train.pairs, plan_.at(static_cast<size_t>(i)), options_.collate);
+  Tensor logits = model_->forward(b.source, b.source_padding_mask, b.target_input);  // [B, T, V]
+  const int64_t V = logits.size(2);
+  units = b.num_target_tokens();
+  return cross_entropy(reshape(logits, {-1, V}), reshape(b.target_output, {-1}), Vocab::kPad,
+                       options_.label_smoothing);
+}
+
+std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
+  const TextSplitData& s = split == EvalSplit::kValid ? data_->valid : data_->test;
+  const bool was_training = model_->is_training();
+  model_->eval();
+  NoGradGuard no_grad;
+  // Teacher-forced loss per target token.
+  double nll = 0;
+  int64_t tokens = 0;
+  std::vector<int64_t> all(s.pairs.size());
+  std::iota(all.begin(), all.end(), 0);
+  for (size_t start = 0; start < all.size();
+       start += static_cast<size_t>(options_.eval_batch_size)) {
+    const size_t end = std::min(all.size(), start + static_cast<size_t>(options_.eval_batch_size));
+    Batch b = collate(s.pairs, std::span<const int64_t>(all.data() + start, end - start),
+                      options_.collate);
+    Tensor logits = model_->forward(b.source, b.source_padding_mask, b.target_input);
+    Tensor sum = cross_entropy(reshape(logits, {-1, logits.size(2)}),
+                               reshape(b.target_output, {-1}), Vocab::kPad, 0.0f, Reduction::kSum);
+    nll += sum.item();
+    tokens += b.num_target_tokens();
+  }
+  std::map<std::string, double> m;
+  m["loss"] = tokens ? nll / static_cast<double>(tokens) : std::nan("");
+  m["ppl"] = perplexity(nll, tokens);
+
+  size_t n = s.pairs.size();
+  if (options_.max_eval_examples > 0)
+    n = std::min(n, static_cast<size_t>(options_.max_eval_examples));
+  std::vector<SequencePair> pairs(s.pairs.begin(), s.pairs.begin() + static_cast<int64_t>(n));
+  std::vector<std::string> refs(s.references.begin(),
+                                s.references.begin() + static_cast<int64_t>(n));
+  std::vector<std::string> hyps =
+      decode_to_text(*model_, pairs, data_->target_vocab, options_.decode, options_.eval_batch_size,
+                     options_.collate);
+  if (options_.metric == "rouge") {
+    RougeScore r = rouge(hyps, refs);
+    m["rouge1"] = 100 * r.rouge1;
+    m["rouge2"] = 100 * r.rouge2;
+    m["rougeL"] = 100 * r.rougeL;
+  } else {
+    m["bleu"] = corpus_bleu(hyps, refs).score;
+    m["bleu@1-10"] = bleu_in_bucket(hyps, refs, pairs, 1, 10);
+    m["bleu@11-20"] = bleu_in_bucket(hyps, refs, pairs, 11, 20);
+    m["bleu@21+"] = bleu_in_bucket(hyps, refs, pairs, 21, SIZE_MAX);
+  }
+  model_->train(was_training);
+  return m;
+}
+
+std::vector<std::string> TextTask::generate(const std::vector<std::string>& sources,
+                                            const DecodeOptions& options) {
+  Tokenizer tok(data_->tokenizer);
+  std::vector<SequencePair> pairs;
+  for (const auto& s : sources) pairs.push_back({data_->source_vocab.encode(tok(s)), {}});
+  return decode_to_text(*model_, pairs, data_->target_vocab, options, options_.eval_batch_size,
+                        options_.collate);
+}
+
+}  // namespace attend

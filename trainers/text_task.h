@@ -1,0 +1,86 @@
+// Text-to-text training (translation, summarization) for any SequenceModel: tokenised and encoded
+// splits, length-bucketed batches, teacher-forced cross-entropy, and evaluation by decoding with
+// BLEU (sacreBLEU's defaults) or ROUGE against the raw reference text.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "datasets/batching.h"
+#include "datasets/bundled.h"
+#include "datasets/tokenizer.h"
+#include "datasets/vocab.h"
+#include "models/sequence_model.h"
+#include "trainers/decoding.h"
+#include "trainers/task.h"
+
+namespace attend {
+
+struct TextDataOptions {
+  TokenizerOptions tokenizer;  // the same for both sides
+  VocabOptions vocab;          // built from the training split
+};
+
+struct TextSplitData {
+  std::vector<SequencePair> pairs;      // encoded ids (no specials; collate adds them)
+  std::vector<std::string> sources;     // raw text, as in the file
+  std::vector<std::string> references;  // raw target text: what BLEU/ROUGE compare with
+};
+
+struct TextData {
+  Vocab source_vocab, target_vocab;
+  TokenizerOptions tokenizer;
+  TextSplitData train, valid, test;
+};
+
+// Vocabularies from the training split.
+TextData prepare_text_data(const TextSplits& splits, const TextDataOptions& options);
+// With given vocabularies (evaluating a checkpoint): unknown words become <unk>.
+TextData prepare_text_data(const TextSplits& splits, const Vocab& source_vocab,
+                           const Vocab& target_vocab, const TokenizerOptions& tokenizer);
+
+struct TextTaskOptions {
+  int64_t batch_size = 64;
+  int64_t bucket_batches = 50;  // sort this many batches' worth by length, then batch (0 = off)
+  float label_smoothing = 0.0f;
+  std::string metric = "bleu";  // "bleu" or "rouge" (rouge1, rouge2, rougeL)
+  DecodeOptions decode;
+  int64_t eval_batch_size = 100;
+  int64_t max_eval_examples = 0;  // decode at most this many per evaluation (0 = all)
+  CollateOptions collate;
+};
+
+class TextTask : public TrainingTask {
+ public:
+  TextTask(std::shared_ptr<SequenceModel> model, std::shared_ptr<const TextData> data,
+           TextTaskOptions options);
+
+  Module& model() override { return *model_; }
+  std::string unit() const override { return "tok"; }
+  int64_t plan_epoch(int64_t epoch, Generator& shuffle) override;
+  Tensor batch_loss(int64_t i, int64_t& units) override;
+  // "loss" and "ppl" (teacher forced, per target token), then "bleu" with "bleu@1-10",
+  // "bleu@11-20", "bleu@21+" by source length in tokens, or "rouge1", "rouge2", "rougeL" (0-100).
+  std::map<std::string, double> evaluate(EvalSplit split) override;
+  std::string default_metric() const override {
+    return options_.metric == "rouge" ? "rougeL" : "bleu";
+  }
+
+  // Decodes raw sentences and returns detokenised outputs.
+  std::vector<std::string> generate(const std::vector<std::string>& sources,
+                                    const DecodeOptions& options);
+  const TextTaskOptions& options() const { return options_; }
+
+ private:
+  std::shared_ptr<SequenceModel> model_;
+  std::shared_ptr<const TextData> data_;
+  TextTaskOptions options_;
+  std::vector<std::vector<int64_t>> plan_;
+};
+
+// Translates already encoded sources (batched by length), in input order.
+std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<SequencePair>& data,
+                                        const Vocab& target_vocab, const DecodeOptions& options,
+                                        int64_t batch_size, const CollateOptions& collate = {});
+
+}  // namespace attend
