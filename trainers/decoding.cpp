@@ -1,0 +1,309 @@
+// Greedy decoding and beam search over any SequenceModel, batched over sources.
+//   B = sources, K = beam size, V = target vocabulary, n = rows currently in the decoder state
+//
+// Both decoders keep only the rows that still need the model in the DecoderState: a source (or a
+// beam) that is done is reordered out of the state, so it costs nothing in later steps. The
+// ranking (argmax, top-k) runs in plain C++ on the log-probabilities of each step.
+#include "trainers/decoding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "autograd/creation.h"
+
+namespace attend {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// Puts a module in eval mode while alive and restores its training flag afterwards, also when
+// decoding throws.
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalModeGuard() { module_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+};
+
+// log_prob / length^alpha (fairseq / Hugging Face length penalty); length 0 is left unpenalised.
+float penalised(float log_prob, int64_t length, float alpha) {
+  if (alpha == 0.0f || length <= 0) return log_prob;
+  return log_prob / static_cast<float>(std::pow(static_cast<double>(length), alpha));
+}
+
+// Checks the arguments both decoders share; returns V.
+int64_t check_arguments(const char* fn, const SequenceModel& model, const Tensor& source,
+                        const DecodeOptions& o) {
+  const std::string f(fn);
+  if (!source.defined() || source.ndim() != 2)
+    throw ShapeError(
+        f + ": source must be [B, S], got " +
+        (source.defined() ? source.shape().str() : std::string("an undefined tensor")));
+  if (o.max_length < 0)
+    throw std::invalid_argument(f + ": max_length must be >= 0, got " +
+                                std::to_string(o.max_length));
+  const int64_t V = model.target_vocab_size();
+  if (V < 1) throw std::invalid_argument(f + ": the model has an empty target vocabulary");
+  if (o.bos < 0 || o.bos >= V || o.eos < 0 || o.eos >= V)
+    throw std::invalid_argument(f + ": bos " + std::to_string(o.bos) + " and eos " +
+                                std::to_string(o.eos) + " must be in [0, " + std::to_string(V) +
+                                ") (the target vocabulary)");
+  return V;
+}
+
+// One decoder step on n rows: previous tokens [n] -> log-probabilities [n, V].
+Tensor step_log_probs(const char* fn, SequenceModel& model, DecoderState& state,
+                      const std::vector<int64_t>& prev, int64_t V) {
+  const int64_t n = static_cast<int64_t>(prev.size());
+  Tensor logits = model.decode_step(state, from_indices(prev, {n}));  // [n, V]
+  if (!logits.defined() || logits.ndim() != 2 || logits.size(0) != n || logits.size(1) != V)
+    throw ShapeError(
+        std::string(fn) + ": decode_step must return logits [" + std::to_string(n) + ", " +
+        std::to_string(V) + "], got " +
+        (logits.defined() ? logits.shape().str() : std::string("an undefined tensor")));
+  return log_softmax(logits, 1);  // [n, V]
+}
+
+bool is_identity(const std::vector<int64_t>& rows, int64_t n) {
+  if (static_cast<int64_t>(rows.size()) != n) return false;
+  for (int64_t i = 0; i < n; ++i)
+    if (rows[i] != i) return false;
+  return true;
+}
+
+// A live beam: one row of the decoder state.
+struct Beam {
+  int64_t source;
+  float log_prob;
+  std::vector<int64_t> tokens;  // generated so far, no <bos>, no <eos>
+};
+
+// Keeps the best K hypotheses of a source (Hugging Face's BeamHypotheses).
+void add_finished(std::vector<Hypothesis>& finished, Hypothesis h, int64_t K) {
+  if (static_cast<int64_t>(finished.size()) < K) {
+    finished.push_back(std::move(h));
+    return;
+  }
+  auto worst =
+      std::min_element(finished.begin(), finished.end(),
+                       [](const Hypothesis& a, const Hypothesis& b) { return a.score < b.score; });
+  if (h.score > worst->score) *worst = std::move(h);
+}
+
+float worst_score(const std::vector<Hypothesis>& finished) {
+  float w = std::numeric_limits<float>::infinity();
+  for (const Hypothesis& h : finished) w = std::min(w, h.score);
+  return w;
+}
+
+}  // namespace
+
+std::vector<Hypothesis> greedy_decode(SequenceModel& model, const Tensor& source,
+                                      const Tensor& source_padding_mask,
+                                      const DecodeOptions& options) {
+  const int64_t V = check_arguments("greedy_decode", model, source, options);
+  const int64_t B = source.size(0);
+  std::vector<Hypothesis> out(B);
+  if (B > 0 && options.max_length > 0) {
+    EvalModeGuard eval(model);
+    NoGradGuard no_grad;
+    std::unique_ptr<DecoderState> state = model.start_decoding(source, source_padding_mask);
+    std::vector<int64_t> rows(B);  // rows[i]: the source of state row i
+    for (int64_t b = 0; b < B; ++b) rows[b] = b;
+    std::vector<int64_t> prev(B, options.bos);  // [n] the token each row feeds next
+    std::vector<int64_t> keep;
+    for (int64_t t = 1; t <= options.max_length && !rows.empty(); ++t) {
+      const int64_t n = static_cast<int64_t>(rows.size());
+      Tensor lp = step_log_probs("greedy_decode", model, *state, prev, V);  // [n, V]
+      const float* p = lp.data();
+      keep.clear();
+      for (int64_t i = 0; i < n; ++i) {
+        // argmax, first index on ties (as torch.argmax); NaN never wins
+        const float* row = p + i * V;
+        int64_t best = 0;
+        float best_lp = kNegInf;
+        for (int64_t v = 0; v < V; ++v)
+          if (row[v] > best_lp) best_lp = row[v], best = v;
+        Hypothesis& h = out[rows[i]];
+        h.log_prob += row[best];
+        if (best == options.eos) {
+          h.finished = true;
+        } else {
+          h.tokens.push_back(best);
+          prev[i] = best;
+          keep.push_back(i);
+        }
+      }
+      if (static_cast<int64_t>(keep.size()) == n) continue;
+      if (keep.empty() || t == options.max_length) break;
+      // Shrink the state (and the bookkeeping) to the rows still decoding.
+      state->reorder(from_indices(keep, {static_cast<int64_t>(keep.size())}));
+      for (size_t i = 0; i < keep.size(); ++i) {
+        rows[i] = rows[keep[i]];
+        prev[i] = prev[keep[i]];
+      }
+      rows.resize(keep.size());
+      prev.resize(keep.size());
+    }
+  }
+  for (Hypothesis& h : out) {
+    const int64_t len = static_cast<int64_t>(h.tokens.size()) + (h.finished ? 1 : 0);
+    h.score = penalised(h.log_prob, len, options.length_penalty);
+  }
+  return out;
+}
+
+// Beam search, as Hugging Face's BeamSearchScorer with early_stopping="never" (the exact stopping
+// test) and fairseq's candidate rule. The rule, per source, at step t (t tokens generated after
+// the step):
+//   1. Step 1 expands the single <bos> row of each source; later steps expand its (at most K) live
+//      beams. Every candidate is (beam, token) with sum = beam's sum + log p(token); the top
+//      min(2K, candidates) by sum are taken, best first (ties: lower beam, then lower token).
+//   2. Walking them in rank order until K live beams are filled: a candidate ending in <eos> whose
+//      rank is < K becomes a finished hypothesis (tokens without <eos>, log_prob = sum, len = t,
+//      score = sum / t^alpha), kept in the source's list of its K best-scoring finished ones; an
+//      <eos> candidate of rank >= K is dropped (it would not have been in the beam). Any other
+//      candidate becomes a live beam of the next step.
+//   3. The source is done when it has no live beam; or when t == max_length, after adding each
+//      live beam as an unfinished hypothesis (finished = false, len = max_length, score = sum /
+//      max_length^alpha) to the same list; or when it holds K finished hypotheses and the worst
+//      of them scores >= the best score any live beam could still reach: best live sum /
+//      max_length^alpha when alpha > 0, best live sum / (t+1)^alpha when alpha <= 0 (sums only
+//      fall as tokens are added, so these bound every extension). A done source's beams leave the
+//      decoder state.
+//   4. The answer is the hypothesis of highest score in the source's list (the first on ties).
+// With K large enough that nothing is pruned, this is exhaustive search over all sequences of at
+// most max_length tokens.
+std::vector<Hypothesis> beam_search(SequenceModel& model, const Tensor& source,
+                                    const Tensor& source_padding_mask,
+                                    const DecodeOptions& options) {
+  const int64_t V = check_arguments("beam_search", model, source, options);
+  const int64_t K = options.beam_size;
+  if (K < 1)
+    throw std::invalid_argument("beam_search: beam_size must be >= 1, got " + std::to_string(K));
+  const int64_t B = source.size(0);
+  const int64_t T = options.max_length;
+  const float alpha = options.length_penalty;
+  std::vector<Hypothesis> out(B);
+  if (B == 0 || T == 0) return out;
+
+  EvalModeGuard eval(model);
+  NoGradGuard no_grad;
+  std::unique_ptr<DecoderState> state = model.start_decoding(source, source_padding_mask);
+  std::vector<std::vector<Hypothesis>> finished(B);  // per source, at most K
+  std::vector<Beam> live;  // one per state row, grouped by source, best first within a source
+  for (int64_t b = 0; b < B; ++b) live.push_back(Beam{b, 0.0f, {}});
+  std::vector<int64_t> prev(B, options.bos);  // [n] the token each row feeds next
+  std::vector<Beam> next;
+  std::vector<int64_t> parents;  // next[i] continues state row parents[i]
+  std::vector<float> sums;       // candidate sums of one source, [beams * V]
+  std::vector<int64_t> order;    // candidate indices (beam * V + token), ranked
+
+  for (int64_t t = 1; t <= T && !live.empty(); ++t) {
+    const int64_t n = static_cast<int64_t>(live.size());
+    Tensor lp = step_log_probs("beam_search", model, *state, prev, V);  // [n, V]
+    const float* p = lp.data();
+    next.clear();
+    parents.clear();
+    for (int64_t g = 0; g < n;) {
+      const int64_t src = live[g].source;
+      int64_t e = g;
+      while (e < n && live[e].source == src) ++e;
+      // Candidates of this source's beams [g, e): sums [(e - g) * V], NaN ranked last.
+      const int64_t count = (e - g) * V;
+      sums.resize(count);
+      order.resize(count);
+      for (int64_t r = g; r < e; ++r) {
+        const float base = live[r].log_prob;
+        const float* row = p + r * V;
+        float* s = sums.data() + (r - g) * V;
+        for (int64_t v = 0; v < V; ++v) {
+          const float x = base + row[v];
+          s[v] = std::isnan(x) ? kNegInf : x;
+        }
+      }
+      for (int64_t j = 0; j < count; ++j) order[j] = j;
+      const int64_t take = std::min(2 * K, count);
+      auto better = [&](int64_t a, int64_t b) {
+        return sums[a] > sums[b] || (sums[a] == sums[b] && a < b);
+      };
+      if (take < count) std::nth_element(order.begin(), order.begin() + take, order.end(), better);
+      std::sort(order.begin(), order.begin() + take, better);
+
+      const size_t first_next = next.size();
+      int64_t n_live = 0;
+      for (int64_t rank = 0; rank < take && n_live < K; ++rank) {
+        const int64_t j = order[rank];
+        const int64_t parent = g + j / V, token = j % V;
+        const float sum = sums[j];
+        if (token == options.eos) {
+          if (rank < K)
+            add_finished(finished[src],
+                         Hypothesis{live[parent].tokens, sum, penalised(sum, t, alpha), true}, K);
+        } else {
+          Beam beam{src, sum, live[parent].tokens};
+          beam.tokens.push_back(token);
+          next.push_back(std::move(beam));
+          parents.push_back(parent);
+          ++n_live;
+        }
+      }
+
+      bool done = n_live == 0;
+      if (!done && t == T) {
+        for (size_t i = first_next; i < next.size(); ++i)
+          add_finished(finished[src],
+                       Hypothesis{next[i].tokens, next[i].log_prob,
+                                  penalised(next[i].log_prob, T, alpha), false},
+                       K);
+        done = true;
+      } else if (!done && static_cast<int64_t>(finished[src].size()) >= K) {
+        const float best_live = next[first_next].log_prob;  // beams are in rank order
+        const float reachable = penalised(best_live, alpha > 0.0f ? T : t + 1, alpha);
+        done = worst_score(finished[src]) >= reachable;
+      }
+      if (done) {
+        next.resize(first_next);
+        parents.resize(first_next);
+      }
+      g = e;
+    }
+    if (next.empty()) break;
+    // Expand / reorder / shrink the state to the new live beams.
+    if (!is_identity(parents, n))
+      state->reorder(from_indices(parents, {static_cast<int64_t>(parents.size())}));
+    live.swap(next);
+    prev.resize(live.size());
+    for (size_t i = 0; i < live.size(); ++i) prev[i] = live[i].tokens.back();
+  }
+
+  for (int64_t b = 0; b < B; ++b) {
+    const std::vector<Hypothesis>& f = finished[b];
+    if (f.empty()) continue;
+    auto best = std::max_element(f.begin(), f.end(), [](const Hypothesis& x, const Hypothesis& y) {
+      return x.score < y.score;
+    });
+    out[b] = *best;
+  }
+  return out;
+}
+
+std::vector<Hypothesis> decode(SequenceModel& model, const Tensor& source,
+                               const Tensor& source_padding_mask, const DecodeOptions& options) {
+  if (options.beam_size < 1)
+    throw std::invalid_argument("decode: beam_size must be >= 1, got " +
+                                std::to_string(options.beam_size));
+  return options.beam_size == 1 ? greedy_decode(model, source, source_padding_mask, options)
+                                : beam_search(model, source, source_padding_mask, options);
+}
+
+}  // namespace attend
