@@ -17,6 +17,8 @@
 #include <tuple>
 #include <vector>
 
+#include "trainers/run_log.h"
+
 namespace attend {
 
 // The data buffer is the float32 values' bytes as they lie in memory; that is the format's
@@ -108,61 +110,6 @@ std::string json_quoted(const std::string& s) {
   }
   return out.size() > 200 ? out.substr(0, 200) + "...\"" : out;
 }
-
-// Writes to a temporary file and renames it over the destination; removes it on any failure.
-class AtomicFile {
- public:
-  explicit AtomicFile(std::string path)
-      : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(::getpid())) {
-    f_ = std::fopen(tmp_.c_str(), "wb");
-    if (!f_) fail_os("cannot create temporary file " + tmp_);
-  }
-  ~AtomicFile() {
-    if (f_) std::fclose(f_);
-    if (!committed_) std::remove(tmp_.c_str());
-  }
-  AtomicFile(const AtomicFile&) = delete;
-  AtomicFile& operator=(const AtomicFile&) = delete;
-
-  void write(const void* data, size_t n) {
-    if (n == 0) return;
-    errno = 0;
-    if (std::fwrite(data, 1, n, f_) != n) fail_os("writing " + tmp_);
-  }
-
-  void commit() {
-    errno = 0;
-    if (std::fflush(f_) != 0) fail_os("writing " + tmp_);
-    if (::fsync(::fileno(f_)) != 0) fail_os("fsync of " + tmp_);
-    FILE* f = f_;
-    f_ = nullptr;
-    if (std::fclose(f) != 0) fail_os("closing " + tmp_);
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail_os("renaming " + tmp_ + " to " + path_);
-    committed_ = true;
-    // Make the rename itself durable. Best effort: the new file is complete and in place, and
-    // some file systems do not support fsync on a directory.
-    const size_t slash = path_.rfind('/');
-    const std::string dir = slash == std::string::npos ? "."
-                            : slash == 0               ? "/"
-                                                       : path_.substr(0, slash);
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-      (void)::fsync(fd);
-      ::close(fd);
-    }
-  }
-
- private:
-  [[noreturn]] void fail_os(const std::string& what) {
-    const int err = errno;
-    throw CheckpointError("cannot save checkpoint " + path_ + ": " + what + ": " +
-                          (err ? errno_text(err) : std::string("I/O error")));
-  }
-
-  std::string path_, tmp_;
-  FILE* f_ = nullptr;
-  bool committed_ = false;
-};
 
 // Reads a whole file region, failing with a clear message.
 class Reader {
@@ -299,15 +246,19 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
     bad("header of " + std::to_string(header.size()) + " bytes exceeds the format's limit of " +
         std::to_string(kMaxHeaderBytes));
 
-  AtomicFile f(path);
-  unsigned char len[8];
-  const uint64_t n = header.size();
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-  f.write(len, 8);
-  f.write(header.data(), header.size());
-  for (const auto& [name, t] : tensors)
-    f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
-  f.commit();
+  try {
+    AtomicFileWriter f(path, "cannot save checkpoint");
+    unsigned char len[8];
+    const uint64_t n = header.size();
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+    f.write(len, 8);
+    f.write(header.data(), header.size());
+    for (const auto& [name, t] : tensors)
+      f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
+    f.commit();
+  } catch (const AtomicWriteError& e) {
+    throw CheckpointError(e.what());
+  }
 }
 
 Checkpoint load_safetensors(const std::string& path) {
