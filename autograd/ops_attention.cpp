@@ -146,11 +146,12 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
       for (int64_t j = 0; j < Tk; ++j) {
         const float* kr = kp.data() + (b * Tk + j) * A;
         float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
+        const float* vr = v.data();
+#pragma omp simd
+        for (int64_t a = 0; a < A; ++a) tr[a] = vec::tanh(qr[a] + kr[a]);
         float s = 0;
-        for (int64_t a = 0; a < A; ++a) {
-          tr[a] = std::tanh(qr[a] + kr[a]);
-          s += v.data()[a] * tr[a];
-        }
+#pragma omp simd reduction(+ : s)
+        for (int64_t a = 0; a < A; ++a) s += vr[a] * tr[a];
         score.data()[(b * Tq + i) * Tk + j] = s;
       }
     }
@@ -168,11 +169,24 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
           const float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
           float* dqr = gq ? dq.data() + (b * Tq + i) * A : nullptr;
           float* dkr = gk ? dk.data() + (b * Tk + j) * A : nullptr;
-          for (int64_t a = 0; a < A; ++a) {
-            const float dt = gs * sv.data()[a] * (1.0f - tr[a] * tr[a]);
-            if (dqr) dqr[a] += dt;
-            if (dkr) dkr[a] += dt;
-            if (gv) dv.data()[a] += gs * tr[a];
+          const float* vr = sv.data();
+          float* dvr = gv ? dv.data() : nullptr;
+          // Separate loops without branches inside, so each vectorises.
+          if (dqr && dkr) {
+#pragma omp simd
+            for (int64_t a = 0; a < A; ++a) {
+              const float dt = gs * vr[a] * (1.0f - tr[a] * tr[a]);
+              dqr[a] += dt;
+              dkr[a] += dt;
+            }
+          } else if (dqr || dkr) {
+            float* d = dqr ? dqr : dkr;
+#pragma omp simd
+            for (int64_t a = 0; a < A; ++a) d[a] += gs * vr[a] * (1.0f - tr[a] * tr[a]);
+          }
+          if (dvr) {
+#pragma omp simd
+            for (int64_t a = 0; a < A; ++a) dvr[a] += gs * tr[a];
           }
         }
     return Grads{dq, dk, dv};

@@ -197,7 +197,7 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return std::tanh(v); });
+  Tensor out = map(x, [](float v) { return vec::tanh(v); });
   Tensor y = out.detach();
   return record("tanh", out, {&x}, [y](const Tensor& g) {
     return Grads{zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); })};
@@ -205,7 +205,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
-  Tensor out = map(x, [](float v) { return 1.0f / (1.0f + vec::exp(-v)); });
+  Tensor out = map(x, [](float v) { return vec::sigmoid(v); });
   Tensor y = out.detach();
   return record("sigmoid", out, {&x}, [y](const Tensor& g) {
     return Grads{zip(g, y, [](float gv, float yv) { return gv * yv * (1.0f - yv); })};

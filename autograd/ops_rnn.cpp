@@ -6,6 +6,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/vec_math.h"
 
 namespace attend {
 
@@ -13,8 +14,10 @@ using Grads = std::vector<Tensor>;
 
 namespace {
 
+// The vectorisable forms (autograd/vec_math.h): the gate loops below are most of a recurrent
+// step's non-GEMM time.
 inline float sigm(float v) {
-  return 1.0f / (1.0f + std::exp(-v));
+  return vec::sigmoid(v);
 }
 
 void check_gates(const Tensor& gx, const Tensor& gh, const Tensor& state, int64_t n_gates,
@@ -40,12 +43,13 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
     const float* y = gh.data() + b * 4 * H;
     float* a = act.data() + b * 4 * H;
     const float* cp = c_prev.data() + b * H;
+#pragma omp simd
     for (int64_t j = 0; j < H; ++j) {
       const float i = sigm(x[j] + y[j]), f = sigm(x[H + j] + y[H + j]);
-      const float g = std::tanh(x[2 * H + j] + y[2 * H + j]), o = sigm(x[3 * H + j] + y[3 * H + j]);
+      const float g = vec::tanh(x[2 * H + j] + y[2 * H + j]), o = sigm(x[3 * H + j] + y[3 * H + j]);
       a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
       const float cv = f * cp[j] + i * g;
-      const float t = std::tanh(cv);
+      const float t = vec::tanh(cv);
       c.data()[b * H + j] = cv;
       tc.data()[b * H + j] = t;
       h.data()[b * H + j] = o * t;
@@ -62,6 +66,7 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
     for (int64_t b = 0; b < B; ++b) {
       const float* a = act.data() + b * 4 * H;
       float* d = dgates.data() + b * 4 * H;
+#pragma omp simd
       for (int64_t j = 0; j < H; ++j) {
         const int64_t k = b * H + j;
         const float i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j], t = tc.data()[k];
@@ -90,9 +95,10 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
     const float* y = gh.data() + b * 3 * H;
     float* a = act.data() + b * 3 * H;
     const float* hp = h_prev.data() + b * H;
+#pragma omp simd
     for (int64_t j = 0; j < H; ++j) {
       const float r = sigm(x[j] + y[j]), z = sigm(x[H + j] + y[H + j]);
-      const float n = std::tanh(x[2 * H + j] + r * y[2 * H + j]);  // r gates h W_hn^T + b_hn only
+      const float n = vec::tanh(x[2 * H + j] + r * y[2 * H + j]);  // r gates h W_hn^T + b_hn only
       a[j] = r, a[H + j] = z, a[2 * H + j] = n;
       h.data()[b * H + j] = (1.0f - z) * n + z * hp[j];
     }
@@ -107,6 +113,7 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
       const float* ghn = gh_saved.data() + b * 3 * H + 2 * H;
       float* dx = dgx.data() + b * 3 * H;
       float* dy = dgh.data() + b * 3 * H;
+#pragma omp simd
       for (int64_t j = 0; j < H; ++j) {
         const int64_t k = b * H + j;
         const float r = a[j], z = a[H + j], n = a[2 * H + j], hp = hp_saved.data()[k],
@@ -128,7 +135,7 @@ Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh) {
   if (!(gx.shape() == gh.shape()))
     throw ShapeError("rnn_tanh_cell: gate inputs " + gx.shape().str() + " and " + gh.shape().str() +
                      " differ");
-  Tensor h = kernels::zip(gx, gh, [](float x, float y) { return std::tanh(x + y); });
+  Tensor h = kernels::zip(gx, gh, [](float x, float y) { return vec::tanh(x + y); });
   Tensor y = h.detach();
   return record("rnn_tanh_cell", h, {&gx, &gh}, [y](const Tensor& g) {
     Tensor d = kernels::zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); });
