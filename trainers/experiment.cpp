@@ -1,0 +1,281 @@
+#include "trainers/experiment.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "datasets/bundled_graphs.h"
+#include "datasets/data_error.h"
+#include "datasets/load_citation.h"
+#include "datasets/load_doc_summary.h"
+#include "datasets/load_text_pairs.h"
+#include "trainers/checkpoint.h"
+
+namespace attend {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+bool contains(const std::vector<std::string>& xs, const std::string& x) {
+  return std::find(xs.begin(), xs.end(), x) != xs.end();
+}
+
+std::vector<TextPair> load_pairs(const std::string& path) {
+  const std::string p =
+      path.size() > 3 && path.ends_with(".gz") ? path.substr(0, path.size() - 3) : path;
+  if (p.ends_with(".tsv")) return load_tsv_pairs(path);
+  return load_doc_summary(path);
+}
+
+TextSplits load_text(const ExperimentConfig& c) {
+  const bool files = !c.train_file.empty() || !c.valid_file.empty() || !c.test_file.empty();
+  if (!files) return load_bundled_text(c.data);
+  if (c.train_file.empty() || c.valid_file.empty() || c.test_file.empty())
+    throw DataError(
+        "text data from files needs all three of --train-file, --valid-file and "
+        "--test-file");
+  return {load_pairs(c.train_file), load_pairs(c.valid_file), load_pairs(c.test_file)};
+}
+
+std::string text_data_name(const ExperimentConfig& c) {
+  return c.train_file.empty() ? c.data : c.train_file;
+}
+
+// A Cora/Citeseer directory as in ../shared/datasets (ROOT/linqs, ROOT/planetoid_txt).
+bool is_citation_dir(const std::string& data) {
+  return fs::is_directory(data) &&
+         (fs::exists(fs::path(data) / "linqs") || fs::exists(fs::path(data) / "planetoid_txt"));
+}
+
+GraphData load_node_graph(const std::string& data) {
+  if (contains(bundled_graph_names(), data)) return load_bundled_graph(data);
+  if (is_citation_dir(data)) {
+    fs::path p = fs::path(data).lexically_normal();
+    if (p.filename().empty()) p = p.parent_path();
+    return load_citation_dataset(p.string(), p.filename().string());
+  }
+  throw DataError(data, 0,
+                  "not a bundled graph and not a Cora/Citeseer directory (with linqs/ or "
+                  "planetoid_txt/)");
+}
+
+// Data tokenised with another language's or dataset's vocabulary is mostly <unk>: a clear error
+// beats a BLEU of zero.
+void check_vocabulary_coverage(const TextData& d, const std::string& data, const std::string& path,
+                               const std::string& trained_on) {
+  for (const TextSplitData* s : {&d.valid, &d.test, &d.train}) {
+    int64_t total = 0, unknown = 0;
+    for (const auto& p : s->pairs)
+      for (int64_t id : p.source) {
+        ++total;
+        unknown += id == Vocab::kUnk;
+      }
+    if (total == 0) continue;
+    if (2 * unknown > total)
+      throw DataError(data, 0,
+                      "vocabulary mismatch: " + std::to_string(100 * unknown / total) +
+                          "% of its source tokens are unknown to the vocabulary of " + path +
+                          " (trained on " + trained_on + ")");
+    return;
+  }
+}
+
+CheckpointError bad_checkpoint(const std::string& path, const std::string& what) {
+  return CheckpointError(path + ": " + what);
+}
+
+}  // namespace
+
+Experiment Experiment::create(const ExperimentConfig& c) {
+  Experiment e;
+  const ModelEntry& entry = find_model(c.model);
+  e.kind_ = entry.task;
+  e.model_name_ = c.model;
+  e.hyperparams_ = Hyperparams(entry.hyperparams, c.hyperparams);
+  e.dropout_ = std::make_shared<Generator>(c.seed ^ 0x5DEECE66Dull);
+  Generator init(c.seed);
+  switch (e.kind_) {
+    case TaskKind::kSequence: {
+      e.data_name_ = text_data_name(c);
+      e.tokenizer_ = c.text.tokenizer;
+      auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
+      e.dims_.source_vocab = data->source_vocab.size();
+      e.dims_.target_vocab = data->target_vocab.size();
+      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
+      auto model = std::dynamic_pointer_cast<SequenceModel>(e.model_);
+      if (!model) throw std::logic_error("model '" + c.model + "' is not a SequenceModel");
+      e.task_ = std::make_unique<TextTask>(model, data, c.text_task);
+      e.text_data_ = data;
+      e.data_summary_ = std::to_string(data->train.pairs.size()) + "/" +
+                        std::to_string(data->valid.pairs.size()) + "/" +
+                        std::to_string(data->test.pairs.size()) + " pairs, vocabularies " +
+                        std::to_string(e.dims_.source_vocab) + " -> " +
+                        std::to_string(e.dims_.target_vocab);
+      break;
+    }
+    case TaskKind::kNodeClassification: {
+      e.data_name_ = c.data;
+      GraphData g = load_node_graph(c.data);
+      e.dims_.num_features = g.num_features();
+      e.dims_.num_classes = g.num_classes();
+      e.data_summary_ = std::to_string(g.num_nodes()) + " nodes, " + std::to_string(g.num_edges()) +
+                        " edges, " + std::to_string(g.num_features()) + " features, " +
+                        std::to_string(g.num_classes()) + " classes";
+      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
+      auto model = std::dynamic_pointer_cast<NodeClassifier>(e.model_);
+      if (!model) throw std::logic_error("model '" + c.model + "' is not a NodeClassifier");
+      e.task_ = std::make_unique<NodeClassificationTask>(model, std::move(g), c.node_task);
+      break;
+    }
+    case TaskKind::kGraphClassification: {
+      e.data_name_ = c.data;
+      if (!contains(bundled_graph_names(), c.data) && !fs::is_regular_file(c.data))
+        throw DataError(c.data, 0, "not a bundled graph set and not a JSONL file of graphs");
+      GraphClassificationDataset d = contains(bundled_graph_names(), c.data)
+                                         ? load_bundled_graph_set(c.data)
+                                         : load_graph_set_jsonl(c.data);
+      e.dims_.num_features = d.num_features();
+      e.dims_.num_classes = d.num_classes();
+      e.data_summary_ = std::to_string(d.graphs.size()) + " graphs, " +
+                        std::to_string(d.num_features()) + " features, " +
+                        std::to_string(d.num_classes()) + " classes";
+      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
+      auto model = std::dynamic_pointer_cast<GraphClassifier>(e.model_);
+      if (!model) throw std::logic_error("model '" + c.model + "' is not a GraphClassifier");
+      e.task_ = std::make_unique<GraphClassificationTask>(model, std::move(d), c.graph_task);
+      break;
+    }
+  }
+  return e;
+}
+
+std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
+  json config = {
+      {"model", model_name_},
+      {"task", task_kind_name(kind_)},
+      {"data", data_name_},
+      {"hyperparams", json::parse(hyperparams_.to_json())},
+      {"dims",
+       {{"source_vocab", dims_.source_vocab},
+        {"target_vocab", dims_.target_vocab},
+        {"num_features", dims_.num_features},
+        {"num_classes", dims_.num_classes}}},
+      {"tokenizer",
+       {{"lowercase", tokenizer_.lowercase}, {"split_elision", tokenizer_.split_elision}}}};
+  std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
+  if (text_data_)
+    meta[kVocabKey] = json{{"source", json::parse(text_data_->source_vocab.to_json())},
+                           {"target", json::parse(text_data_->target_vocab.to_json())}}
+                          .dump();
+  return meta;
+}
+
+Experiment Experiment::from_checkpoint(const std::string& path, const std::string& data,
+                                       const ExperimentConfig& overrides) {
+  Checkpoint ck = load_safetensors(path);
+  auto cfg_it = ck.metadata.find(kConfigKey);
+  if (cfg_it == ck.metadata.end())
+    throw bad_checkpoint(path, "no model config in its metadata (not written by attend train?)");
+  json cfg;
+  try {
+    cfg = json::parse(cfg_it->second);
+  } catch (const json::exception& ex) {
+    throw bad_checkpoint(path, std::string("model config is not JSON: ") + ex.what());
+  }
+  Experiment e;
+  try {
+    e.model_name_ = cfg.at("model").get<std::string>();
+    e.data_name_ = cfg.at("data").get<std::string>();
+    e.hyperparams_ = Hyperparams::from_json(cfg.at("hyperparams").dump());
+    const json& d = cfg.at("dims");
+    e.dims_ = {d.at("source_vocab").get<int64_t>(), d.at("target_vocab").get<int64_t>(),
+               d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>()};
+    e.tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
+    e.tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
+  } catch (const json::exception& ex) {
+    throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
+  }
+  const ModelEntry* entry = nullptr;
+  try {
+    entry = &find_model(e.model_name_);
+    // Validates the stored values against the model's current hyperparameters.
+    e.hyperparams_ = Hyperparams(entry->hyperparams, e.hyperparams_.values());
+  } catch (const HyperparamError& ex) {
+    throw bad_checkpoint(path, ex.what());
+  }
+  e.kind_ = entry->task;
+  e.dropout_ = std::make_shared<Generator>(0);
+  Generator init(0);
+  e.model_ = entry->create(e.hyperparams_, e.dims_, init, e.dropout_);
+  e.model_->load_state_dict(ck.tensors.empty() ? std::map<std::string, Tensor>{} : [&] {
+    std::map<std::string, Tensor> weights;
+    for (const auto& [k, t] : ck.tensors)
+      if (k.rfind(kOptimizerPrefix, 0) != 0) weights[k] = t;
+    return weights;
+  }());
+  e.model_->eval();
+
+  ExperimentConfig c = overrides;
+  c.data = data.empty() ? e.data_name_ : data;
+  if (e.kind_ == TaskKind::kSequence) {
+    auto vocab_it = ck.metadata.find(kVocabKey);
+    if (vocab_it == ck.metadata.end())
+      throw bad_checkpoint(path, "no vocabularies in its metadata");
+    Vocab sv, tv;
+    try {
+      json v = json::parse(vocab_it->second);
+      sv = Vocab::from_json(v.at("source").dump());
+      tv = Vocab::from_json(v.at("target").dump());
+    } catch (const std::exception& ex) {
+      throw bad_checkpoint(path, std::string("vocabularies are malformed: ") + ex.what());
+    }
+    if (sv.size() != e.dims_.source_vocab || tv.size() != e.dims_.target_vocab)
+      throw bad_checkpoint(path, "vocabulary sizes " + std::to_string(sv.size()) + "/" +
+                                     std::to_string(tv.size()) + " do not match the model's " +
+                                     std::to_string(e.dims_.source_vocab) + "/" +
+                                     std::to_string(e.dims_.target_vocab));
+    TextSplits splits;
+    if (c.data != "-") {
+      if (c.train_file.empty()) c.train_file = c.valid_file.empty() ? "" : c.valid_file;
+      splits = load_text(c);
+    }
+    e.text_data_ = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, e.tokenizer_));
+    check_vocabulary_coverage(*e.text_data_, c.data, path, e.data_name_);
+    auto model = std::dynamic_pointer_cast<SequenceModel>(e.model_);
+    e.task_ = std::make_unique<TextTask>(model, e.text_data_, c.text_task);
+    e.data_summary_ = c.data == "-" ? "no data" : c.data;
+  } else if (c.data != "-") {
+    if (e.kind_ == TaskKind::kNodeClassification) {
+      GraphData g = load_node_graph(c.data);
+      if (g.num_features() != e.dims_.num_features || g.num_classes() != e.dims_.num_classes)
+        throw DataError(c.data, 0,
+                        "has " + std::to_string(g.num_features()) + " features and " +
+                            std::to_string(g.num_classes()) + " classes; the checkpoint " + path +
+                            " expects " + std::to_string(e.dims_.num_features) + " and " +
+                            std::to_string(e.dims_.num_classes));
+      auto model = std::dynamic_pointer_cast<NodeClassifier>(e.model_);
+      e.task_ = std::make_unique<NodeClassificationTask>(model, std::move(g), c.node_task);
+    } else {
+      GraphClassificationDataset d = contains(bundled_graph_names(), c.data)
+                                         ? load_bundled_graph_set(c.data)
+                                         : load_graph_set_jsonl(c.data);
+      if (d.num_features() != e.dims_.num_features || d.num_classes() != e.dims_.num_classes)
+        throw DataError(c.data, 0,
+                        "has " + std::to_string(d.num_features()) + " features and " +
+                            std::to_string(d.num_classes()) + " classes; the checkpoint " + path +
+                            " expects " + std::to_string(e.dims_.num_features) + " and " +
+                            std::to_string(e.dims_.num_classes));
+      auto model = std::dynamic_pointer_cast<GraphClassifier>(e.model_);
+      e.task_ = std::make_unique<GraphClassificationTask>(model, std::move(d), c.graph_task);
+    }
+    e.data_summary_ = c.data;
+  }
+  return e;
+}
+
+std::string Experiment::summary() const {
+  return model_name_ + " (" + std::to_string(model_->num_parameters()) + " parameters) on " +
+         data_name_ + ": " + data_summary_;
+}
+
+}  // namespace attend

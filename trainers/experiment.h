@@ -1,0 +1,68 @@
+// One experiment as the command line sees it: which model on which data with which options, built
+// into a ready TrainingTask — from options for `attend train`, or from a checkpoint's metadata for
+// `attend eval`, `translate`, `summarize` and `predict`. The checkpoint records everything needed
+// to rebuild the model: its registry name, hyperparameters, data dimensions, tokenizer options and
+// vocabularies ("config" and "vocab" metadata keys).
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "models/registry.h"
+#include "trainers/graph_tasks.h"
+#include "trainers/text_task.h"
+
+namespace attend {
+
+struct ExperimentConfig {
+  std::string model = "seq2seq";
+  std::map<std::string, std::string> hyperparams;  // overrides of the model's defaults
+  // A bundled dataset name, a directory with Cora/Citeseer (../shared/datasets/cora), or, for
+  // text, empty with the three files below (TSV, JSONL or CSV pairs).
+  std::string data = "toy-en-fr";
+  std::string train_file, valid_file, test_file;
+  TextDataOptions text;
+  TextTaskOptions text_task;
+  GraphTaskOptions graph_task;
+  NodeTaskOptions node_task;
+  uint64_t seed = 0;
+};
+
+class Experiment {
+ public:
+  // Loads the data (vocabularies from its training split) and builds a freshly initialised model.
+  static Experiment create(const ExperimentConfig& config);
+  // Rebuilds the model a checkpoint was trained as, loads its weights, and loads data for
+  // evaluation: `data` overrides the checkpoint's dataset ("" = the same; "-" = none, for
+  // translating text only). Throws CheckpointError naming the file when the metadata is missing
+  // or does not describe a registered model, and DataError on a vocabulary mismatch.
+  static Experiment from_checkpoint(const std::string& path, const std::string& data = "",
+                                    const ExperimentConfig& overrides = {});
+
+  TaskKind kind() const { return kind_; }
+  const std::string& model_name() const { return model_name_; }
+  Module& model() { return *model_; }
+  TrainingTask& task() { return *task_; }
+  std::shared_ptr<Generator> dropout_generator() const { return dropout_; }
+  // The "config" and "vocab" metadata every checkpoint of this experiment carries.
+  std::map<std::string, std::string> checkpoint_metadata() const;
+  // Text tasks only (nullptr otherwise).
+  TextTask* text_task() { return dynamic_cast<TextTask*>(task_.get()); }
+  const TextData* text_data() const { return text_data_.get(); }
+  // One line describing model and data, for the start of a run.
+  std::string summary() const;
+
+ private:
+  TaskKind kind_ = TaskKind::kSequence;
+  std::string model_name_, data_name_;
+  Hyperparams hyperparams_;
+  ModelDims dims_;
+  TokenizerOptions tokenizer_;
+  std::shared_ptr<Module> model_;
+  std::shared_ptr<Generator> dropout_;
+  std::unique_ptr<TrainingTask> task_;
+  std::shared_ptr<const TextData> text_data_;
+  std::string data_summary_;
+};
+
+}  // namespace attend

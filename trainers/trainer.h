@@ -1,0 +1,87 @@
+// The training loop shared by every task: optimizer, learning-rate schedule, clipping, validation
+// each epoch, early stopping, best and last checkpoints, exact resume, a metrics log and a progress
+// bar. A run directory holds everything a run writes:
+//   RUN_DIR/metrics.jsonl     one JSON object per logged step and per evaluation
+//   RUN_DIR/last.safetensors  weights, optimizer state and trainer state after the latest epoch
+//   RUN_DIR/best.safetensors  weights of the best validation metric so far
+// (config.json, the resolved options, is written by the caller that knows them.)
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "trainers/lr_schedule.h"
+#include "trainers/optim.h"
+#include "trainers/progress.h"
+#include "trainers/task.h"
+
+namespace attend {
+
+struct TrainerOptions {
+  int64_t epochs = 10;
+  int64_t max_steps = 0;           // stop after this many optimizer steps in total (0 = no limit)
+  std::string optimizer = "adam";  // adam (L2 decay, as torch.optim.Adam) | adamw | sgd
+  float lr = 1e-3f;
+  float weight_decay = 0.0f;
+  float momentum = 0.9f;  // sgd
+  float beta1 = 0.9f, beta2 = 0.999f;
+  std::string schedule = "constant";  // constant | step | cosine | noam | plateau
+  int64_t warmup_steps = 0;           // cosine, noam
+  int64_t step_size = 1;              // step: epochs per decay (applied per epoch's steps)
+  float gamma = 0.5f;                 // step decay factor; plateau factor
+  int64_t noam_d_model = 128;
+  float clip_norm = 0.0f;   // max global gradient norm (0 = off)
+  float clip_value = 0.0f;  // max |gradient| element (0 = off)
+  std::string metric;       // validation metric for best/early stopping ("" = task's default)
+  // Early stopping: stop when neither the metric nor the validation loss improved for this many
+  // evaluations (the GAT paper's rule); 0 = never stop early.
+  int64_t patience = 0;
+  int64_t eval_every = 1;  // evaluate every this many epochs (and after the last)
+  int64_t log_every = 50;  // steps between train records in the metrics log
+  uint64_t seed = 0;
+  std::string run_dir;      // "" = write nothing
+  bool resume = false;      // continue from RUN_DIR/last.safetensors
+  bool test_at_end = true;  // evaluate the best weights on the test split
+  ProgressOptions progress;
+  bool quiet = false;  // no per-epoch summary lines
+  // Stored in every checkpoint's metadata (model config, vocabularies, ...).
+  std::map<std::string, std::string> metadata;
+};
+
+struct TrainResult {
+  int64_t epochs_run = 0, steps = 0;
+  int64_t best_epoch = -1;
+  double best_metric = 0;
+  std::map<std::string, double> best_valid;  // metrics of the best evaluation
+  std::map<std::string, double> test;        // of the best weights, if test_at_end
+  bool stopped_early = false;
+  double seconds = 0;
+};
+
+// Trainer state key in checkpoint metadata.
+inline constexpr const char* kTrainerStateKey = "trainer_state";
+
+class Trainer {
+ public:
+  // dropout: the generator every dropout layer of task.model() draws from; its state is saved so
+  // a resumed run continues the same stream.
+  Trainer(TrainingTask& task, std::shared_ptr<Generator> dropout, TrainerOptions options);
+  ~Trainer();
+  TrainResult fit();
+  Optimizer& optimizer() { return *optimizer_; }
+
+ private:
+  struct State;
+  void save_checkpoint(const std::string& name, const State& s);
+  void load_checkpoint(State& s);
+  float scheduled_lr(const State& s) const;
+
+  TrainingTask& task_;
+  std::shared_ptr<Generator> dropout_;
+  TrainerOptions options_;
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<LRSchedule> schedule_;
+  std::unique_ptr<ReduceLROnPlateau> plateau_;
+};
+
+}  // namespace attend
