@@ -4,8 +4,14 @@
 #include <exception>
 
 #include "autograd/threading.h"
+#include "cli/checkpoint_cmds.h"
 #include "cli/datasets_cmd.h"
 #include "cli/demo.h"
+#include "cli/models_cmd.h"
+#include "cli/train_cmd.h"
+#include "datasets/data_error.h"
+#include "models/hyperparams.h"
+#include "trainers/checkpoint.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
@@ -13,6 +19,19 @@ int main(int argc, char** argv) {
   int threads = 1;
   app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
       ->check(CLI::Range(1, 256));
+
+  // Options also come from a TOML/INI file (CLI11's format; `attend train` writes its options
+  // as RUN_DIR/config.toml, which --resume reads back).
+  app.set_config("--config", attend::cli::resume_config_path(argc, argv),
+                 "Read options from a TOML or INI file");
+  app.get_config_ptr()->check(CLI::ExistingFile);
+
+  attend::cli::TrainCommand train;
+  attend::cli::add_train_command(app, train);
+  attend::cli::CheckpointCommands use;
+  attend::cli::add_checkpoint_commands(app, use);
+  CLI::App* models_cmd =
+      app.add_subcommand("models", "List the registered models and their hyperparameters");
 
   attend::cli::DemoOptions demo;
   CLI::App* demo_cmd =
@@ -43,12 +62,20 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    // CLI11 prints help (exit 0) or "error: ..." (exit 2 via our override below).
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    // --help and --version print and succeed; a bad command line is one line and exit code 2
+    // (CLI11's own report adds a second line pointing at --help).
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
   }
   try {
     attend::set_num_threads(threads);
+    if (*train.app) return attend::cli::run_train(train, app);
+    if (int rc = attend::cli::run_checkpoint_command(use); rc >= 0) return rc;
+    if (*models_cmd) {
+      attend::cli::list_models();
+      return 0;
+    }
     if (*demo_cmd) return attend::cli::run_demo(demo) > 0.9 ? 0 : 1;
     if (*ds_list) {
       attend::cli::list_datasets();
@@ -63,6 +90,19 @@ int main(int argc, char** argv) {
                   attend::blas_core_name().c_str(), attend::num_threads());
       return 0;
     }
+  } catch (const CLI::ParseError& e) {
+    // Option values that only the command could check (a run directory that exists, ...).
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const attend::DataError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const attend::CheckpointError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
+  } catch (const attend::HyperparamError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -1,0 +1,169 @@
+#include "cli/checkpoint_cmds.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <iostream>
+
+#include "cli/train_cmd.h"
+#include "trainers/metrics.h"
+
+namespace attend::cli {
+namespace {
+
+void add_checkpoint_option(CLI::App& app, CheckpointCommands& c) {
+  app.add_option("--checkpoint,-c", c.checkpoint, "A checkpoint written by attend train")
+      ->required()
+      ->check(CLI::ExistingFile);
+}
+
+int run_eval(CheckpointCommands& c) {
+  Experiment e = Experiment::from_checkpoint(c.checkpoint, c.data, c.config);
+  std::fprintf(stderr, "%s\n", e.summary().c_str());
+  auto m = e.task().evaluate(c.split == "valid" ? EvalSplit::kValid : EvalSplit::kTest);
+  std::printf("%s:", c.split.c_str());
+  for (const auto& [k, v] : m) std::printf(" %s %.4g", k.c_str(), v);
+  std::printf("\n");
+  return 0;
+}
+
+int run_generate(CheckpointCommands& c, const char* what) {
+  Experiment e = Experiment::from_checkpoint(c.checkpoint, "-", c.config);
+  TextTask* text = e.text_task();
+  if (!text)
+    throw CLI::ValidationError("--checkpoint", c.checkpoint + " is a " + task_kind_name(e.kind()) +
+                                                   " model; " + what + " needs a text model");
+  std::vector<std::string> inputs = c.texts;
+  if (inputs.empty())
+    for (std::string line; std::getline(std::cin, line);)
+      if (!line.empty()) inputs.push_back(line);
+  for (const auto& out : text->generate(inputs, c.config.text_task.decode))
+    std::printf("%s\n", out.c_str());
+  return 0;
+}
+
+// Node ids as named in the data file (LINQS paper ids, karate numbers) or as 0-based indices.
+std::vector<int64_t> resolve_nodes(const std::vector<std::string>& wanted, const GraphData& g) {
+  std::vector<int64_t> out;
+  for (const auto& w : wanted) {
+    auto it = std::find(g.node_names.begin(), g.node_names.end(), w);
+    if (it != g.node_names.end()) {
+      out.push_back(it - g.node_names.begin());
+      continue;
+    }
+    int64_t index = -1;
+    auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), index);
+    if (ec != std::errc() || ptr != w.data() + w.size() || index < 0 || index >= g.num_nodes())
+      throw CLI::ValidationError("--nodes", "'" + w +
+                                                "' is neither a node id of the data nor an "
+                                                "index below " +
+                                                std::to_string(g.num_nodes()));
+    out.push_back(index);
+  }
+  return out;
+}
+
+std::string class_name(const std::vector<std::string>& names, int64_t k) {
+  return k >= 0 && k < static_cast<int64_t>(names.size()) ? names[k] : std::to_string(k);
+}
+
+int run_predict(CheckpointCommands& c) {
+  Experiment e = Experiment::from_checkpoint(c.checkpoint, c.data, c.config);
+  if (auto* node = dynamic_cast<NodeClassificationTask*>(&e.task())) {
+    const GraphData& g = node->data();
+    std::vector<int64_t> nodes =
+        c.nodes.empty() ? mask_indices(g.test_mask) : resolve_nodes(c.nodes, g);
+    std::vector<int64_t> predicted = node->predict();
+    std::vector<int64_t> p, t;
+    std::printf("%-12s %-24s %s\n", "node", "predicted", "label");
+    for (int64_t n : nodes) {
+      const int64_t truth = static_cast<int64_t>(g.labels.data()[n]);
+      const std::string name =
+          n < static_cast<int64_t>(g.node_names.size()) ? g.node_names[n] : std::to_string(n);
+      std::printf("%-12s %-24s %s\n", name.c_str(), class_name(g.class_names, predicted[n]).c_str(),
+                  truth < 0 ? "-" : class_name(g.class_names, truth).c_str());
+      if (truth >= 0) {
+        p.push_back(predicted[n]);
+        t.push_back(truth);
+      }
+    }
+    if (!t.empty())
+      std::printf("accuracy on the %zu labelled nodes shown: %.2f%%\n", t.size(),
+                  100 * accuracy(p, t));
+    return 0;
+  }
+  if (auto* graphs = dynamic_cast<GraphClassificationTask*>(&e.task())) {
+    const auto& d = graphs->data();
+    std::vector<int64_t> which;
+    if (c.nodes.empty()) {
+      which = d.split.test;
+    } else {
+      for (const auto& w : c.nodes) {
+        int64_t i = -1;
+        auto [ptr, ec] = std::from_chars(w.data(), w.data() + w.size(), i);
+        if (ec != std::errc() || ptr != w.data() + w.size() || i < 0 ||
+            i >= static_cast<int64_t>(d.graphs.size()))
+          throw CLI::ValidationError("--nodes", "'" + w + "' is not a graph index in [0, " +
+                                                    std::to_string(d.graphs.size()) + ")");
+        which.push_back(i);
+      }
+    }
+    std::vector<int64_t> predicted = graphs->predict(which);
+    std::vector<int64_t> truth;
+    std::printf("%-8s %-20s %s\n", "graph", "predicted", "label");
+    for (size_t k = 0; k < which.size(); ++k) {
+      truth.push_back(d.graphs[which[k]].label);
+      std::printf("%-8lld %-20s %s\n", static_cast<long long>(which[k]),
+                  class_name(d.class_names, predicted[k]).c_str(),
+                  class_name(d.class_names, truth.back()).c_str());
+    }
+    if (!truth.empty()) std::printf("accuracy: %.2f%%\n", 100 * accuracy(predicted, truth));
+    return 0;
+  }
+  throw CLI::ValidationError("--checkpoint", c.checkpoint + " is a " + task_kind_name(e.kind()) +
+                                                 " model; predict needs a graph model (use "
+                                                 "translate or summarize)");
+}
+
+}  // namespace
+
+void add_checkpoint_commands(CLI::App& root, CheckpointCommands& c) {
+  c.eval = root.add_subcommand("eval", "Score a checkpoint on a dataset split");
+  add_checkpoint_option(*c.eval, c);
+  c.eval->add_option("--data", c.data, "Dataset to score (default: the one it was trained on)");
+  c.eval->add_option("--split", c.split, "valid or test")
+      ->check(CLI::IsMember({"valid", "test"}))
+      ->capture_default_str();
+  c.eval
+      ->add_option("--eval-examples", c.config.text_task.max_eval_examples,
+                   "Decode at most this many sentences (0 = all)")
+      ->check(CLI::Range(0, 100000000));
+  add_decode_options(*c.eval, c.config.text_task.decode, c.config.text_task.eval_batch_size);
+
+  for (auto [cmd, name, help] :
+       {std::tuple{&c.translate, "translate", "Translate sentences with a checkpoint"},
+        std::tuple{&c.summarize, "summarize", "Summarize documents with a checkpoint"}}) {
+    *cmd = root.add_subcommand(
+        name, std::string(help) + " (arguments, or one per line on standard input)");
+    add_checkpoint_option(**cmd, c);
+    (*cmd)->add_option("text", c.texts, "Input texts (none: read standard input)");
+    add_decode_options(**cmd, c.config.text_task.decode, c.config.text_task.eval_batch_size);
+  }
+
+  c.predict = root.add_subcommand("predict", "Classify nodes or graphs with a GAT checkpoint");
+  add_checkpoint_option(*c.predict, c);
+  c.predict->add_option("--data", c.data, "Graph data (default: the one it was trained on)");
+  c.predict->add_option("--nodes", c.nodes,
+                        "Node ids (as in the data file) or indices to classify, or graph indices "
+                        "for a graph classifier (default: the test split)");
+}
+
+int run_checkpoint_command(CheckpointCommands& c) {
+  if (*c.eval) return run_eval(c);
+  if (*c.translate) return run_generate(c, "translate");
+  if (*c.summarize) return run_generate(c, "summarize");
+  if (*c.predict) return run_predict(c);
+  return -1;
+}
+
+}  // namespace attend::cli

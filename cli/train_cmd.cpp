@@ -1,0 +1,324 @@
+#include "cli/train_cmd.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "autograd/threading.h"
+#include "trainers/checkpoint.h"
+#include "trainers/run_log.h"
+
+namespace attend::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string default_data(TaskKind kind) {
+  switch (kind) {
+    case TaskKind::kSequence:
+      return "toy-en-fr";
+    case TaskKind::kNodeClassification:
+      return "karate";
+    case TaskKind::kGraphClassification:
+      return "toy-motifs";
+  }
+  return "";
+}
+
+// The options as resolved after defaults, for RUN_DIR/config.json.
+json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
+  const TrainerOptions& t = c.trainer;
+  const TextTaskOptions& tt = c.experiment.text_task;
+  json j = json::parse(e.checkpoint_metadata().at(kConfigKey));
+  j["trainer"] = {{"epochs", t.epochs},
+                  {"max_steps", t.max_steps},
+                  {"optimizer", t.optimizer},
+                  {"lr", t.lr},
+                  {"weight_decay", t.weight_decay},
+                  {"momentum", t.momentum},
+                  {"schedule", t.schedule},
+                  {"warmup_steps", t.warmup_steps},
+                  {"clip_norm", t.clip_norm},
+                  {"clip_value", t.clip_value},
+                  {"metric", t.metric.empty() ? e.task().default_metric() : t.metric},
+                  {"patience", t.patience},
+                  {"eval_every", t.eval_every},
+                  {"seed", t.seed},
+                  {"threads", threads}};
+  if (e.kind() == TaskKind::kSequence)
+    j["text"] = {{"batch_size", tt.batch_size},
+                 {"label_smoothing", tt.label_smoothing},
+                 {"beam", tt.decode.beam_size},
+                 {"length_penalty", tt.decode.length_penalty},
+                 {"max_decode_length", tt.decode.max_length},
+                 {"eval_examples", tt.max_eval_examples},
+                 {"min_freq", c.min_freq},
+                 {"max_vocab", c.max_vocab},
+                 {"lowercase", c.lowercase}};
+  return j;
+}
+
+void print_results(const TrainResult& r, const std::string& metric) {
+  std::printf(
+      "trained %lld epochs (%lld steps) in %.1f s%s; best validation %s %.2f at epoch %lld\n",
+      static_cast<long long>(r.epochs_run), static_cast<long long>(r.steps), r.seconds,
+      r.stopped_early ? ", stopped early" : "", metric.c_str(), r.best_metric,
+      static_cast<long long>(r.best_epoch + 1));
+  if (r.test.empty()) return;
+  std::printf("test:");
+  for (const auto& [k, v] : r.test) std::printf(" %s %.4g", k.c_str(), v);
+  std::printf("\n");
+}
+
+}  // namespace
+
+void add_decode_options(CLI::App& app, DecodeOptions& decode, int64_t& eval_batch_size) {
+  app.add_option("--beam", decode.beam_size, "Beam size for decoding (1 = greedy)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--length-penalty", decode.length_penalty,
+                 "Beam search: score = log p / length^alpha")
+      ->check(CLI::Range(0.0, 10.0));
+  app.add_option("--max-decode-length", decode.max_length, "Longest output, <eos> included")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--eval-batch-size", eval_batch_size, "Sentences decoded at once")
+      ->check(CLI::Range(1, 100000));
+}
+
+ProgressOptions progress_options(const std::string& mode) {
+  ProgressOptions p;
+  p.mode = mode == "bar"     ? ProgressOptions::Mode::kBar
+           : mode == "lines" ? ProgressOptions::Mode::kLines
+           : mode == "off"   ? ProgressOptions::Mode::kOff
+                             : ProgressOptions::Mode::kAuto;
+  return p;
+}
+
+std::string resume_config_path(int argc, char** argv) {
+  bool resume = false;
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--resume") resume = true;
+    if (a == "--out" && i + 1 < argc) out = argv[i + 1];
+    if (a.rfind("--out=", 0) == 0) out = a.substr(6);
+  }
+  if (!resume || out.empty()) return "";
+  const fs::path p = fs::path(out) / "config.toml";
+  return fs::exists(p) ? p.string() : "";
+}
+
+void add_train_command(CLI::App& root, TrainCommand& c) {
+  CLI::App* t = root.add_subcommand(
+      "train", "Train a model; writes a run directory and scores the test split at the end");
+  c.app = t;
+  TrainerOptions& o = c.trainer;
+  ExperimentConfig& x = c.experiment;
+  t->add_option("--model", x.model, "Model to train (attend models lists them)")
+      ->check(CLI::IsMember(model_names()))
+      ->capture_default_str();
+  t->add_option("--data", x.data,
+                "Bundled dataset (attend datasets list) or a Cora/Citeseer directory; default: "
+                "toy-en-fr for text models, karate for gat, toy-motifs for gat-graph");
+  t->add_option("--train-file", x.train_file, "Training pairs (.tsv, .jsonl, .csv, maybe .gz)")
+      ->check(CLI::ExistingFile);
+  t->add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
+  t->add_option("--test-file", x.test_file, "Test pairs")->check(CLI::ExistingFile);
+  t->add_option("--out", c.out, "Run directory (default runs/MODEL-DATA)");
+  t->add_flag("--overwrite", c.overwrite, "Replace an existing run directory");
+  t->add_flag("--resume", o.resume, "Continue the run in --out from its last checkpoint");
+  t->add_option("--seed", o.seed, "Seed of initialisation, shuffling and dropout")
+      ->capture_default_str();
+  t->add_option("--runs", c.runs,
+                "Train this many times with seeds seed, seed+1, ... (into OUT/seed-N) and report "
+                "the test metrics' mean and standard deviation")
+      ->check(CLI::Range(1, 1000));
+
+  auto* hp = t->add_option_group("Model hyperparameters",
+                                 "Each model's own (attend models lists which model has which)");
+  // One option per name; its help says what it means (and its default) for each model.
+  std::vector<std::string> names;
+  std::map<std::string, std::string> help;
+  for (const ModelEntry& m : registered_models())
+    for (const HyperparamSpec& s : m.hyperparams) {
+      if (!help.count(s.name)) names.push_back(s.name);
+      std::string& h = help[s.name];
+      h += (h.empty() ? "" : "; ") + m.name + ": " + s.help + " [" + s.default_value + "]";
+    }
+  for (const auto& name : names) hp->add_option("--" + name, c.hyperparams[name], help[name]);
+
+  t->add_option("--epochs", o.epochs, "Epochs")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  t->add_option("--max-steps", o.max_steps, "Stop after this many steps in total (0 = no limit)")
+      ->check(CLI::Range(0, 1000000000));
+  t->add_option("--batch-size", c.batch_size, "Batch size (default 64 sentences, 32 graphs)")
+      ->check(CLI::Range(1, 1000000));
+  t->add_option("--optimizer", o.optimizer, "adam, adamw or sgd")
+      ->check(CLI::IsMember({"adam", "adamw", "sgd"}))
+      ->capture_default_str();
+  t->add_option("--lr", o.lr, "Learning rate")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  t->add_option("--weight-decay", o.weight_decay, "L2 (adam, sgd) or decoupled (adamw) decay")
+      ->check(CLI::Range(0.0, 10.0));
+  t->add_option("--momentum", o.momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
+  t->add_option("--schedule", o.schedule, "constant, step, cosine, noam or plateau")
+      ->check(CLI::IsMember({"constant", "step", "cosine", "noam", "plateau"}))
+      ->capture_default_str();
+  t->add_option("--warmup", o.warmup_steps, "Warmup steps (cosine, noam)")
+      ->check(CLI::Range(0, 100000000));
+  t->add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
+      ->check(CLI::Range(1, 1000000));
+  t->add_option("--lr-gamma", o.gamma, "step/plateau schedule: decay factor")
+      ->check(CLI::Range(0.0, 1.0));
+  t->add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm (0 = off)")
+      ->check(CLI::Range(0.0, 1e9));
+  t->add_option("--clip-value", o.clip_value, "Clip each gradient element (0 = off)")
+      ->check(CLI::Range(0.0, 1e9));
+  t->add_option("--metric", o.metric,
+                "Validation metric for the best checkpoint and early stopping (default: bleu, "
+                "rougeL or accuracy)");
+  t->add_option("--patience", o.patience,
+                "Stop after this many evaluations without improvement (0 = never)")
+      ->check(CLI::Range(0, 1000000));
+  t->add_option("--eval-every", o.eval_every, "Evaluate every this many epochs")
+      ->check(CLI::Range(1, 1000000));
+  t->add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")
+      ->check(CLI::Range(1, 1000000));
+  t->add_option("--progress", c.progress, "Progress display: auto, bar, lines or off")
+      ->check(CLI::IsMember({"auto", "bar", "lines", "off"}));
+
+  auto* text = t->add_option_group("Text tasks");
+  text->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
+      ->check(CLI::Range(0.0, 1.0));
+  text->add_option("--eval-examples", x.text_task.max_eval_examples,
+                   "Decode at most this many validation sentences per evaluation (0 = all)")
+      ->check(CLI::Range(0, 100000000));
+  text->add_option("--min-freq", c.min_freq,
+                   "Fewest occurrences for a word to enter the vocabulary")
+      ->check(CLI::Range(1, 1000000));
+  text->add_option("--max-vocab", c.max_vocab, "Largest vocabulary (0 = no limit)")
+      ->check(CLI::Range(0, 10000000));
+  text->add_flag("--lowercase", c.lowercase, "Lowercase text before tokenising");
+  text->add_option("--samples", c.samples, "Test translations printed at the end")
+      ->check(CLI::Range(0, 1000));
+  add_decode_options(*t, x.text_task.decode, x.text_task.eval_batch_size);
+}
+
+// One training run into out_dir with the given seed; prints its results.
+namespace {
+
+TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
+                       const std::string& out_dir) {
+  ExperimentConfig x = c.experiment;
+  x.seed = seed;
+  TrainerOptions o = c.trainer;
+  o.seed = seed;
+  Experiment e = Experiment::create(x);
+  std::fprintf(stderr, "%s\n", e.summary().c_str());
+  o.run_dir = out_dir;
+  o.metadata = e.checkpoint_metadata();
+  o.progress = progress_options(c.progress);
+  fs::create_directories(out_dir);
+  if (!o.resume) {
+    write_text_file_atomic((fs::path(out_dir) / "config.toml").string(),
+                           root.config_to_str(false, true));
+    json config = resolved_config(c, e, num_threads());
+    config["trainer"]["seed"] = seed;
+    write_text_file_atomic((fs::path(out_dir) / "config.json").string(), config.dump(2) + "\n");
+  }
+  Trainer trainer(e.task(), e.dropout_generator(), o);
+  TrainResult r = trainer.fit();
+  print_results(r, o.metric.empty() ? e.task().default_metric() : o.metric);
+  if (TextTask* text = e.text_task(); text && c.samples > 0 && e.text_data()) {
+    // Show a few test sentences translated by the best weights.
+    if (fs::exists(fs::path(out_dir) / "best.safetensors"))
+      load_module((fs::path(out_dir) / "best.safetensors").string(), e.model());
+    const TextSplitData& test = e.text_data()->test;
+    std::vector<std::string> sources, refs;
+    for (size_t i = 0; i < test.sources.size() && i < static_cast<size_t>(c.samples); ++i) {
+      sources.push_back(test.sources[i]);
+      refs.push_back(test.references[i]);
+    }
+    std::vector<std::string> out = text->generate(sources, x.text_task.decode);
+    for (size_t i = 0; i < out.size(); ++i)
+      std::printf("\nsource:    %s\nreference: %s\nmodel:     %s\n", sources[i].c_str(),
+                  refs[i].c_str(), out[i].c_str());
+  }
+  return r;
+}
+
+// Mean and sample standard deviation of each test metric over several seeds.
+void print_over_seeds(const std::vector<TrainResult>& runs) {
+  std::map<std::string, std::vector<double>> values;
+  for (const auto& r : runs)
+    for (const auto& [k, v] : r.test) values[k].push_back(v);
+  std::printf("\ntest over %zu seeds (mean +- std):", runs.size());
+  for (const auto& [k, xs] : values) {
+    double mean = 0, var = 0;
+    for (double v : xs) mean += v / static_cast<double>(xs.size());
+    for (double v : xs) var += (v - mean) * (v - mean);
+    const double std = xs.size() > 1 ? std::sqrt(var / static_cast<double>(xs.size() - 1)) : 0.0;
+    std::printf(" %s %.4g +- %.2g", k.c_str(), mean, std);
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
+int run_train(TrainCommand& c, const CLI::App& root) {
+  ExperimentConfig& x = c.experiment;
+  const ModelEntry& entry = find_model(x.model);
+  for (const HyperparamSpec& s : entry.hyperparams)
+    if (c.app->count("--" + s.name)) x.hyperparams[s.name] = c.hyperparams[s.name];
+  for (const ModelEntry& m : registered_models())
+    for (const HyperparamSpec& s : m.hyperparams)
+      if (c.app->count("--" + s.name) && !x.hyperparams.count(s.name))
+        throw CLI::ValidationError("--" + s.name,
+                                   "model '" + x.model + "' has no such hyperparameter");
+  if (!c.app->count("--data")) x.data = default_data(entry.task);
+  if (c.batch_size > 0) {
+    x.text_task.batch_size = c.batch_size;
+    x.graph_task.batch_size = c.batch_size;
+  }
+  x.text.vocab.min_freq = c.min_freq;
+  x.text.vocab.max_size = c.max_vocab;
+  x.text.tokenizer.lowercase = c.lowercase;
+  if (entry.task == TaskKind::kSequence && x.data == "toy-summarization" &&
+      !c.app->count("--metric"))
+    x.text_task.metric = "rouge";
+  if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.metric = "rouge";
+
+  TrainerOptions& o = c.trainer;
+  if (c.out.empty()) c.out = "runs/" + x.model + "-" + fs::path(x.data).filename().string();
+  if (fs::exists(c.out) && !o.resume) {
+    if (!c.overwrite)
+      throw CLI::ValidationError("--out", c.out +
+                                              " exists; pass --overwrite to replace it or "
+                                              "--resume to continue it");
+    fs::remove_all(c.out);
+  }
+  if (o.resume && !fs::exists(fs::path(c.out) / "last.safetensors"))
+    throw CLI::ValidationError(
+        "--resume", "no checkpoint to resume in " + c.out + " (last.safetensors missing)");
+
+  if (c.runs == 1) {
+    train_once(c, root, o.seed, c.out);
+  } else {
+    if (o.resume) throw CLI::ValidationError("--resume", "cannot resume several --runs at once");
+    std::vector<TrainResult> runs;
+    for (int k = 0; k < c.runs; ++k) {
+      const uint64_t seed = o.seed + static_cast<uint64_t>(k);
+      runs.push_back(
+          train_once(c, root, seed, (fs::path(c.out) / ("seed-" + std::to_string(seed))).string()));
+    }
+    print_over_seeds(runs);
+  }
+  std::printf("\nrun directory: %s\n", c.out.c_str());
+  return 0;
+}
+
+}  // namespace attend::cli

@@ -1,0 +1,41 @@
+// `attend train`: train a registered model on a bundled dataset or data files, writing a run
+// directory (config, metrics log, checkpoints), then score the best weights on the test split.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string>
+
+#include "trainers/experiment.h"
+#include "trainers/trainer.h"
+
+namespace attend::cli {
+
+struct TrainCommand {
+  CLI::App* app = nullptr;
+  ExperimentConfig experiment;
+  TrainerOptions trainer;
+  std::map<std::string, std::string> hyperparams;  // every model's hyperparameters by name
+  std::string out;
+  bool overwrite = false;
+  std::string progress = "auto";
+  int samples = 5;
+  int runs = 1;
+  int64_t batch_size = 0;  // 0 = the task's default
+  int64_t min_freq = 1, max_vocab = 0;
+  bool lowercase = false;
+};
+
+// Registers `train` and its options on the root app.
+void add_train_command(CLI::App& root, TrainCommand& cmd);
+// Runs it; returns the exit code.
+int run_train(TrainCommand& cmd, const CLI::App& root);
+
+// Options that several commands share (decoding).
+void add_decode_options(CLI::App& app, DecodeOptions& decode, int64_t& eval_batch_size);
+// The progress mode option's value as ProgressOptions.
+ProgressOptions progress_options(const std::string& mode);
+// With --resume: RUN_DIR/config.toml from the command line's --out, to load as the config file
+// (so a resumed run has the options it started with); "" otherwise.
+std::string resume_config_path(int argc, char** argv);
+
+}  // namespace attend::cli

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End to end: train, resume, eval, translate, summarize and predict as a user runs them, on tiny
+# configurations, and the errors a user meets (exit code 2, one line naming the culprit).
+# Usage: test_train_cli.sh PATH/TO/attend
+set -u
+attend=$1
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
+  if [[ "$3" != *"$2"* ]]; then
+    echo "FAIL: $1: output lacks '$2'"; echo "$3" | tail -20; fail=1
+  else
+    echo "ok: $1"
+  fi
+}
+expect_error() {  # expect_error DESCRIPTION EXPECTED_SUBSTRING COMMAND...
+  local desc=$1 want=$2; shift 2
+  local out rc
+  out=$("$@" 2>&1 </dev/null); rc=$?
+  check "$desc" "$want" "$out"
+  [[ $rc -eq 2 ]] || { echo "FAIL: $desc: exit code $rc, expected 2"; fail=1; }
+  [[ $(printf '%s\n' "$out" | wc -l) -eq 1 ]] || { echo "FAIL: $desc: message is not one line"; fail=1; }
+}
+tiny_s2s=(--model seq2seq --embedding 16 --hidden 24 --batch-size 32 --eval-examples 20
+          --max-decode-length 12 --progress lines --samples 2 --seed 3)
+
+# --- train a text model, then use its checkpoint --------------------------------------------
+out=$("$attend" train "${tiny_s2s[@]}" --max-steps 12 --out "$tmp/s2s" 2>&1) || { echo "FAIL: train exited $?"; echo "$out" | tail; fail=1; }
+check "train reports test BLEU" "test: bleu" "$out"
+check "train prints sample translations" "reference:" "$out"
+check "train names its run directory" "run directory: $tmp/s2s" "$out"
+for f in config.toml config.json metrics.jsonl best.safetensors last.safetensors; do
+  [[ -s "$tmp/s2s/$f" ]] && echo "ok: run directory has $f" || { echo "FAIL: $f missing"; fail=1; }
+done
+check "config.json resolves the defaults" '"attention": "additive"' "$(cat "$tmp/s2s/config.json")"
+check "metrics log has a validation record" '"split":"valid"' "$(cat "$tmp/s2s/metrics.jsonl")"
+
+# resume continues from the last checkpoint to more steps
+out=$("$attend" train "${tiny_s2s[@]}" --max-steps 20 --out "$tmp/s2s" --resume 2>&1) || { echo "FAIL: resume exited $?"; echo "$out" | tail; fail=1; }
+check "resume trains to the new step count" "(20 steps)" "$out"
+
+out=$("$attend" eval -c "$tmp/s2s/best.safetensors" --eval-examples 10 2>&1) || { echo "FAIL: eval exited $?"; fail=1; }
+check "eval prints BLEU on the test split" "test: bleu" "$out"
+out=$("$attend" translate -c "$tmp/s2s/best.safetensors" "The cat sleeps." "He sells the box." 2>&1) || { echo "FAIL: translate exited $?"; fail=1; }
+[[ $(printf '%s\n' "$out" | wc -l) -eq 2 ]] && echo "ok: translate prints one line per input" || { echo "FAIL: translate output: $out"; fail=1; }
+out=$(printf 'The dog eats.\n\nA tall actor waits.\n' | "$attend" translate -c "$tmp/s2s/last.safetensors" --beam 3 2>&1) || { echo "FAIL: translate from stdin exited $?"; fail=1; }
+[[ $(printf '%s\n' "$out" | wc -l) -eq 2 ]] && echo "ok: translate reads standard input" || { echo "FAIL: translate stdin output: $out"; fail=1; }
+
+# --- a summarizer and the graph models -------------------------------------------------------
+out=$("$attend" train --model transformer --data toy-summarization --d-model 16 --heads 2 --feedforward 32 \
+      --encoder-layers 1 --decoder-layers 1 --max-steps 4 --batch-size 16 --eval-examples 5 \
+      --max-decode-length 8 --samples 0 --progress off --out "$tmp/sum" 2>&1) || { echo "FAIL: summarization train exited $?"; echo "$out" | tail; fail=1; }
+check "summarization is scored with ROUGE" "rougeL" "$out"
+doc="Lyon can expect heavy rain on Monday. Temperatures will reach a high of 20 degrees."
+out=$("$attend" summarize -c "$tmp/sum/best.safetensors" "$doc" 2>&1) || { echo "FAIL: summarize exited $?"; echo "$out"; fail=1; }
+
+out=$("$attend" train --model gat --data karate --epochs 40 --lr 0.01 --progress off --out "$tmp/gat" 2>&1) || { echo "FAIL: gat train exited $?"; echo "$out" | tail; fail=1; }
+check "gat reports test accuracy" "test: accuracy" "$out"
+out=$("$attend" predict -c "$tmp/gat/best.safetensors" --nodes 0 33 5 2>&1) || { echo "FAIL: predict exited $?"; fail=1; }
+check "predict names the classes" "Mr. Hi" "$out"
+out=$("$attend" train --model gat-graph --data toy-motifs --hidden 8 --heads 2 --layers 2 --max-steps 6 \
+      --progress off --out "$tmp/gg" 2>&1) || { echo "FAIL: gat-graph train exited $?"; echo "$out" | tail; fail=1; }
+out=$("$attend" predict -c "$tmp/gg/best.safetensors" --nodes 0 1 2>&1) || { echo "FAIL: graph predict exited $?"; fail=1; }
+check "graph predict prints an accuracy" "accuracy:" "$out"
+
+# --- bad input: one line, exit code 2, nothing overwritten ------------------------------------
+before=$(md5sum "$tmp/s2s/best.safetensors")
+expect_error "existing run directory" "exists; pass --overwrite" "$attend" train "${tiny_s2s[@]}" --out "$tmp/s2s"
+[[ $(md5sum "$tmp/s2s/best.safetensors") == "$before" ]] && echo "ok: refused run left the checkpoint alone" || { echo "FAIL: checkpoint changed"; fail=1; }
+expect_error "unknown model" "--model" "$attend" train --model lstm
+expect_error "hyperparameter of another model" "has no such hyperparameter" "$attend" train --model gat --attention dot --out "$tmp/x"
+expect_error "bad hyperparameter value" "hidden" "$attend" train --hidden many --out "$tmp/x"
+expect_error "out-of-range option" "--lr" "$attend" train --lr -1 --out "$tmp/x"
+expect_error "missing checkpoint option" "--checkpoint" "$attend" eval
+expect_error "checkpoint file missing" "no-such.safetensors" "$attend" eval -c "$tmp/no-such.safetensors"
+expect_error "checkpoint of another model" "needs a text model" "$attend" translate -c "$tmp/gat/best.safetensors" "Hello."
+expect_error "graph command on a text model" "predict needs a graph model" "$attend" predict -c "$tmp/s2s/best.safetensors"
+expect_error "vocabulary mismatch" "vocabulary mismatch" "$attend" eval -c "$tmp/s2s/best.safetensors" --data toy-fr-en
+head -c 100 "$tmp/s2s/best.safetensors" >"$tmp/broken.safetensors"
+expect_error "truncated checkpoint" "broken.safetensors" "$attend" eval -c "$tmp/broken.safetensors"
+expect_error "resume without a checkpoint" "last.safetensors" "$attend" train --resume --out "$tmp/empty"
+exit $fail
