@@ -90,22 +90,15 @@ int main(int argc, char** argv) {
                   attend::blas_core_name().c_str(), attend::num_threads());
       return 0;
     }
-  } catch (const CLI::ParseError& e) {
-    // Option values that only the command could check (a run directory that exists, ...).
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
-  } catch (const attend::DataError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
-  } catch (const attend::CheckpointError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
-  } catch (const attend::HyperparamError& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return 2;
   } catch (const std::exception& e) {
+    // Bad input — options only the command could check (a run directory that exists, ...), data
+    // files, checkpoints, hyperparameters — exits 2 like a bad command line; anything else 1.
+    const bool bad_input = dynamic_cast<const CLI::ParseError*>(&e) ||
+                           dynamic_cast<const attend::DataError*>(&e) ||
+                           dynamic_cast<const attend::CheckpointError*>(&e) ||
+                           dynamic_cast<const attend::HyperparamError*>(&e);
     std::fprintf(stderr, "error: %s\n", e.what());
-    return 1;
+    return bad_input ? 2 : 1;
   }
   return 0;
 }

@@ -84,4 +84,18 @@ class UnaryModule : public Module {
 
 std::ostream& operator<<(std::ostream& os, const Module& m);
 
+// Puts a module in eval mode for a scope and restores its training flag afterwards, also when the
+// scope is left by an exception (evaluation, decoding, prediction).
+class EvalModeGuard {
+ public:
+  explicit EvalModeGuard(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
+  ~EvalModeGuard() { module_.train(was_training_); }
+  EvalModeGuard(const EvalModeGuard&) = delete;
+  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+ private:
+  Module& module_;
+  bool was_training_;
+};
+
 }  // namespace attend

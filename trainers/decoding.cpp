@@ -20,20 +20,6 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
-// Puts a module in eval mode while alive and restores its training flag afterwards, also when
-// decoding throws.
-class EvalModeGuard {
- public:
-  explicit EvalModeGuard(Module& m) : module_(m), was_training_(m.is_training()) { m.eval(); }
-  ~EvalModeGuard() { module_.train(was_training_); }
-  EvalModeGuard(const EvalModeGuard&) = delete;
-  EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
- private:
-  Module& module_;
-  bool was_training_;
-};
-
 // log_prob / length^alpha (fairseq / Hugging Face length penalty); length 0 is left unpenalised.
 float penalised(float log_prob, int64_t length, float alpha) {
   if (alpha == 0.0f || length <= 0) return log_prob;

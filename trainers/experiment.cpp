@@ -80,6 +80,17 @@ void check_vocabulary_coverage(const TextData& d, const std::string& data, const
   }
 }
 
+// Graph data given to a checkpoint must have the features and classes it was trained with.
+void check_graph_dims(int64_t features, int64_t classes, const ModelDims& dims,
+                      const std::string& data, const std::string& path) {
+  if (features != dims.num_features || classes != dims.num_classes)
+    throw DataError(data, 0,
+                    "has " + std::to_string(features) + " features and " + std::to_string(classes) +
+                        " classes; the checkpoint " + path + " expects " +
+                        std::to_string(dims.num_features) + " and " +
+                        std::to_string(dims.num_classes));
+}
+
 CheckpointError bad_checkpoint(const std::string& path, const std::string& what) {
   return CheckpointError(path + ": " + what);
 }
@@ -235,10 +246,7 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
                                      std::to_string(e.dims_.source_vocab) + "/" +
                                      std::to_string(e.dims_.target_vocab));
     TextSplits splits;
-    if (c.data != "-") {
-      if (c.train_file.empty()) c.train_file = c.valid_file.empty() ? "" : c.valid_file;
-      splits = load_text(c);
-    }
+    if (c.data != "-") splits = load_text(c);
     e.text_data_ = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, e.tokenizer_));
     check_vocabulary_coverage(*e.text_data_, c.data, path, e.data_name_);
     auto model = std::dynamic_pointer_cast<SequenceModel>(e.model_);
@@ -247,24 +255,14 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
   } else if (c.data != "-") {
     if (e.kind_ == TaskKind::kNodeClassification) {
       GraphData g = load_node_graph(c.data);
-      if (g.num_features() != e.dims_.num_features || g.num_classes() != e.dims_.num_classes)
-        throw DataError(c.data, 0,
-                        "has " + std::to_string(g.num_features()) + " features and " +
-                            std::to_string(g.num_classes()) + " classes; the checkpoint " + path +
-                            " expects " + std::to_string(e.dims_.num_features) + " and " +
-                            std::to_string(e.dims_.num_classes));
+      check_graph_dims(g.num_features(), g.num_classes(), e.dims_, c.data, path);
       auto model = std::dynamic_pointer_cast<NodeClassifier>(e.model_);
       e.task_ = std::make_unique<NodeClassificationTask>(model, std::move(g), c.node_task);
     } else {
       GraphClassificationDataset d = contains(bundled_graph_names(), c.data)
                                          ? load_bundled_graph_set(c.data)
                                          : load_graph_set_jsonl(c.data);
-      if (d.num_features() != e.dims_.num_features || d.num_classes() != e.dims_.num_classes)
-        throw DataError(c.data, 0,
-                        "has " + std::to_string(d.num_features()) + " features and " +
-                            std::to_string(d.num_classes()) + " classes; the checkpoint " + path +
-                            " expects " + std::to_string(e.dims_.num_features) + " and " +
-                            std::to_string(e.dims_.num_classes));
+      check_graph_dims(d.num_features(), d.num_classes(), e.dims_, c.data, path);
       auto model = std::dynamic_pointer_cast<GraphClassifier>(e.model_);
       e.task_ = std::make_unique<GraphClassificationTask>(model, std::move(d), c.graph_task);
     }

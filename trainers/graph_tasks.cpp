@@ -29,19 +29,6 @@ std::map<std::string, double> classification_metrics(double loss_sum,
           {"macro_f1", macro_f1(predicted, truth)}};
 }
 
-// Puts a module in eval mode for a scope and restores its mode afterwards.
-class EvalScope {
- public:
-  explicit EvalScope(Module& m) : m_(m), was_training_(m.is_training()) { m_.eval(); }
-  ~EvalScope() { m_.train(was_training_); }
-  EvalScope(const EvalScope&) = delete;
-  EvalScope& operator=(const EvalScope&) = delete;
-
- private:
-  Module& m_;
-  bool was_training_;
-};
-
 Tensor index_tensor(const std::vector<int64_t>& ids) {
   return from_indices(ids, {static_cast<int64_t>(ids.size())});
 }
@@ -116,7 +103,7 @@ Tensor NodeClassificationTask::batch_loss(int64_t, int64_t& units) {
 }
 
 Tensor NodeClassificationTask::logits() {
-  EvalScope scope(*model_);
+  EvalModeGuard scope(*model_);
   NoGradGuard no_grad;
   return model_->forward(data_.features, data_.edge_src, data_.edge_dst);
 }
@@ -231,7 +218,7 @@ Tensor GraphClassificationTask::batch_loss(int64_t i, int64_t& units) {
 
 std::map<std::string, double> GraphClassificationTask::evaluate_graphs(
     const std::vector<int64_t>& indices) {
-  EvalScope scope(*model_);
+  EvalModeGuard scope(*model_);
   NoGradGuard no_grad;
   double loss = 0;
   std::vector<int64_t> predicted, truth;
@@ -254,7 +241,7 @@ std::map<std::string, double> GraphClassificationTask::evaluate(EvalSplit split)
 }
 
 std::vector<int64_t> GraphClassificationTask::predict(const std::vector<int64_t>& indices) {
-  EvalScope scope(*model_);
+  EvalModeGuard scope(*model_);
   NoGradGuard no_grad;
   std::vector<int64_t> out;
   const auto bs = static_cast<size_t>(options_.eval_batch_size);

@@ -99,8 +99,7 @@ Tensor TextTask::batch_loss(int64_t i, int64_t& units) {
 
 std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
   const TextSplitData& s = split == EvalSplit::kValid ? data_->valid : data_->test;
-  const bool was_training = model_->is_training();
-  model_->eval();
+  EvalModeGuard eval_mode(*model_);
   NoGradGuard no_grad;
   // Teacher-forced loss per target token.
   double nll = 0;
@@ -142,7 +141,6 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
     m["bleu@11-20"] = bleu_in_bucket(hyps, refs, pairs, 11, 20);
     m["bleu@21+"] = bleu_in_bucket(hyps, refs, pairs, 21, SIZE_MAX);
   }
-  model_->train(was_training);
   return m;
 }
 
