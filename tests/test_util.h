@@ -1,9 +1,12 @@
 // Helpers shared by the test suites: gradcheck assertions and the PyTorch fixture reader.
 #pragma once
 
+#include <unistd.h>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <fstream>
+
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -133,6 +136,34 @@ class FixtureFile {
  private:
   std::string file_, generator_;
   std::map<std::string, Tensor> tensors_;
+};
+
+// A fresh directory under the system's temporary directory, removed with everything in it when
+// the test ends. prefix names the suite, so leftovers (if a test is killed) say where they came
+// from.
+struct TmpDir {
+  std::filesystem::path dir;
+  explicit TmpDir(const std::string& prefix) {
+    static int counter = 0;
+    dir = std::filesystem::temp_directory_path() /
+          (prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  }
+  ~TmpDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  TmpDir(const TmpDir&) = delete;
+  TmpDir& operator=(const TmpDir&) = delete;
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+  // Names of the files in the directory (to find leftover temporary files).
+  std::vector<std::string> list() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      out.push_back(e.path().filename().string());
+    return out;
+  }
 };
 
 }  // namespace attend::test

@@ -32,27 +32,8 @@ using Bytes = std::vector<unsigned char>;
 
 namespace {
 
-// A fresh directory, removed with everything in it at the end of the test.
-struct TmpDir {
-  fs::path dir;
-  TmpDir() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() / ("attend_test_checkpoint_" + std::to_string(::getpid()) +
-                                       "_" + std::to_string(counter++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-  // Names of the files in the directory (to find leftover temporary files).
-  std::vector<std::string> list() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
-    return out;
-  }
+struct TmpDir : test::TmpDir {
+  TmpDir() : test::TmpDir("attend_test_checkpoint") {}
 };
 
 Bytes read_bytes(const std::string& path) {

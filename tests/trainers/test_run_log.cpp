@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "test_util.h"
 #include "trainers/run_log.h"
 
 using namespace attend;
@@ -26,26 +27,8 @@ using json = nlohmann::json;
 
 namespace {
 
-// A fresh directory, removed with everything in it at the end of the test.
-struct TmpDir {
-  fs::path dir;
-  TmpDir() {
-    static int counter = 0;
-    dir = fs::temp_directory_path() /
-          ("attend_test_run_log_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~TmpDir() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
-  std::vector<std::string> list() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path().filename().string());
-    return out;
-  }
+struct TmpDir : test::TmpDir {
+  TmpDir() : test::TmpDir("attend_test_run_log") {}
 };
 
 std::string read_text(const std::string& path) {

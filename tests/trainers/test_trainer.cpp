@@ -21,20 +21,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("attend_test_trainer_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
+struct TempDir : test::TmpDir {
+  TempDir() : test::TmpDir("attend_test_trainer") {}
 };
 
 // A tiny parallel corpus: "a b c" -> "C B A" style reversals over 6 words, as TSV files.
@@ -117,14 +105,14 @@ void check_bitwise_equal(const std::map<std::string, Tensor>& a,
 void check_resume(const std::function<Experiment()>& make, int64_t first, int64_t total) {
   TempDir a, b;
   Experiment straight = make();
-  Trainer(straight.task(), straight.dropout_generator(), quiet_options(a.path.string(), total))
+  Trainer(straight.task(), straight.dropout_generator(), quiet_options(a.dir.string(), total))
       .fit();
   Experiment part = make();
   TrainResult pr =
-      Trainer(part.task(), part.dropout_generator(), quiet_options(b.path.string(), first)).fit();
+      Trainer(part.task(), part.dropout_generator(), quiet_options(b.dir.string(), first)).fit();
   BOOST_REQUIRE_EQUAL(pr.steps, first);
   Experiment resumed = make();  // fresh weights: everything must come from the checkpoint
-  TrainerOptions o = quiet_options(b.path.string(), total);
+  TrainerOptions o = quiet_options(b.dir.string(), total);
   o.resume = true;
   TrainResult r = Trainer(resumed.task(), resumed.dropout_generator(), o).fit();
   BOOST_CHECK_EQUAL(r.steps, total);
@@ -195,7 +183,7 @@ BOOST_AUTO_TEST_CASE(best_checkpoint_and_early_stopping_follow_the_metric) {
   // Evaluations 1..6: best at the 3rd (0.9); the loss never improves after the first, so
   // patience 2 stops after the 5th.
   ScriptedTask task({0.5, 0.8, 0.9, 0.7, 0.85, 0.95});
-  TrainerOptions o = quiet_options(dir.path.string(), 0);
+  TrainerOptions o = quiet_options(dir.dir.string(), 0);
   o.epochs = 10;
   o.patience = 2;
   o.test_at_end = true;
@@ -230,7 +218,7 @@ BOOST_AUTO_TEST_CASE(a_non_finite_loss_stops_with_the_step_named) {
     int calls_ = 0;
   } task;
   TempDir dir;
-  TrainerOptions o = quiet_options(dir.path.string(), 0);
+  TrainerOptions o = quiet_options(dir.dir.string(), 0);
   o.epochs = 3;
   try {
     Trainer(task, nullptr, o).fit();
