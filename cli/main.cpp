@@ -16,6 +16,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
   app.require_subcommand(1);
+  // A repeated option takes its last value, as argparse does (a script's defaults, then the
+  // user's override).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   int threads = 1;
   app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
       ->check(CLI::Range(1, 256));

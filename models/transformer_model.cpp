@@ -32,6 +32,10 @@ TransformerModel::TransformerModel(const TransformerModelOptions& opt, Generator
       "source_embedding", std::make_shared<Embedding>(opt.source_vocab, opt.d_model, gen, 0));
   target_embedding = register_module(
       "target_embedding", std::make_shared<Embedding>(opt.target_vocab, opt.d_model, gen, 0));
+  // nn.Embedding's N(0, 1) init times sqrt(d) would drown the sinusoidal positions (each within
+  // +-1); N(0, 1/d) as in fairseq and tensor2tensor makes the scaled embeddings unit-sized.
+  for (Embedding* table : {source_embedding.get(), target_embedding.get()})
+    mul_(table->weight, 1.0f / std::sqrt(static_cast<float>(opt.d_model)));
   positions = register_module(
       "positions", std::make_shared<SinusoidalPositionalEncoding>(opt.d_model, opt.max_length));
   dropout = register_module("dropout", std::make_shared<Dropout>(opt.dropout, dgen));
