@@ -64,6 +64,13 @@ out=$("$attend" train --model gat-graph --data toy-motifs --hidden 8 --heads 2 -
 out=$("$attend" predict -c "$tmp/gg/best.safetensors" --nodes 0 1 2>&1) || { echo "FAIL: graph predict exited $?"; fail=1; }
 check "graph predict prints an accuracy" "accuracy:" "$out"
 
+# options from a config file (CLI11's TOML; the command line overrides it)
+printf '[train]\nmodel = "gat"\ndata = "karate"\nepochs = 3\nlr = 0.02\n' >"$tmp/gat.toml"
+out=$("$attend" --config "$tmp/gat.toml" train --epochs 2 --progress off --out "$tmp/fromconfig" 2>&1) || { echo "FAIL: train from a config file exited $?"; echo "$out" | tail; fail=1; }
+check "config file chooses the model" "gat (" "$out"
+check "command line overrides the config file" "trained 2 epochs" "$out"
+expect_error "missing config file" "no-such.toml" "$attend" --config "$tmp/no-such.toml" train
+
 # --- bad input: one line, exit code 2, nothing overwritten ------------------------------------
 before=$(md5sum "$tmp/s2s/best.safetensors")
 expect_error "existing run directory" "exists; pass --overwrite" "$attend" train "${tiny_s2s[@]}" --out "$tmp/s2s"
