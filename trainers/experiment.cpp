@@ -218,12 +218,16 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
   e.dropout_ = std::make_shared<Generator>(0);
   Generator init(0);
   e.model_ = entry->create(e.hyperparams_, e.dims_, init, e.dropout_);
-  e.model_->load_state_dict(ck.tensors.empty() ? std::map<std::string, Tensor>{} : [&] {
-    std::map<std::string, Tensor> weights;
-    for (const auto& [k, t] : ck.tensors)
-      if (k.rfind(kOptimizerPrefix, 0) != 0) weights[k] = t;
-    return weights;
-  }());
+  std::map<std::string, Tensor> weights;  // the model's tensors, without the optimizer's
+  for (const auto& [k, t] : ck.tensors)
+    if (k.rfind(kOptimizerPrefix, 0) != 0) weights[k] = t;
+  try {
+    e.model_->load_state_dict(weights);
+  } catch (const std::exception& ex) {
+    throw bad_checkpoint(path, std::string("its weights do not fit the model its config "
+                                           "describes: ") +
+                                   ex.what());
+  }
   e.model_->eval();
 
   ExperimentConfig c = overrides;
