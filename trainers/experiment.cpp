@@ -91,6 +91,23 @@ void check_graph_dims(int64_t features, int64_t classes, const ModelDims& dims,
                         std::to_string(dims.num_classes));
 }
 
+// A bundled graph-classification set by name, or a JSONL file of graphs.
+GraphClassificationDataset load_graph_set(const std::string& data) {
+  if (contains(bundled_graph_names(), data)) return load_bundled_graph_set(data);
+  if (!fs::is_regular_file(data))
+    throw DataError(data, 0, "not a bundled graph set and not a JSONL file of graphs");
+  return load_graph_set_jsonl(data);
+}
+
+// The model as the interface its registry entry's task promises (a wrong entry is a bug).
+template <class Interface>
+std::shared_ptr<Interface> as_interface(const std::shared_ptr<Module>& model,
+                                        const std::string& name, const char* interface) {
+  auto typed = std::dynamic_pointer_cast<Interface>(model);
+  if (!typed) throw std::logic_error("model '" + name + "' is not a " + interface);
+  return typed;
+}
+
 CheckpointError bad_checkpoint(const std::string& path, const std::string& what) {
   return CheckpointError(path + ": " + what);
 }
@@ -113,9 +130,8 @@ Experiment Experiment::create(const ExperimentConfig& c) {
       e.dims_.source_vocab = data->source_vocab.size();
       e.dims_.target_vocab = data->target_vocab.size();
       e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      auto model = std::dynamic_pointer_cast<SequenceModel>(e.model_);
-      if (!model) throw std::logic_error("model '" + c.model + "' is not a SequenceModel");
-      e.task_ = std::make_unique<TextTask>(model, data, c.text_task);
+      e.task_ = std::make_unique<TextTask>(
+          as_interface<SequenceModel>(e.model_, c.model, "SequenceModel"), data, c.text_task);
       e.text_data_ = data;
       e.data_summary_ = std::to_string(data->train.pairs.size()) + "/" +
                         std::to_string(data->valid.pairs.size()) + "/" +
@@ -133,27 +149,23 @@ Experiment Experiment::create(const ExperimentConfig& c) {
                         " edges, " + std::to_string(g.num_features()) + " features, " +
                         std::to_string(g.num_classes()) + " classes";
       e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      auto model = std::dynamic_pointer_cast<NodeClassifier>(e.model_);
-      if (!model) throw std::logic_error("model '" + c.model + "' is not a NodeClassifier");
-      e.task_ = std::make_unique<NodeClassificationTask>(model, std::move(g), c.node_task);
+      e.task_ = std::make_unique<NodeClassificationTask>(
+          as_interface<NodeClassifier>(e.model_, c.model, "NodeClassifier"), std::move(g),
+          c.node_task);
       break;
     }
     case TaskKind::kGraphClassification: {
       e.data_name_ = c.data;
-      if (!contains(bundled_graph_names(), c.data) && !fs::is_regular_file(c.data))
-        throw DataError(c.data, 0, "not a bundled graph set and not a JSONL file of graphs");
-      GraphClassificationDataset d = contains(bundled_graph_names(), c.data)
-                                         ? load_bundled_graph_set(c.data)
-                                         : load_graph_set_jsonl(c.data);
+      GraphClassificationDataset d = load_graph_set(c.data);
       e.dims_.num_features = d.num_features();
       e.dims_.num_classes = d.num_classes();
       e.data_summary_ = std::to_string(d.graphs.size()) + " graphs, " +
                         std::to_string(d.num_features()) + " features, " +
                         std::to_string(d.num_classes()) + " classes";
       e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      auto model = std::dynamic_pointer_cast<GraphClassifier>(e.model_);
-      if (!model) throw std::logic_error("model '" + c.model + "' is not a GraphClassifier");
-      e.task_ = std::make_unique<GraphClassificationTask>(model, std::move(d), c.graph_task);
+      e.task_ = std::make_unique<GraphClassificationTask>(
+          as_interface<GraphClassifier>(e.model_, c.model, "GraphClassifier"), std::move(d),
+          c.graph_task);
       break;
     }
   }
@@ -253,22 +265,23 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
     if (c.data != "-") splits = load_text(c);
     e.text_data_ = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, e.tokenizer_));
     check_vocabulary_coverage(*e.text_data_, c.data, path, e.data_name_);
-    auto model = std::dynamic_pointer_cast<SequenceModel>(e.model_);
-    e.task_ = std::make_unique<TextTask>(model, e.text_data_, c.text_task);
+    e.task_ = std::make_unique<TextTask>(
+        as_interface<SequenceModel>(e.model_, e.model_name_, "SequenceModel"), e.text_data_,
+        c.text_task);
     e.data_summary_ = c.data == "-" ? "no data" : c.data;
   } else if (c.data != "-") {
     if (e.kind_ == TaskKind::kNodeClassification) {
       GraphData g = load_node_graph(c.data);
       check_graph_dims(g.num_features(), g.num_classes(), e.dims_, c.data, path);
-      auto model = std::dynamic_pointer_cast<NodeClassifier>(e.model_);
-      e.task_ = std::make_unique<NodeClassificationTask>(model, std::move(g), c.node_task);
+      e.task_ = std::make_unique<NodeClassificationTask>(
+          as_interface<NodeClassifier>(e.model_, e.model_name_, "NodeClassifier"), std::move(g),
+          c.node_task);
     } else {
-      GraphClassificationDataset d = contains(bundled_graph_names(), c.data)
-                                         ? load_bundled_graph_set(c.data)
-                                         : load_graph_set_jsonl(c.data);
+      GraphClassificationDataset d = load_graph_set(c.data);
       check_graph_dims(d.num_features(), d.num_classes(), e.dims_, c.data, path);
-      auto model = std::dynamic_pointer_cast<GraphClassifier>(e.model_);
-      e.task_ = std::make_unique<GraphClassificationTask>(model, std::move(d), c.graph_task);
+      e.task_ = std::make_unique<GraphClassificationTask>(
+          as_interface<GraphClassifier>(e.model_, e.model_name_, "GraphClassifier"), std::move(d),
+          c.graph_task);
     }
     e.data_summary_ = c.data;
   }

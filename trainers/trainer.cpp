@@ -32,6 +32,13 @@ double number_or(const json& j, const char* key, double fallback) {
   return j.contains(key) && j[key].is_number() ? j[key].get<double>() : fallback;
 }
 
+// A detached copy of every tensor of a module's state, to restore later.
+std::map<std::string, Tensor> snapshot(const Module& m) {
+  std::map<std::string, Tensor> out;
+  for (const auto& [k, t] : m.state_dict()) out[k] = clone(t.detach());
+  return out;
+}
+
 std::string format_metrics(const std::map<std::string, double>& m) {
   std::string out;
   char buf[64];
@@ -55,6 +62,17 @@ struct Trainer::State {
   int64_t best_epoch = -1;
   int64_t bad_evals = 0;
   std::map<std::string, double> best_valid;
+
+  double mean_epoch_loss() const {
+    return epoch_loss_sum / static_cast<double>(std::max<int64_t>(1, epoch_units));
+  }
+  // After the epoch's last batch: the next epoch starts from its first.
+  void finish_epoch() {
+    ++epoch;
+    step_in_epoch = 0;
+    epoch_loss_sum = 0;
+    epoch_units = 0;
+  }
 
   json to_json() const {
     json j = {{"epoch", epoch},
@@ -175,7 +193,9 @@ TrainResult Trainer::fit() {
   TrainResult result;
   bool stop = false;
 
-  for (; s.epoch < options_.epochs && !stop; ++s.epoch) {
+  while (s.epoch < options_.epochs && !stop) {
+    // Checked before planning too, so a run that reached --max-steps at an epoch's end is not
+    // evaluated a second time.
     if (options_.max_steps > 0 && s.global_step >= options_.max_steps) break;
     Generator shuffle(epoch_seed(options_.seed, s.epoch));
     const int64_t n = task_.plan_epoch(s.epoch, shuffle);
@@ -222,8 +242,7 @@ TrainResult Trainer::fit() {
       s.step_in_epoch = i + 1;
       s.epoch_loss_sum += static_cast<double>(loss_value) * static_cast<double>(units);
       s.epoch_units += units;
-      bar.update(i + 1, units,
-                 s.epoch_loss_sum / static_cast<double>(std::max<int64_t>(1, s.epoch_units)));
+      bar.update(i + 1, units, s.mean_epoch_loss());
       if (log && options_.log_every > 0 && s.global_step % options_.log_every == 0)
         log->write({{"step", static_cast<double>(s.global_step)},
                     {"epoch", static_cast<double>(s.epoch + 1)},
@@ -235,8 +254,7 @@ TrainResult Trainer::fit() {
     // A run stopped by --max-steps inside an epoch is evaluated where it stopped; last.safetensors
     // then records the position inside the epoch, so --resume continues with the next batch.
     const bool epoch_done = s.step_in_epoch >= n;
-    const double train_loss =
-        s.epoch_loss_sum / static_cast<double>(std::max<int64_t>(1, s.epoch_units));
+    const double train_loss = s.mean_epoch_loss();
     const bool last_epoch = s.epoch + 1 == options_.epochs;
     std::map<std::string, double> valid;
     if ((epoch_done && ((s.epoch + 1) % options_.eval_every == 0 || last_epoch)) || stop) {
@@ -250,8 +268,7 @@ TrainResult Trainer::fit() {
         s.best = m;
         s.best_epoch = s.epoch;
         s.best_valid = valid;
-        if (options_.run_dir.empty())
-          for (const auto& [k, t] : model.state_dict()) best_weights[k] = clone(t.detach());
+        if (options_.run_dir.empty()) best_weights = snapshot(model);
       }
       if (loss_better) s.best_loss = vloss;
       s.bad_evals = (better || loss_better) ? 0 : s.bad_evals + 1;
@@ -278,15 +295,8 @@ TrainResult Trainer::fit() {
       save_checkpoint("last.safetensors", s);
       break;
     }
-    State next = s;
-    next.epoch = s.epoch + 1;
-    next.step_in_epoch = 0;
-    next.epoch_loss_sum = 0;
-    next.epoch_units = 0;
-    save_checkpoint("last.safetensors", next);
-    s.step_in_epoch = 0;
-    s.epoch_loss_sum = 0;
-    s.epoch_units = 0;
+    s.finish_epoch();
+    save_checkpoint("last.safetensors", s);
     ++result.epochs_run;
   }
 
@@ -296,9 +306,7 @@ TrainResult Trainer::fit() {
   result.best_valid = s.best_valid;
   if (options_.test_at_end && s.best_epoch >= 0) {
     // The test split is scored once, with the weights of the best validation metric.
-    std::map<std::string, Tensor> current = model.state_dict();
-    std::map<std::string, Tensor> saved;
-    for (const auto& [k, t] : current) saved[k] = clone(t.detach());
+    const std::map<std::string, Tensor> saved = snapshot(model);
     if (!options_.run_dir.empty())
       load_module((std::filesystem::path(options_.run_dir) / "best.safetensors").string(), model);
     else if (!best_weights.empty())
