@@ -242,7 +242,8 @@ Tensor gelu(const Tensor& x, bool approximate) {
   Tensor sx = x.detach();
   if (!approximate) {
     constexpr float kInvSqrt2 = static_cast<float>(1.0 / std::numbers::sqrt2);
-    constexpr float kInvSqrt2Pi = static_cast<float>(1.0 / std::sqrt(2.0 * std::numbers::pi));
+    constexpr float kInvSqrt2Pi =
+        static_cast<float>(std::numbers::inv_sqrtpi / std::numbers::sqrt2);
     Tensor out = map(x, [](float v) { return 0.5f * v * (1.0f + std::erf(v * kInvSqrt2)); });
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     return record("gelu", out, {&x}, [sx](const Tensor& g) {
