@@ -163,20 +163,30 @@ void Adam::load_state_dict(const std::map<std::string, Tensor>& state) {
   param_steps_ = std::move(steps);
 }
 
-float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm) {
+float grad_norm(const std::vector<Tensor>& params) {
   double sq = 0;
   for (const Tensor& p : params) {
     Tensor g = p.grad();
     if (!g.defined()) continue;
-    for (int64_t i = 0; i < g.numel(); ++i) sq += static_cast<double>(g.data()[i]) * g.data()[i];
+    const float* d = g.data();
+    const int64_t n = g.numel();
+#pragma omp simd reduction(+ : sq)
+    for (int64_t i = 0; i < n; ++i) sq += static_cast<double>(d[i]) * d[i];
   }
-  const float total = static_cast<float>(std::sqrt(sq));
+  return static_cast<float>(std::sqrt(sq));
+}
+
+void scale_grads_(const std::vector<Tensor>& params, float factor) {
+  for (const Tensor& p : params) {
+    Tensor g = p.grad();
+    if (g.defined()) mul_(g, factor);
+  }
+}
+
+float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm) {
+  const float total = grad_norm(params);
   const float coef = max_norm / (total + 1e-6f);
-  if (coef < 1.0f)
-    for (const Tensor& p : params) {
-      Tensor g = p.grad();
-      if (g.defined()) mul_(g, coef);
-    }
+  if (coef < 1.0f) scale_grads_(params, coef);
   return total;
 }
 

@@ -92,6 +92,11 @@ class AdamW : public Adam {
   AdamW(std::vector<Tensor> params, const AdamOptions& opt) : Adam(std::move(params), opt, true) {}
 };
 
+// The joint L2 norm of all gradients (summed in double, so finite gradients never overflow it);
+// NaN or Inf when any gradient element is.
+float grad_norm(const std::vector<Tensor>& params);
+// Multiplies every gradient by factor.
+void scale_grads_(const std::vector<Tensor>& params, float factor);
 // Scales all gradients so their joint L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_);
 // returns the norm before clipping.
 float clip_grad_norm_(const std::vector<Tensor>& params, float max_norm);

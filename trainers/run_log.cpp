@@ -2,11 +2,14 @@
 #include "trainers/run_log.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 namespace attend {
@@ -173,6 +176,35 @@ void write_text_file_atomic(const std::string& path, const std::string& content)
   AtomicFileWriter f(path);
   f.write(content.data(), content.size());
   f.commit();
+}
+
+int remove_stale_temporaries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  int removed = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const size_t at = name.rfind(".tmp.");
+    if (at == std::string::npos || at + 5 >= name.size()) continue;
+    const std::string pid_text = name.substr(at + 5);
+    if (pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+    // Only a writer that no longer exists: kill(pid, 0) fails with ESRCH.
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH &&
+        fs::remove(entry.path(), ec))
+      ++removed;
+  }
+  return removed;
+}
+
+void truncate_metrics_log(const std::string& path, double last_step) {
+  std::string kept;
+  for (const json& record : read_metrics_log(path)) {
+    const auto step = record.find("step");
+    if (step != record.end() && step->is_number() && step->get<double>() > last_step) continue;
+    kept += record.dump() + "\n";
+  }
+  write_text_file_atomic(path, kept);
 }
 
 }  // namespace attend

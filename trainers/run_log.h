@@ -48,6 +48,11 @@ class MetricsLog {
 // throws std::runtime_error naming path and the OS error.
 std::vector<nlohmann::json> read_metrics_log(const std::string& path);
 
+// Drops the records whose "step" is beyond last_step (those a killed run wrote after its last
+// checkpoint, which the resumed run writes again), and a cut-short last line; rewrites the file
+// atomically. Records without a step are kept.
+void truncate_metrics_log(const std::string& path, double last_step);
+
 // A failure of AtomicFileWriter; the message names the destination path and the OS error.
 class AtomicWriteError : public std::runtime_error {
  public:
@@ -78,6 +83,10 @@ class AtomicFileWriter {
   FILE* f_ = nullptr;
   bool committed_ = false;
 };
+
+// Removes the "<file>.tmp.<pid>" files in dir that an AtomicFileWriter of a process that no
+// longer exists left behind (it was killed mid-write); returns how many.
+int remove_stale_temporaries(const std::string& dir);
 
 // Replaces path's content with content atomically (through AtomicFileWriter). Throws
 // AtomicWriteError (a std::runtime_error) naming path.

@@ -6,9 +6,11 @@
 #include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "trainers/checkpoint.h"
 #include "trainers/run_log.h"
+#include "trainers/stop_signal.h"
 
 namespace attend {
 namespace {
@@ -37,6 +39,15 @@ std::map<std::string, Tensor> snapshot(const Module& m) {
   std::map<std::string, Tensor> out;
   for (const auto& [k, t] : m.state_dict()) out[k] = clone(t.detach());
   return out;
+}
+
+// "NaN", "Inf", "-Inf" or the number (std::to_string prints NaN as "-nan" or "nan").
+std::string show(float v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", static_cast<double>(v));
+  return buf;
 }
 
 std::string format_metrics(const std::map<std::string, double>& m) {
@@ -158,8 +169,12 @@ void Trainer::save_checkpoint(const std::string& name, const State& s) {
               optimizer_.get());
 }
 
+std::string Trainer::last_path() const {
+  return (std::filesystem::path(options_.run_dir) / "last.safetensors").string();
+}
+
 void Trainer::load_checkpoint(State& s) {
-  const std::string path = (std::filesystem::path(options_.run_dir) / "last.safetensors").string();
+  const std::string path = last_path();
   if (!std::filesystem::exists(path))
     throw std::runtime_error("cannot resume: " + path + " does not exist");
   Checkpoint ck = load_module(path, task_.model(), optimizer_.get());
@@ -185,15 +200,25 @@ TrainResult Trainer::fit() {
   std::unique_ptr<MetricsLog> log;
   if (!options_.run_dir.empty()) {
     std::filesystem::create_directories(options_.run_dir);
-    log = std::make_unique<MetricsLog>(
-        (std::filesystem::path(options_.run_dir) / "metrics.jsonl").string(), options_.resume);
+    const std::string log_path =
+        (std::filesystem::path(options_.run_dir) / "metrics.jsonl").string();
+    if (options_.resume) remove_stale_temporaries(options_.run_dir);
+    // Records a killed run wrote after its last checkpoint are written again by the resumed run.
+    if (options_.resume && std::filesystem::exists(log_path))
+      truncate_metrics_log(log_path, static_cast<double>(s.global_step));
+    log = std::make_unique<MetricsLog>(log_path, options_.resume);
   }
+  std::optional<DetectAnomalyGuard> anomaly;
+  if (options_.detect_anomaly) anomaly.emplace();
+  const std::vector<Tensor>& params = optimizer_->params();
   const bool higher = metric_higher_is_better(options_.metric);
   std::map<std::string, Tensor> best_weights;  // in memory when there is no run directory
   TrainResult result;
   bool stop = false;
 
   while (s.epoch < options_.epochs && !stop) {
+    // A stop request that came during an evaluation: the last checkpoint is already current.
+    if ((result.interrupted = stop_requested()) != 0) break;
     // Checked before planning too, so a run that reached --max-steps at an epoch's end is not
     // evaluated a second time.
     if (options_.max_steps > 0 && s.global_step >= options_.max_steps) break;
@@ -222,19 +247,59 @@ TrainResult Trainer::fit() {
         stop = true;
         break;
       }
+      if ((result.interrupted = stop_requested()) != 0) break;
+      const Generator dropout_before = *dropout_;  // to save the position before a bad batch
       optimizer_->zero_grad();
       int64_t units = 0;
-      Tensor loss = task_.batch_loss(i, units);
-      const float loss_value = loss.item();
-      if (!std::isfinite(loss_value))
-        throw std::runtime_error("training loss is " + std::to_string(loss_value) + " at step " +
-                                 std::to_string(s.global_step + 1) + " (epoch " +
-                                 std::to_string(s.epoch + 1) + ", batch " + std::to_string(i + 1) +
-                                 "); the last good checkpoint is kept");
-      loss.backward();
-      const std::vector<Tensor>& params = optimizer_->params();
-      if (options_.clip_value > 0) clip_grad_value_(params, options_.clip_value);
-      if (options_.clip_norm > 0) clip_grad_norm_(params, options_.clip_norm);
+      float loss_value = 0, norm = 0;
+      std::string fault;  // why this batch cannot be used; "" when it can
+      try {
+        Tensor loss = task_.batch_loss(i, units);
+        loss_value = loss.item();
+        if (!std::isfinite(loss_value)) {
+          fault = "training loss is " + show(loss_value);
+        } else {
+          loss.backward();
+          norm = grad_norm(params);
+          if (!std::isfinite(norm))
+            fault = "gradient norm is " + show(norm) + " (loss " + show(loss_value) + ")";
+        }
+      } catch (const AnomalyError& e) {
+        fault = e.what();
+      }
+      if (!fault.empty()) {
+        const std::string where = " at step " + std::to_string(s.global_step + 1) + " (epoch " +
+                                  std::to_string(s.epoch + 1) + ", batch " + std::to_string(i + 1) +
+                                  ")";
+        if (options_.skip_nonfinite) {
+          ++result.skipped_batches;
+          s.step_in_epoch = i + 1;
+          std::fprintf(stderr, "warning: skipped a batch: %s%s\n", fault.c_str(), where.c_str());
+          if (log)
+            log->write({{"step", static_cast<double>(s.global_step)},
+                        {"epoch", static_cast<double>(s.epoch + 1)},
+                        {"batch", static_cast<double>(i + 1)},
+                        {"skipped", 1.0}},
+                       {{"split", "train"}});
+          continue;
+        }
+        // The weights are still those before this batch (no step was taken): keep them as the
+        // last checkpoint, positioned at this batch, so a resume can retry or skip it.
+        *dropout_ = dropout_before;
+        s.step_in_epoch = i;
+        save_checkpoint("last.safetensors", s);
+        std::string advice = options_.run_dir.empty()
+                                 ? std::string()
+                                 : "; the weights before this batch are in " + last_path();
+        if (!options_.detect_anomaly) advice += " (--detect-anomaly names the op)";
+        throw NonFiniteError(fault + where + advice);
+      }
+      if (options_.clip_value > 0) {
+        clip_grad_value_(params, options_.clip_value);
+        if (options_.clip_norm > 0) norm = grad_norm(params);
+      }
+      if (options_.clip_norm > 0 && norm > options_.clip_norm)
+        scale_grads_(params, options_.clip_norm / (norm + 1e-6f));
       const float lr = scheduled_lr(s);
       optimizer_->set_lr(lr);
       optimizer_->step();
@@ -247,10 +312,21 @@ TrainResult Trainer::fit() {
         log->write({{"step", static_cast<double>(s.global_step)},
                     {"epoch", static_cast<double>(s.epoch + 1)},
                     {"train_loss", loss_value},
+                    {"grad_norm", norm},
                     {"lr", lr}},
                    {{"split", "train"}});
+      // Not after an epoch's last batch: the epoch's end saves it after the evaluation.
+      if (options_.checkpoint_every > 0 && s.global_step % options_.checkpoint_every == 0 &&
+          i + 1 < n)
+        save_checkpoint("last.safetensors", s);
+      if (options_.on_step) options_.on_step(s.global_step);
     }
     bar.finish();
+    if (result.interrupted) {
+      // Asked to stop (SIGINT, SIGTERM): save the exact position, without evaluating.
+      save_checkpoint("last.safetensors", s);
+      break;
+    }
     // A run stopped by --max-steps inside an epoch is evaluated where it stopped; last.safetensors
     // then records the position inside the epoch, so --resume continues with the next batch.
     const bool epoch_done = s.step_in_epoch >= n;
@@ -304,7 +380,7 @@ TrainResult Trainer::fit() {
   result.best_epoch = s.best_epoch;
   result.best_metric = s.best;
   result.best_valid = s.best_valid;
-  if (options_.test_at_end && s.best_epoch >= 0) {
+  if (options_.test_at_end && s.best_epoch >= 0 && !result.interrupted) {
     // The test split is scored once, with the weights of the best validation metric.
     const std::map<std::string, Tensor> saved = snapshot(model);
     if (!options_.run_dir.empty())

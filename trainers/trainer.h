@@ -2,12 +2,16 @@
 // each epoch, early stopping, best and last checkpoints, exact resume, a metrics log and a progress
 // bar. A run directory holds everything a run writes:
 //   RUN_DIR/metrics.jsonl     one JSON object per logged step and per evaluation
-//   RUN_DIR/last.safetensors  weights, optimizer state and trainer state after the latest epoch
+//   RUN_DIR/last.safetensors  weights, optimizer state and trainer state after the latest epoch,
+//                             every checkpoint_every steps, when a stop is requested (SIGINT,
+//                             SIGTERM through stop_signal.h) and before a non-finite batch
 //   RUN_DIR/best.safetensors  weights of the best validation metric so far
 // (config.json, the resolved options, is written by the caller that knows them.)
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "trainers/lr_schedule.h"
@@ -44,6 +48,17 @@ struct TrainerOptions {
   bool test_at_end = true;  // evaluate the best weights on the test split
   ProgressOptions progress;
   bool quiet = false;  // no per-epoch summary lines
+  // A batch whose loss or gradients are NaN or Inf: skipped (no optimizer step, a warning and a
+  // "skipped" record in the log) instead of stopping the run with NonFiniteError.
+  bool skip_nonfinite = false;
+  // Anomaly mode while training: the first op whose forward or backward makes a NaN or Inf is
+  // named in the error (torch.autograd.set_detect_anomaly). Costs a pass over every op's result.
+  bool detect_anomaly = false;
+  // Also write last.safetensors every this many optimizer steps inside an epoch (0 = only at the
+  // end of each epoch), so a killed run loses at most that many steps.
+  int64_t checkpoint_every = 0;
+  // Called after every optimizer step with the number of steps taken (tests, progress hooks).
+  std::function<void(int64_t step)> on_step;
   // Stored in every checkpoint's metadata (model config, vocabularies, ...).
   std::map<std::string, std::string> metadata;
 };
@@ -55,7 +70,16 @@ struct TrainResult {
   std::map<std::string, double> best_valid;  // metrics of the best evaluation
   std::map<std::string, double> test;        // of the best weights, if test_at_end
   bool stopped_early = false;
+  int interrupted = 0;          // the signal that stopped the run (stop_requested()), or 0
+  int64_t skipped_batches = 0;  // non-finite batches skipped (skip_nonfinite), over the whole run
   double seconds = 0;
+};
+
+// A NaN or Inf loss or gradient stopped the run. The message names the step, epoch and batch
+// (and, in anomaly mode, the op); the weights before that batch are in RUN_DIR/last.safetensors.
+class NonFiniteError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // Trainer state key in checkpoint metadata.
@@ -75,6 +99,7 @@ class Trainer {
   void save_checkpoint(const std::string& name, const State& s);
   void load_checkpoint(State& s);
   float scheduled_lr(const State& s) const;
+  std::string last_path() const;
 
   TrainingTask& task_;
   std::shared_ptr<Generator> dropout_;
