@@ -9,6 +9,7 @@
 #include "autograd/threading.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_log.h"
+#include "trainers/stop_signal.h"
 
 namespace attend::cli {
 namespace {
@@ -67,6 +68,9 @@ void print_results(const TrainResult& r, const std::string& metric) {
       static_cast<long long>(r.epochs_run), static_cast<long long>(r.steps), r.seconds,
       r.stopped_early ? ", stopped early" : "", metric.c_str(), r.best_metric,
       static_cast<long long>(r.best_epoch + 1));
+  if (r.skipped_batches > 0)
+    std::printf("skipped %lld batches with a non-finite loss or gradient\n",
+                static_cast<long long>(r.skipped_batches));
   if (r.test.empty()) return;
   std::printf("test:");
   for (const auto& [k, v] : r.test) std::printf(" %s %.4g", k.c_str(), v);
@@ -188,6 +192,13 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
       ->check(CLI::Range(1, 1000000));
   t->add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")
       ->check(CLI::Range(1, 1000000));
+  t->add_option("--checkpoint-every", o.checkpoint_every,
+                "Also save last.safetensors every this many steps (0 = at the end of each epoch)")
+      ->check(CLI::Range(0, 1000000000));
+  t->add_flag("--skip-nonfinite", o.skip_nonfinite,
+              "Skip a batch whose loss or gradients are NaN or Inf instead of stopping");
+  t->add_flag("--detect-anomaly", o.detect_anomaly,
+              "Name the op whose forward or backward first made a NaN or Inf (slower)");
   t->add_option("--progress", c.progress, "Progress display: auto, bar, lines or off")
       ->check(CLI::IsMember({"auto", "bar", "lines", "off"}));
 
@@ -232,6 +243,7 @@ TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
   }
   Trainer trainer(e.task(), e.dropout_generator(), o);
   TrainResult r = trainer.fit();
+  if (r.interrupted) return r;
   print_results(r, o.metric.empty() ? e.task().default_metric() : o.metric);
   if (TextTask* text = e.text_task(); text && c.samples > 0 && e.text_data()) {
     // Show a few test sentences translated by the best weights.
@@ -305,18 +317,29 @@ int run_train(TrainCommand& c, const CLI::App& root) {
     throw CLI::ValidationError(
         "--resume", "no checkpoint to resume in " + c.out + " (last.safetensors missing)");
 
-  if (c.runs == 1) {
-    train_once(c, root, o.seed, c.out);
-  } else {
-    if (o.resume) throw CLI::ValidationError("--resume", "cannot resume several --runs at once");
-    std::vector<TrainResult> runs;
-    for (int k = 0; k < c.runs; ++k) {
-      const uint64_t seed = o.seed + static_cast<uint64_t>(k);
-      runs.push_back(
-          train_once(c, root, seed, (fs::path(c.out) / ("seed-" + std::to_string(seed))).string()));
+  // Ctrl-C or SIGTERM: the trainer saves where it is and returns; a second one kills at once.
+  install_stop_signal_handlers();
+  struct Restore {
+    ~Restore() { remove_stop_signal_handlers(); }
+  } restore;
+  if (c.runs > 1 && o.resume)
+    throw CLI::ValidationError("--resume", "cannot resume several --runs at once");
+  std::vector<TrainResult> runs;
+  for (int k = 0; k < c.runs; ++k) {
+    const uint64_t seed = o.seed + static_cast<uint64_t>(k);
+    const std::string dir =
+        c.runs == 1 ? c.out : (fs::path(c.out) / ("seed-" + std::to_string(seed))).string();
+    runs.push_back(train_once(c, root, seed, dir));
+    if (const int signal = runs.back().interrupted) {
+      std::fprintf(stderr,
+                   "interrupted by %s at step %lld; saved %s; continue with: attend train --out "
+                   "%s --resume\n",
+                   signal_name(signal), static_cast<long long>(runs.back().steps),
+                   (fs::path(dir) / "last.safetensors").c_str(), dir.c_str());
+      return 128 + signal;  // the shell's convention for "ended by this signal"
     }
-    print_over_seeds(runs);
   }
+  if (c.runs > 1) print_over_seeds(runs);
   std::printf("\nrun directory: %s\n", c.out.c_str());
   return 0;
 }
