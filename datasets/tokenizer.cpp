@@ -77,6 +77,18 @@ void emit_word(std::string word, const TokenizerOptions& options, std::vector<st
   out.push_back(std::move(word));
 }
 
+// The bytes of the first and of the last UTF-8 character of a non-empty string.
+std::string_view first_char(std::string_view s) {
+  size_t n = 1;
+  while (n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) ++n;
+  return s.substr(0, n);
+}
+std::string_view last_char(std::string_view s) {
+  size_t start = s.size() - 1;
+  while (start > 0 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+  return s.substr(start);
+}
+
 }  // namespace
 
 std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions& options) {
@@ -144,6 +156,9 @@ std::string detokenize(const std::vector<std::string>& tokens) {
         glue_next = true;  // opening quote hugs the word after it
       quote_open = !quote_open;
     }
+    // Glued to an equal character the two would read back as one run ("!" "!" -> "!!").
+    if (glue_before && !out.empty() && !t.empty() && last_char(out) == first_char(t))
+      glue_before = false;
     if (!glue_before) out += ' ';
     out += t;
     if (is_in(opening, t) || (t.size() > 1 && t.back() == '\'')) glue_next = true;

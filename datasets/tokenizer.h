@@ -40,8 +40,9 @@ std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions&
 // Tokens back to text for people and for BLEU (which re-tokenises with its own rules): words are
 // joined by spaces, except after an elided "l'" / "qu'" (ending in an apostrophe), before closing
 // punctuation (. , ; : ! ? ) ] } » % …) and after opening punctuation (( [ { « ¿ ¡). Straight
-// double quotes alternate between opening and closing. tokenize(detokenize(t)) == t for tokens
-// that tokenize produced.
+// double quotes alternate between opening and closing. Two equal characters never meet without a
+// space ("!" "!" -> "! !", not "!!", which reads back as one token). tokenize(detokenize(t)) == t
+// for tokens that tokenize produced.
 std::string detokenize(const std::vector<std::string>& tokens);
 
 // A tokenizer bound to its options, for pipelines that pass one around.

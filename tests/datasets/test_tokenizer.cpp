@@ -123,6 +123,17 @@ BOOST_AUTO_TEST_CASE(detokenize_restores_spacing) {
   BOOST_CHECK_EQUAL(detokenize({}), "");
 }
 
+BOOST_AUTO_TEST_CASE(detokenize_keeps_equal_punctuation_apart) {
+  // Found by fuzz/fuzz_tokenizer: glued, two equal marks read back as one token ("!!", '""').
+  for (const char* text : {"Quoi ! !", "\" \"", "( (a", "Non . ...", "\xE2\x80\xA6 \xE2\x80\xA6"}) {
+    const std::vector<std::string> t = tokenize(text);
+    BOOST_CHECK_MESSAGE(tokenize(detokenize(t)) == t, text << " -> " << detokenize(t));
+  }
+  BOOST_CHECK_EQUAL(detokenize({"Quoi", "!", "!"}), "Quoi! !");
+  BOOST_CHECK_EQUAL(detokenize({"\"", "\""}), "\" \"");
+  BOOST_CHECK_EQUAL(detokenize({"Non", "?", "!"}), "Non?!");
+}
+
 BOOST_AUTO_TEST_CASE(detokenize_round_trips_every_bundled_sentence) {
   // tokenize(detokenize(tokens)) == tokens: what the models output reads back as what they saw.
   for (const std::string name : {"toy-en-fr", "toy-summarization"}) {
