@@ -246,19 +246,17 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
     bad("header of " + std::to_string(header.size()) + " bytes exceeds the format's limit of " +
         std::to_string(kMaxHeaderBytes));
 
-  try {
-    AtomicFileWriter f(path, "cannot save checkpoint");
-    unsigned char len[8];
-    const uint64_t n = header.size();
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-    f.write(len, 8);
-    f.write(header.data(), header.size());
-    for (const auto& [name, t] : tensors)
-      f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
-    f.commit();
-  } catch (const AtomicWriteError& e) {
-    throw CheckpointError(e.what());
-  }
+  // An OS failure (a full disk, a missing directory) is an AtomicWriteError, not a
+  // CheckpointError: the checkpoint is fine, the machine is not (the CLI exits 1, not 2).
+  AtomicFileWriter f(path, "cannot save checkpoint");
+  unsigned char len[8];
+  const uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+  f.write(len, 8);
+  f.write(header.data(), header.size());
+  for (const auto& [name, t] : tensors)
+    f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
+  f.commit();
 }
 
 Checkpoint load_safetensors(const std::string& path) {

@@ -74,8 +74,10 @@ struct Checkpoint {
 // Writes tensors (float32; names any non-empty UTF-8 except "__metadata__") and metadata
 // (UTF-8 strings) to path atomically. Any "attend.checksum"/"attend.header_checksum" in metadata
 // is replaced by freshly computed values, and "format": "pt" is added unless given (Hugging Face
-// tools expect it). Throws CheckpointError naming path and the OS error; on failure the temporary
-// file is removed and a previous file at path is left as it was.
+// tools expect it). Content that cannot be saved throws CheckpointError naming path; an OS
+// failure (full disk, missing directory, ...) throws AtomicWriteError (run_log.h) naming path and
+// the OS error. On any failure the temporary file is removed and a previous file at path is left
+// as it was.
 void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 

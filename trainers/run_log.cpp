@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <utility>
 
 namespace attend {
@@ -199,10 +200,23 @@ int remove_stale_temporaries(const std::string& dir) {
 
 void truncate_metrics_log(const std::string& path, double last_step) {
   std::string kept;
+  bool dropped = false;
   for (const json& record : read_metrics_log(path)) {
     const auto step = record.find("step");
-    if (step != record.end() && step->is_number() && step->get<double>() > last_step) continue;
+    if (step != record.end() && step->is_number() && step->get<double>() > last_step) {
+      dropped = true;
+      continue;
+    }
     kept += record.dump() + "\n";
+  }
+  // Nothing to drop and no cut-short last line: leave the file alone (a rewrite needs space).
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!dropped && !ec) {
+    if (size == 0) return;
+    std::ifstream f(path, std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size) - 1);
+    if (f.get() == '\n') return;
   }
   write_text_file_atomic(path, kept);
 }

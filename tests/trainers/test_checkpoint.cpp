@@ -24,6 +24,7 @@
 #include "layers/linear.h"
 #include "test_util.h"
 #include "trainers/checkpoint.h"
+#include "trainers/run_log.h"
 #include "trainers/optim.h"
 
 using namespace attend;
@@ -71,13 +72,15 @@ size_t find(const Bytes& b, const std::string& text) {
   return static_cast<size_t>(it - b.begin());
 }
 
-// f must throw a CheckpointError whose message is one line, names path and contains every part.
+// f must throw an Error (a CheckpointError unless said otherwise) whose message is one line,
+// names path and contains every part.
+template <class Error = CheckpointError>
 void expect_error(const std::function<void()>& f, const std::string& path,
                   std::initializer_list<std::string> parts) {
   try {
     f();
     BOOST_ERROR("no error; expected one containing '" << *parts.begin() << "'");
-  } catch (const CheckpointError& e) {
+  } catch (const Error& e) {
     const std::string msg = e.what();
     BOOST_TEST_MESSAGE("error: " << msg);
     BOOST_CHECK_MESSAGE(msg.find(path) != std::string::npos,
@@ -551,7 +554,7 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_the_old_file_intact) {
   // The temporary file cannot be created: something else sits at its name.
   const std::string tmp_name = path + ".tmp." + std::to_string(::getpid());
   fs::create_directory(tmp_name);
-  expect_error([&] { save_safetensors(path, sample_tensors()); }, path,
+  expect_error<AtomicWriteError>([&] { save_safetensors(path, sample_tensors()); }, path,
                {"cannot save checkpoint", "cannot create temporary file", "Is a directory"});
   fs::remove(tmp_name);
   BOOST_TEST((read_bytes(path) == before));
@@ -561,7 +564,7 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_the_old_file_intact) {
   {
     FileSizeLimit limit(4096);
     Generator g2(6);
-    expect_error(
+    expect_error<AtomicWriteError>(
         [&] {
           save_safetensors(path, {{"big", randn({100000}, g2)}});
         },
@@ -573,12 +576,12 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_the_old_file_intact) {
   // The rename fails (a directory is in the way); the temporary file is removed.
   const std::string dir_path = tmp / "taken";
   fs::create_directories(dir_path + "/inside");
-  expect_error([&] { save_safetensors(dir_path, old); }, dir_path, {"renaming"});
+  expect_error<AtomicWriteError>([&] { save_safetensors(dir_path, old); }, dir_path, {"renaming"});
   BOOST_TEST(tmp.list().size() == 2u);
 
   // The directory does not exist.
   const std::string nowhere = tmp / "no/such/dir/model.safetensors";
-  expect_error([&] { save_safetensors(nowhere, old); }, nowhere, {"No such file or directory"});
+  expect_error<AtomicWriteError>([&] { save_safetensors(nowhere, old); }, nowhere, {"No such file or directory"});
 }
 
 BOOST_AUTO_TEST_CASE(invalid_arguments_to_save) {
