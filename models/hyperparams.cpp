@@ -33,6 +33,13 @@ bool parse_number(const std::string& text, T& value) {
   return ec == std::errc() && ptr == end && !text.empty();
 }
 
+// "0.95", not std::to_string's "0.950000".
+std::string shortest(double x) {
+  std::ostringstream os;
+  os << x;
+  return os.str();
+}
+
 void check_value(const HyperparamSpec& spec, const std::string& text) {
   const std::string where = "hyperparameter '" + spec.name + "' = '" + text + "': ";
   double number = 0;
@@ -60,9 +67,10 @@ void check_value(const HyperparamSpec& spec, const std::string& text) {
         throw HyperparamError(where + "expected one of " + join(spec.choices));
       return;
   }
-  if (spec.min != spec.max && (number < spec.min || number > spec.max))
-    throw HyperparamError(where + "out of range [" + std::to_string(spec.min) + ", " +
-                          std::to_string(spec.max) + "]");
+  // Written so that NaN (from_chars reads "nan") fails it too.
+  if (spec.min != spec.max && !(number >= spec.min && number <= spec.max))
+    throw HyperparamError(where + "out of range [" + shortest(spec.min) + ", " +
+                          shortest(spec.max) + "]");
 }
 
 }  // namespace

@@ -47,7 +47,15 @@ bool is_citation_dir(const std::string& data) {
          (fs::exists(fs::path(data) / "linqs") || fs::exists(fs::path(data) / "planetoid_txt"));
 }
 
+// The bundled graph-classification set; the other bundled graphs are for node classification.
+// (The loaders' own messages for the wrong kind name the library function to call instead.)
+constexpr const char* kBundledGraphSet = "toy-motifs";
+
 GraphData load_node_graph(const std::string& data) {
+  if (data == kBundledGraphSet)
+    throw DataError(data, 0,
+                    "a graph-classification set (for gat-graph); node classification needs "
+                    "karate, toy-citation or a Cora/Citeseer directory");
   if (contains(bundled_graph_names(), data)) return load_bundled_graph(data);
   if (is_citation_dir(data)) {
     fs::path p = fs::path(data).lexically_normal();
@@ -93,7 +101,12 @@ void check_graph_dims(int64_t features, int64_t classes, const ModelDims& dims,
 
 // A bundled graph-classification set by name, or a JSONL file of graphs.
 GraphClassificationDataset load_graph_set(const std::string& data) {
-  if (contains(bundled_graph_names(), data)) return load_bundled_graph_set(data);
+  if (data == kBundledGraphSet) return load_bundled_graph_set(data);
+  if (contains(bundled_graph_names(), data))
+    throw DataError(data, 0,
+                    std::string("a node-classification graph (for gat); graph classification "
+                                "needs ") +
+                        kBundledGraphSet + " or a JSONL file of graphs");
   if (!fs::is_regular_file(data))
     throw DataError(data, 0, "not a bundled graph set and not a JSONL file of graphs");
   return load_graph_set_jsonl(data);

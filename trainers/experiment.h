@@ -41,6 +41,8 @@ class Experiment {
 
   TaskKind kind() const { return kind_; }
   const std::string& model_name() const { return model_name_; }
+  // What it was trained on: a bundled dataset's name, the --train-file, or a graph's name/path.
+  const std::string& data_name() const { return data_name_; }
   Module& model() { return *model_; }
   TrainingTask& task() { return *task_; }
   std::shared_ptr<Generator> dropout_generator() const { return dropout_; }

@@ -41,6 +41,9 @@ class NodeClassificationTask : public TrainingTask {
   // On the val_mask / test_mask nodes.
   std::map<std::string, double> evaluate(EvalSplit split) override;
   std::string default_metric() const override { return "accuracy"; }
+  std::vector<std::string> metric_names() const override {
+    return {"loss", "accuracy", "macro_f1"};
+  }
 
   // The same metrics on any nodes (the training nodes, say).
   std::map<std::string, double> evaluate_nodes(const std::vector<int64_t>& nodes);
@@ -88,6 +91,9 @@ class GraphClassificationTask : public TrainingTask {
   // On split.valid / split.test.
   std::map<std::string, double> evaluate(EvalSplit split) override;
   std::string default_metric() const override { return "accuracy"; }
+  std::vector<std::string> metric_names() const override {
+    return {"loss", "accuracy", "macro_f1"};
+  }
 
   // The same metrics on any graphs of the dataset (positions in data().graphs).
   std::map<std::string, double> evaluate_graphs(const std::vector<int64_t>& indices);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "autograd/random.h"
 #include "layers/module.h"
@@ -30,6 +31,9 @@ class TrainingTask {
   virtual std::map<std::string, double> evaluate(EvalSplit split) = 0;
   // The metric early stopping and the best checkpoint follow by default.
   virtual std::string default_metric() const = 0;
+  // The names evaluate() returns, so a metric to follow can be checked before training starts
+  // (empty: not declared, any name is taken).
+  virtual std::vector<std::string> metric_names() const { return {}; }
 };
 
 // Whether larger is better for a metric name ("loss" and "ppl" are the ones where it is not).

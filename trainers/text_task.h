@@ -65,6 +65,10 @@ class TextTask : public TrainingTask {
   std::string default_metric() const override {
     return options_.metric == "rouge" ? "rougeL" : "bleu";
   }
+  std::vector<std::string> metric_names() const override {
+    if (options_.metric == "rouge") return {"loss", "ppl", "rouge1", "rouge2", "rougeL"};
+    return {"loss", "ppl", "bleu", "bleu@1-10", "bleu@11-20", "bleu@21+"};
+  }
 
   // Decodes raw sentences and returns detokenised outputs.
   std::vector<std::string> generate(const std::vector<std::string>& sources,
