@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/train_cmd.h"
+#include "datasets/bundled.h"
 #include "trainers/metrics.h"
 
 namespace attend::cli {
@@ -27,12 +28,35 @@ int run_eval(CheckpointCommands& c) {
   return 0;
 }
 
-int run_generate(CheckpointCommands& c, const char* what) {
+// What text data a checkpoint was trained on, from its file format: TSV files hold translation
+// pairs (Tatoeba's layout), JSONL/CSV files documents and summaries; "" when neither is known.
+std::string text_data_kind(const std::string& data) {
+  std::string file = data;
+  const std::vector<std::string> bundled = bundled_dataset_names();
+  if (std::find(bundled.begin(), bundled.end(), data) != bundled.end())
+    file = bundled_dataset_files(data).front();
+  if (file.ends_with(".gz")) file.resize(file.size() - 3);
+  if (file.ends_with(".tsv")) return "translate";
+  if (file.ends_with(".jsonl") || file.ends_with(".json") || file.ends_with(".csv"))
+    return "summarize";
+  return "";
+}
+
+int run_generate(CheckpointCommands& c, const std::string& what) {
   Experiment e = Experiment::from_checkpoint(c.checkpoint, "-", c.config);
   TextTask* text = e.text_task();
   if (!text)
     throw CLI::ValidationError("--checkpoint", c.checkpoint + " is a " + task_kind_name(e.kind()) +
                                                    " model; " + what + " needs a text model");
+  // A translator given documents, or a summarizer sentences, would answer without complaint.
+  if (const std::string kind = text_data_kind(e.data_name()); !kind.empty() && kind != what)
+    throw CLI::ValidationError("--checkpoint", c.checkpoint + " was trained on " + e.data_name() +
+                                                   " to " + kind + "; " + what +
+                                                   " needs a model trained to " + what +
+                                                   " (use attend " + kind + ")");
+  for (size_t i = 0; i < c.texts.size(); ++i)
+    if (c.texts[i].find_first_not_of(" \t\r\n") == std::string::npos)
+      throw CLI::ValidationError("text", "input " + std::to_string(i + 1) + " is empty");
   std::vector<std::string> inputs = c.texts;
   if (inputs.empty())
     for (std::string line; std::getline(std::cin, line);)

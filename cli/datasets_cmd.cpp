@@ -4,10 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
-#include <stdexcept>
 
 #include "datasets/bundled.h"
 #include "datasets/bundled_graphs.h"
+#include "datasets/data_error.h"
 #include "datasets/load_doc_summary.h"
 #include "datasets/load_linqs.h"
 #include "datasets/load_text_pairs.h"
@@ -161,29 +161,35 @@ void show_dataset(const std::string& what, int samples) {
     return;
   }
   if (what == "toy-motifs") {
+    GraphClassificationDataset d = load_bundled_graph_set(what);
     std::printf("%s (bundled)\n", what.c_str());
-    show_graph_set(load_bundled_graph_set(what));
+    show_graph_set(d);
     return;
   }
   if (contains(bundled_graph_names(), what)) {
+    GraphData g = load_bundled_graph(what);
     std::printf("%s (bundled)\n", what.c_str());
-    show_graph(load_bundled_graph(what));
+    show_graph(g);
     return;
   }
   if (!std::filesystem::exists(what))
-    throw std::invalid_argument(
-        "datasets show: '" + what +
-        "' is neither a bundled dataset (see `attend datasets list`) nor an existing file");
+    throw DataError(what, 0,
+                    "neither a bundled dataset (see `attend datasets list`) nor an existing file");
+  // Each file is read in full before anything is printed, so a bad one is a one-line error.
   std::string base = ends_with(what, ".gz") ? what.substr(0, what.size() - 3) : what;
-  std::printf("%s\n", what.c_str());
   if (ends_with(base, ".content")) {
     const std::string cites = base.substr(0, base.size() - 8) + ".cites";
-    show_graph(load_linqs(what, std::filesystem::exists(cites) ? cites : cites + ".gz"));
+    GraphData g = load_linqs(what, std::filesystem::exists(cites) ? cites : cites + ".gz");
+    std::printf("%s\n", what.c_str());
+    show_graph(g);
   } else if (ends_with(base, ".jsonl") || ends_with(base, ".json") || ends_with(base, ".csv")) {
-    show_text({{"all", load_doc_summary(what)}}, samples);  // document-summary pairs
+    std::vector<TextPair> pairs = load_doc_summary(what);  // document-summary pairs
+    std::printf("%s\n", what.c_str());
+    show_text({{"all", pairs}}, samples);
   } else {
-    show_text({{"all", load_tsv_pairs(what)}},
-              samples);  // Tatoeba layout: source TAB target [TAB ...]
+    std::vector<TextPair> pairs = load_tsv_pairs(what);  // Tatoeba: source TAB target [TAB ...]
+    std::printf("%s\n", what.c_str());
+    show_text({{"all", pairs}}, samples);
   }
 }
 

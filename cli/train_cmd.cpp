@@ -1,5 +1,6 @@
 #include "cli/train_cmd.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -7,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autograd/threading.h"
+#include "cli/validators.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_log.h"
 #include "trainers/stop_signal.h"
@@ -84,7 +86,7 @@ void add_decode_options(CLI::App& app, DecodeOptions& decode, int64_t& eval_batc
       ->check(CLI::Range(1, 1000));
   app.add_option("--length-penalty", decode.length_penalty,
                  "Beam search: score = log p / length^alpha")
-      ->check(CLI::Range(0.0, 10.0));
+      ->check(Range(0.0, 10.0));
   app.add_option("--max-decode-length", decode.max_length, "Longest output, <eos> included")
       ->check(CLI::Range(1, 100000));
   app.add_option("--eval-batch-size", eval_batch_size, "Sentences decoded at once")
@@ -134,6 +136,7 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   t->add_flag("--overwrite", c.overwrite, "Replace an existing run directory");
   t->add_flag("--resume", o.resume, "Continue the run in --out from its last checkpoint");
   t->add_option("--seed", o.seed, "Seed of initialisation, shuffling and dropout")
+      ->check(not_negative())
       ->capture_default_str();
   t->add_option("--runs", c.runs,
                 "Train this many times with seeds seed, seed+1, ... (into OUT/seed-N) and report "
@@ -163,12 +166,10 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   t->add_option("--optimizer", o.optimizer, "adam, adamw or sgd")
       ->check(CLI::IsMember({"adam", "adamw", "sgd"}))
       ->capture_default_str();
-  t->add_option("--lr", o.lr, "Learning rate")
-      ->check(CLI::Range(0.0, 100.0))
-      ->capture_default_str();
+  t->add_option("--lr", o.lr, "Learning rate")->check(Range(0.0, 100.0))->capture_default_str();
   t->add_option("--weight-decay", o.weight_decay, "L2 (adam, sgd) or decoupled (adamw) decay")
-      ->check(CLI::Range(0.0, 10.0));
-  t->add_option("--momentum", o.momentum, "SGD momentum")->check(CLI::Range(0.0, 1.0));
+      ->check(Range(0.0, 10.0));
+  t->add_option("--momentum", o.momentum, "SGD momentum")->check(Range(0.0, 1.0));
   t->add_option("--schedule", o.schedule, "constant, step, cosine, noam or plateau")
       ->check(CLI::IsMember({"constant", "step", "cosine", "noam", "plateau"}))
       ->capture_default_str();
@@ -177,11 +178,11 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   t->add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
       ->check(CLI::Range(1, 1000000));
   t->add_option("--lr-gamma", o.gamma, "step/plateau schedule: decay factor")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(Range(0.0, 1.0));
   t->add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm (0 = off)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(Range(0.0, 1e9));
   t->add_option("--clip-value", o.clip_value, "Clip each gradient element (0 = off)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(Range(0.0, 1e9));
   t->add_option("--metric", o.metric,
                 "Validation metric for the best checkpoint and early stopping (default: bleu, "
                 "rougeL or accuracy)");
@@ -204,7 +205,7 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
 
   auto* text = t->add_option_group("Text tasks");
   text->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(Range(0.0, 1.0));
   text->add_option("--eval-examples", x.text_task.max_eval_examples,
                    "Decode at most this many validation sentences per evaluation (0 = all)")
       ->check(CLI::Range(0, 100000000));
@@ -216,11 +217,48 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   text->add_flag("--lowercase", c.lowercase, "Lowercase text before tokenising");
   text->add_option("--samples", c.samples, "Test translations printed at the end")
       ->check(CLI::Range(0, 1000));
-  add_decode_options(*t, x.text_task.decode, x.text_task.eval_batch_size);
+  add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
 }
 
 // One training run into out_dir with the given seed; prints its results.
 namespace {
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string out;
+  for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
+  return out;
+}
+
+// A resumed run must be the run it continues: the same model, hyperparameters, data and
+// vocabularies, or last.safetensors does not fit it (and its optimizer state even less).
+void check_resumable(const Experiment& e, const std::string& path) {
+  const Checkpoint ck = load_safetensors(path);
+  const std::map<std::string, std::string> now = e.checkpoint_metadata();
+  auto value = [](const std::map<std::string, std::string>& m, const char* key) {
+    auto it = m.find(key);
+    return it == m.end() ? std::string() : it->second;
+  };
+  const std::string saved = value(ck.metadata, kConfigKey), wanted = value(now, kConfigKey);
+  if (saved != wanted) {
+    // Name the first setting that differs, as "/hyperparams/hidden".
+    json a = json::object(), b = json::parse(wanted).flatten();
+    try {
+      a = json::parse(saved).flatten();
+    } catch (const json::exception&) {
+    }
+    for (const auto& [key, v] : b.items())
+      if (!a.contains(key) || a[key] != v)
+        throw CLI::ValidationError("--resume", path + " was trained with " + key.substr(1) + " = " +
+                                                   (a.contains(key) ? a[key].dump() : "(none)") +
+                                                   "; this command line gives " + v.dump() +
+                                                   " (resume with the run's own options)");
+    throw CLI::ValidationError("--resume", path + " was trained with another configuration");
+  }
+  if (value(ck.metadata, kVocabKey) != value(now, kVocabKey))
+    throw CLI::ValidationError("--resume", path +
+                                               " was trained with other vocabularies than this "
+                                               "command line's data gives");
+}
 
 TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
                        const std::string& out_dir) {
@@ -229,11 +267,27 @@ TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
   TrainerOptions o = c.trainer;
   o.seed = seed;
   Experiment e = Experiment::create(x);
+  // What only the task can check, before anything is printed or written.
+  if (const std::vector<std::string> metrics = e.task().metric_names();
+      !o.metric.empty() && !metrics.empty() &&
+      std::find(metrics.begin(), metrics.end(), o.metric) == metrics.end())
+    throw CLI::ValidationError("--metric", "'" + o.metric + "' is not a metric of " + x.model +
+                                               " on " + e.data_name() + " (one of " +
+                                               join(metrics) + ")");
+  if (o.resume) check_resumable(e, (fs::path(out_dir) / "last.safetensors").string());
   std::fprintf(stderr, "%s\n", e.summary().c_str());
   o.run_dir = out_dir;
   o.metadata = e.checkpoint_metadata();
   o.progress = progress_options(c.progress);
-  fs::create_directories(out_dir);
+  if (!c.replace_out.empty()) {  // --overwrite, now that the options have been checked
+    fs::remove_all(c.replace_out);
+    c.replace_out.clear();
+  }
+  try {
+    fs::create_directories(out_dir);
+  } catch (const fs::filesystem_error& ex) {
+    throw CLI::ValidationError("--out", "cannot create " + out_dir + ": " + ex.code().message());
+  }
   if (!o.resume) {
     write_text_file_atomic((fs::path(out_dir) / "config.toml").string(),
                            root.config_to_str(false, true));
@@ -291,6 +345,22 @@ int run_train(TrainCommand& c, const CLI::App& root) {
       if (c.app->count("--" + s.name) && !x.hyperparams.count(s.name))
         throw CLI::ValidationError("--" + s.name,
                                    "model '" + x.model + "' has no such hyperparameter");
+  const bool files =
+      c.app->count("--train-file") || c.app->count("--valid-file") || c.app->count("--test-file");
+  if (files && c.app->count("--data"))
+    throw CLI::ValidationError("--data",
+                               "give --data or --train-file/--valid-file/--test-file, "
+                               "not both");
+  // Text options given to a graph model would be ignored without a word.
+  if (entry.task != TaskKind::kSequence) {
+    std::vector<std::string> text_only = {"--train-file", "--valid-file", "--test-file"};
+    for (const CLI::Option* opt : c.app->get_option_group("Text tasks")->get_options())
+      text_only.push_back(opt->get_name());
+    for (const std::string& name : text_only)
+      if (c.app->count(name))
+        throw CLI::ValidationError(name, "applies to text models; '" + x.model + "' is a " +
+                                             task_kind_name(entry.task) + " model");
+  }
   if (!c.app->count("--data")) x.data = default_data(entry.task);
   if (c.batch_size > 0) {
     x.text_task.batch_size = c.batch_size;
@@ -305,13 +375,27 @@ int run_train(TrainCommand& c, const CLI::App& root) {
   if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.metric = "rouge";
 
   TrainerOptions& o = c.trainer;
+  if (c.app->count("--out") && c.out.empty())
+    throw CLI::ValidationError("--out", "empty path; give a run directory");
   if (c.out.empty()) c.out = "runs/" + x.model + "-" + fs::path(x.data).filename().string();
+  // The run directory is created under its nearest existing ancestor, which must be a directory.
+  for (fs::path p = fs::absolute(c.out).parent_path(); !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p)) {
+      if (!fs::is_directory(p))
+        throw CLI::ValidationError(
+            "--out", "cannot create " + c.out + ": " + p.string() + " is not a directory");
+      break;
+    }
+    if (p == p.parent_path()) break;
+  }
   if (fs::exists(c.out) && !o.resume) {
     if (!c.overwrite)
       throw CLI::ValidationError("--out", c.out +
                                               " exists; pass --overwrite to replace it or "
                                               "--resume to continue it");
-    fs::remove_all(c.out);
+    // Removed only once the first run's options and data have been checked: a bad command line
+    // with --overwrite leaves the old run alone.
+    c.replace_out = c.out;
   }
   if (o.resume && !fs::exists(fs::path(c.out) / "last.safetensors"))
     throw CLI::ValidationError(

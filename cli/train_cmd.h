@@ -17,6 +17,7 @@ struct TrainCommand {
   std::map<std::string, std::string> hyperparams;  // every model's hyperparameters by name
   std::string out;
   bool overwrite = false;
+  std::string replace_out;  // --overwrite: removed by the first run once its options are checked
   std::string progress = "auto";
   int samples = 5;
   int runs = 1;

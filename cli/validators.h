@@ -1,0 +1,38 @@
+// Option validators CLI11 lacks. CLI::Range lets NaN through (every comparison with NaN is false),
+// and an unsigned option takes "-1" as 18446744073709551615 (strtoull wraps it): both reached the
+// optimizer, the beam search or the seed unchecked.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace attend::cli {
+
+// CLI::Range (same help text, same message) that also refuses NaN.
+class Range : public CLI::Validator {
+ public:
+  template <class T>
+  Range(T min_val, T max_val) : CLI::Validator(CLI::Range(min_val, max_val)) {
+    CLI::Validator range = CLI::Range(min_val, max_val);
+    func_ = [range, min_val, max_val](std::string& input) mutable {
+      T value{};
+      if (CLI::detail::lexical_cast(input, value) && !(value >= min_val && value <= max_val))
+        return "Value " + input + " not in range " + std::to_string(min_val) + " to " +
+               std::to_string(max_val);
+      return range(input);
+    };
+  }
+};
+
+// For unsigned options: refuses a negative value instead of letting it wrap around.
+inline CLI::Validator not_negative() {
+  return CLI::Validator(
+      [](std::string& input) {
+        const auto first = input.find_first_not_of(" \t");
+        return first != std::string::npos && input[first] == '-'
+                   ? "Value " + input + " is negative; expected a whole number >= 0"
+                   : std::string();
+      },
+      "");
+}
+
+}  // namespace attend::cli
