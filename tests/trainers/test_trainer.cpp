@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/threading.h"
 #include "test_util.h"
 #include "trainers/checkpoint.h"
 #include "trainers/experiment.h"
@@ -66,6 +67,16 @@ BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_transformer_run) {
 
 BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_gat_run) {
   check_resume([] { return Experiment::create(gat_config()); }, 5, 12);
+}
+
+// The same holds at 2 threads (OpenBLAS splits each product the same way every time).
+BOOST_AUTO_TEST_CASE(resume_equals_an_uninterrupted_run_at_two_threads) {
+  TempDir data;
+  write_corpus(data);
+  set_num_threads(2);
+  check_resume([&] { return Experiment::create(text_config(data, "seq2seq")); }, 9, 16);
+  check_resume([] { return Experiment::create(gat_config()); }, 5, 12);
+  set_num_threads(1);
 }
 
 BOOST_AUTO_TEST_CASE(best_checkpoint_and_early_stopping_follow_the_metric) {
