@@ -67,7 +67,8 @@ std::vector<std::pair<std::string, std::function<std::shared_ptr<SequenceModel>(
       for (bool feeding : {false, true}) {
         if (feeding && std::string(att) == "none") continue;
         const std::string name = std::string(cell_name) + "/" + att + (feeding ? "/feeding" : "");
-        out.push_back({name, [=] {
+        // cell = cell: clang before 16 cannot capture a structured binding implicitly.
+        out.push_back({name, [=, cell = cell] {
                          Generator g(7);
                          return std::make_shared<Seq2Seq>(
                              seq2seq_options(cell, att, false, feeding), g, nullptr);
