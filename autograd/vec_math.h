@@ -13,7 +13,9 @@ namespace attend::vec {
 // degree-6 polynomial), branch-free so loops over it vectorise. exp(-inf) and anything below
 // -87.3 give exactly 0 (masked attention scores must get zero weight); above 88.7 gives +inf.
 inline float exp(float x) {
-  const float xc = std::min(std::max(x, -87.33654f), 88.72283f);
+  // max(lo, x), not max(x, lo): std::max returns its first argument when the comparison is false,
+  // so a NaN x clamps to lo here and the float-to-int conversion of n below stays defined.
+  const float xc = std::min(std::max(-87.33654f, x), 88.72283f);
   // n = round(x / ln 2) by the 1.5 * 2^23 trick (vectorises, unlike a rounding call), then
   // r = x - n ln 2 with ln 2 split in two for accuracy.
   const float n = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
