@@ -8,7 +8,9 @@
 #include "cli/datasets_cmd.h"
 #include "cli/demo.h"
 #include "cli/models_cmd.h"
+#include "cli/parse_errors.h"
 #include "cli/train_cmd.h"
+#include "cli/validators.h"
 #include "datasets/data_error.h"
 #include "models/hyperparams.h"
 #include "trainers/checkpoint.h"
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   app.set_config("--config", attend::cli::resume_config_path(argc, argv),
                  "Read options from a TOML or INI file");
   app.get_config_ptr()->check(CLI::ExistingFile);
+  // An entry no option takes is an error, not silently ignored (a misspelt option, or garbage).
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   attend::cli::TrainCommand train;
   attend::cli::add_train_command(app, train);
@@ -42,8 +46,9 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--steps", demo.steps, "Training steps")->check(CLI::Range(1, 1000000));
   demo_cmd->add_option("--hidden", demo.hidden, "Hidden units per layer")
       ->check(CLI::Range(1, 4096));
-  demo_cmd->add_option("--lr", demo.lr, "Adam learning rate")->check(CLI::PositiveNumber);
-  demo_cmd->add_option("--seed", demo.seed, "Random seed");
+  demo_cmd->add_option("--lr", demo.lr, "Adam learning rate")
+      ->check(attend::cli::Range(1e-6, 10.0));
+  demo_cmd->add_option("--seed", demo.seed, "Random seed")->check(attend::cli::not_negative());
 
   CLI::App* datasets_cmd =
       app.add_subcommand("datasets", "List the bundled datasets or describe one");
@@ -68,7 +73,7 @@ int main(int argc, char** argv) {
     // --help and --version print and succeed; a bad command line is one line and exit code 2
     // (CLI11's own report adds a second line pointing at --help).
     if (e.get_exit_code() == 0) return app.exit(e);
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", attend::cli::parse_error_message(app, e).c_str());
     return 2;
   }
   try {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End to end: train, resume, eval, translate, summarize and predict as a user runs them, on tiny
-# configurations, and the errors a user meets (exit code 2, one line naming the culprit).
+# configurations. The errors a user meets (exit code 2, one line naming the culprit) are all in
+# test_bad_input_cli.sh.
 # Usage: test_train_cli.sh PATH/TO/attend
 set -u
 attend=$1
@@ -13,14 +14,6 @@ check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
   else
     echo "ok: $1"
   fi
-}
-expect_error() {  # expect_error DESCRIPTION EXPECTED_SUBSTRING COMMAND...
-  local desc=$1 want=$2; shift 2
-  local out rc
-  out=$("$@" 2>&1 </dev/null); rc=$?
-  check "$desc" "$want" "$out"
-  [[ $rc -eq 2 ]] || { echo "FAIL: $desc: exit code $rc, expected 2"; fail=1; }
-  [[ $(printf '%s\n' "$out" | wc -l) -eq 1 ]] || { echo "FAIL: $desc: message is not one line"; fail=1; }
 }
 tiny_s2s=(--model seq2seq --embedding 16 --hidden 24 --batch-size 32 --eval-examples 20
           --max-decode-length 12 --progress lines --samples 2 --seed 3)
@@ -69,22 +62,5 @@ printf '[train]\nmodel = "gat"\ndata = "karate"\nepochs = 3\nlr = 0.02\n' >"$tmp
 out=$("$attend" --config "$tmp/gat.toml" train --epochs 2 --progress off --out "$tmp/fromconfig" 2>&1) || { echo "FAIL: train from a config file exited $?"; echo "$out" | tail; fail=1; }
 check "config file chooses the model" "gat (" "$out"
 check "command line overrides the config file" "trained 2 epochs" "$out"
-expect_error "missing config file" "no-such.toml" "$attend" --config "$tmp/no-such.toml" train
 
-# --- bad input: one line, exit code 2, nothing overwritten ------------------------------------
-before=$(md5sum "$tmp/s2s/best.safetensors")
-expect_error "existing run directory" "exists; pass --overwrite" "$attend" train "${tiny_s2s[@]}" --out "$tmp/s2s"
-[[ $(md5sum "$tmp/s2s/best.safetensors") == "$before" ]] && echo "ok: refused run left the checkpoint alone" || { echo "FAIL: checkpoint changed"; fail=1; }
-expect_error "unknown model" "--model" "$attend" train --model lstm
-expect_error "hyperparameter of another model" "has no such hyperparameter" "$attend" train --model gat --attention dot --out "$tmp/x"
-expect_error "bad hyperparameter value" "hidden" "$attend" train --hidden many --out "$tmp/x"
-expect_error "out-of-range option" "--lr" "$attend" train --lr -1 --out "$tmp/x"
-expect_error "missing checkpoint option" "--checkpoint" "$attend" eval
-expect_error "checkpoint file missing" "no-such.safetensors" "$attend" eval -c "$tmp/no-such.safetensors"
-expect_error "checkpoint of another model" "needs a text model" "$attend" translate -c "$tmp/gat/best.safetensors" "Hello."
-expect_error "graph command on a text model" "predict needs a graph model" "$attend" predict -c "$tmp/s2s/best.safetensors"
-expect_error "vocabulary mismatch" "vocabulary mismatch" "$attend" eval -c "$tmp/s2s/best.safetensors" --data toy-fr-en
-head -c 100 "$tmp/s2s/best.safetensors" >"$tmp/broken.safetensors"
-expect_error "truncated checkpoint" "broken.safetensors" "$attend" eval -c "$tmp/broken.safetensors"
-expect_error "resume without a checkpoint" "last.safetensors" "$attend" train --resume --out "$tmp/empty"
 exit $fail
