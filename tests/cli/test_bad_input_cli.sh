@@ -299,7 +299,7 @@ need() {  # need COMMAND OPTION KIND
   echo "FAIL: no row for '${1:-attend} $2' ($3): add one to the table in $0"; fail=1
 }
 check_help() {  # check_help COMMAND_PATH (words, "" for the root)
-  local cmd=$1 section= group= line name spec desc default sub
+  local cmd=$1 section='' group='' line name spec desc default sub
   local -a subs=()
   local help
   # shellcheck disable=SC2086
@@ -314,7 +314,7 @@ check_help() {  # check_help COMMAND_PATH (words, "" for the root)
     if [[ $section == sub && $line =~ ^\ \ ([a-z][a-z-]*)\  ]]; then
       subs+=("${BASH_REMATCH[1]}"); continue
     fi
-    name= spec=
+    name='' spec=''
     if [[ $section == pos && $line =~ ^\ \ ([a-z][a-z_-]*)\ ([A-Z].*)$ ]]; then
       name=${BASH_REMATCH[1]}; spec=${BASH_REMATCH[2]}
     elif [[ $section == opt && $line =~ ^\ +(-[A-Za-z],)?(--[A-Za-z0-9-]+)(\ (.*))?$ ]]; then
@@ -354,6 +354,7 @@ check_help ""
 checksums() { (cd "$R" && find . -print0 | sort -z | xargs -0 md5sum 2>/dev/null; find . | sort); }
 before=$(checksums)
 start=$SECONDS
+args=()
 for i in "${!keys[@]}"; do
   eval "args=(${cmds[i]})"
   what="${keys[i]} (attend ${cmds[i]})"
