@@ -138,6 +138,9 @@ Experiment Experiment::create(const ExperimentConfig& c) {
   switch (e.kind_) {
     case TaskKind::kSequence: {
       e.data_name_ = text_data_name(c);
+      if (!c.train_file.empty())  // absolute, so eval from another directory finds them
+        for (const std::string& f : {c.train_file, c.valid_file, c.test_file})
+          e.data_files_.push_back(std::filesystem::absolute(f).lexically_normal().string());
       e.tokenizer_ = c.text.tokenizer;
       auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
       e.dims_.source_vocab = data->source_vocab.size();
@@ -198,6 +201,8 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
         {"num_classes", dims_.num_classes}}},
       {"tokenizer",
        {{"lowercase", tokenizer_.lowercase}, {"split_elision", tokenizer_.split_elision}}}};
+  // Data given as files: eval and translate find the same splits again.
+  if (!data_files_.empty()) config["data_files"] = data_files_;
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
   if (text_data_)
     meta[kVocabKey] = json{{"source", json::parse(text_data_->source_vocab.to_json())},
@@ -228,6 +233,10 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
                d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>()};
     e.tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
     e.tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
+    if (cfg.contains("data_files"))
+      e.data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
+    if (!e.data_files_.empty() && e.data_files_.size() != 3)
+      throw bad_checkpoint(path, "model config's data_files must name 3 files");
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
   }
@@ -257,6 +266,11 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
 
   ExperimentConfig c = overrides;
   c.data = data.empty() ? e.data_name_ : data;
+  if (data.empty() && !e.data_files_.empty()) {
+    c.train_file = e.data_files_[0];
+    c.valid_file = e.data_files_[1];
+    c.test_file = e.data_files_[2];
+  }
   if (e.kind_ == TaskKind::kSequence) {
     auto vocab_it = ck.metadata.find(kVocabKey);
     if (vocab_it == ck.metadata.end())

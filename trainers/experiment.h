@@ -57,6 +57,7 @@ class Experiment {
  private:
   TaskKind kind_ = TaskKind::kSequence;
   std::string model_name_, data_name_;
+  std::vector<std::string> data_files_;  // train, valid, test when the data came as files
   Hyperparams hyperparams_;
   ModelDims dims_;
   TokenizerOptions tokenizer_;

@@ -40,6 +40,17 @@ out=$("$attend" translate -c "$tmp/s2s/best.safetensors" "The cat sleeps." "He s
 out=$(printf 'The dog eats.\n\nA tall actor waits.\n' | "$attend" translate -c "$tmp/s2s/last.safetensors" --beam 3 2>&1) || { echo "FAIL: translate from stdin exited $?"; fail=1; }
 [[ $(printf '%s\n' "$out" | wc -l) -eq 2 ]] && echo "ok: translate reads standard input" || { echo "FAIL: translate stdin output: $out"; fail=1; }
 
+# data given as files: the checkpoint remembers them (as absolute paths) for eval
+datadir=$(cd "$(dirname "$0")/../../datasets/data" && pwd)
+mkdir -p "$tmp/files"
+for split in train valid test; do
+  zcat "$datadir/translation.$split.tsv.gz" | head -60 >"$tmp/files/$split.tsv"
+done
+out=$(cd "$tmp/files" && "$attend" train --train-file train.tsv --valid-file valid.tsv --test-file test.tsv \
+      --embedding 8 --hidden 8 --max-steps 2 --samples 0 --progress off --out run 2>&1) || { echo "FAIL: train from files exited $?"; echo "$out" | tail; fail=1; }
+out=$(cd / && "$attend" eval -c "$tmp/files/run/best.safetensors" 2>&1) || { echo "FAIL: eval of a run trained from files exited $?: $out"; fail=1; }
+check "eval finds the files a run was trained on" "test: bleu" "$out"
+
 # --- a summarizer and the graph models -------------------------------------------------------
 out=$("$attend" train --model transformer --data toy-summarization --d-model 16 --heads 2 --feedforward 32 \
       --encoder-layers 1 --decoder-layers 1 --max-steps 4 --batch-size 16 --eval-examples 5 \
