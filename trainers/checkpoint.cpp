@@ -160,10 +160,12 @@ json parse_header(const std::string& path, const std::string& text) {
   json h;
   try {
     h = json::parse(text, cb);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // A syntax error (parse_error), or a number beyond double's range such as 1e999
+    // (out_of_range): the message without nlohmann's "[json.exception.NAME] " prefix.
     std::string msg = e.what();
-    const size_t colon = msg.find("parse error");
-    if (colon != std::string::npos) msg = msg.substr(colon);
+    const size_t start = msg.find("] ");
+    if (msg.starts_with("[json.exception.") && start != std::string::npos) msg.erase(0, start + 2);
     fail(path, "header is not valid JSON (" + msg + ")");
   }
   if (!duplicate.empty()) fail(path, "duplicate key " + json_quoted(duplicate) + " in the header");

@@ -522,6 +522,10 @@ BOOST_AUTO_TEST_CASE(other_malformed_headers) {
   expect_load_error(path, {"duplicate key \"a\""});
   write_raw(path, R"({"__metadata__":{"n":3}})", {});
   expect_load_error(path, {"__metadata__ entry \"n\" is not a string"});
+  // Found by fuzz/fuzz_checkpoint: a number beyond double's range escaped as nlohmann's
+  // out_of_range instead of a CheckpointError.
+  write_raw(path, R"({"__metadata__":{"n":"3"},"x":1e999})", {});
+  expect_load_error(path, {"header is not valid JSON (number overflow parsing '1e999')"});
   write_raw(path, R"({"a":{"dtype":"F32","shape":[1]}})", Bytes(4));
   expect_load_error(path, {"has no \"data_offsets\""});
   write_raw(path, R"({"a":{"dtype":"F32","shape":[1,1,1,1,1,1,1,1,1],"data_offsets":[0,4]}})",
@@ -554,8 +558,9 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_the_old_file_intact) {
   // The temporary file cannot be created: something else sits at its name.
   const std::string tmp_name = path + ".tmp." + std::to_string(::getpid());
   fs::create_directory(tmp_name);
-  expect_error<AtomicWriteError>([&] { save_safetensors(path, sample_tensors()); }, path,
-               {"cannot save checkpoint", "cannot create temporary file", "Is a directory"});
+  expect_error<AtomicWriteError>(
+      [&] { save_safetensors(path, sample_tensors()); }, path,
+      {"cannot save checkpoint", "cannot create temporary file", "Is a directory"});
   fs::remove(tmp_name);
   BOOST_TEST((read_bytes(path) == before));
   BOOST_TEST(bit_equal(load_safetensors(path).tensors.at("w"), old.at("w")));
@@ -581,7 +586,8 @@ BOOST_AUTO_TEST_CASE(failed_save_leaves_the_old_file_intact) {
 
   // The directory does not exist.
   const std::string nowhere = tmp / "no/such/dir/model.safetensors";
-  expect_error<AtomicWriteError>([&] { save_safetensors(nowhere, old); }, nowhere, {"No such file or directory"});
+  expect_error<AtomicWriteError>([&] { save_safetensors(nowhere, old); }, nowhere,
+                                 {"No such file or directory"});
 }
 
 BOOST_AUTO_TEST_CASE(invalid_arguments_to_save) {
