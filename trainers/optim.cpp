@@ -1,6 +1,7 @@
 #include "trainers/optim.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 
@@ -41,6 +42,31 @@ std::map<std::string, Tensor> Optimizer::state_dict() const {
   return out;
 }
 
+namespace {
+
+// A step count as state_dict stores it: one float holding a whole number >= 0 (and below 1e18,
+// so it converts to int64_t).
+int64_t step_count(const std::string& key, const Tensor& t) {
+  const float v = t.numel() == 1 ? t.data()[0] : -1.0f;
+  if (!(v >= 0.0f && v <= 1e18f && v == std::floor(v)))
+    throw std::invalid_argument("optimizer state: '" + key +
+                                "' must be one whole number of steps >= 0, got " +
+                                (t.numel() == 1 ? std::to_string(v) : "shape " + t.shape().str()));
+  return static_cast<int64_t>(v);
+}
+
+// The parameter index that ends a state key ("exp_avg.3" -> 3); throws naming the key.
+size_t param_index(const std::string& key, size_t start) {
+  size_t i = 0;
+  const auto [end, ec] = std::from_chars(key.data() + start, key.data() + key.size(), i);
+  if (ec != std::errc() || start == key.size() || end != key.data() + key.size())
+    throw std::invalid_argument("optimizer state: unexpected key '" + key +
+                                "' (expected NAME.INDEX)");
+  return i;
+}
+
+}  // namespace
+
 void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
   std::map<std::string, std::vector<Tensor>> loaded;
   for (const auto& [key, t] : state) {
@@ -48,7 +74,7 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
     const size_t dot = key.rfind('.');
     if (dot == std::string::npos)
       throw std::invalid_argument("optimizer state: unexpected key '" + key + "'");
-    const size_t i = std::stoul(key.substr(dot + 1));
+    const size_t i = param_index(key, dot + 1);
     if (i >= params_.size() || !(t.shape() == params_[i].shape()))
       throw std::invalid_argument("optimizer state: '" + key + "' of shape " + t.shape().str() +
                                   " does not match the parameters");
@@ -58,8 +84,16 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& state) {
   }
   auto it = state.find("step");
   if (it == state.end()) throw std::invalid_argument("optimizer state: missing 'step'");
-  step_ = static_cast<int64_t>(it->second.item());
-  if ((it = state.find("lr")) != state.end()) lr_ = it->second.item();
+  const int64_t step = step_count("step", it->second);
+  float lr = lr_;
+  if ((it = state.find("lr")) != state.end()) {
+    lr = it->second.numel() == 1 ? it->second.data()[0] : -1.0f;
+    if (!(lr >= 0.0f && std::isfinite(lr)))
+      throw std::invalid_argument("optimizer state: 'lr' must be one finite number >= 0");
+  }
+  // Everything checked: only now does the state change.
+  step_ = step;
+  lr_ = lr;
   buffers_ = std::move(loaded);
 }
 
@@ -154,10 +188,10 @@ void Adam::load_state_dict(const std::map<std::string, Tensor>& state) {
       rest.emplace(key, t);
       continue;
     }
-    const size_t i = std::stoul(key.substr(11));
+    const size_t i = param_index(key, 11);
     if (i >= steps.size())
       throw std::invalid_argument("optimizer state: '" + key + "' has no parameter");
-    steps[i] = static_cast<int64_t>(t.item());
+    steps[i] = step_count(key, t);
   }
   Optimizer::load_state_dict(rest);
   param_steps_ = std::move(steps);

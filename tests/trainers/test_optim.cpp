@@ -383,6 +383,43 @@ BOOST_AUTO_TEST_CASE(state_dict_contents_and_load_errors) {
   BOOST_CHECK_EQUAL(fresh.steps_taken(), 0);
 }
 
+BOOST_AUTO_TEST_CASE(load_rejects_step_counts_and_keys_that_are_no_numbers) {
+  // Found by fuzz/fuzz_checkpoint: a step count of 4.8e30 was cast to int64_t (undefined
+  // behaviour), and "lr" of the wrong shape failed after "step" had already changed.
+  std::vector<Tensor> ps = fresh_params();
+  Adam a(ps, AdamOptions{});
+  run_steps(a, ps, 1, 1);
+  const auto sd = a.state_dict();
+  std::vector<Tensor> other = fresh_params();
+  Adam fresh(other, AdamOptions{});
+  const float lr = fresh.lr();
+  auto expect_error = [&](const std::string& key, const Tensor& value, const std::string& what) {
+    auto bad = sd;
+    bad[key] = value;
+    try {
+      fresh.load_state_dict(bad);
+      BOOST_ERROR(key << ": no exception thrown");
+    } catch (const std::invalid_argument& e) {
+      BOOST_CHECK_MESSAGE(std::string(e.what()).find(what) != std::string::npos,
+                          "'" << e.what() << "' should contain '" << what << "'");
+    }
+    BOOST_CHECK_EQUAL(fresh.steps_taken(), 0);
+    BOOST_CHECK_EQUAL(fresh.lr(), lr);
+  };
+  expect_error("param_step.0", full(Shape{}, 4.76108e30f),
+               "'param_step.0' must be one whole number of steps >= 0");
+  expect_error("step", full(Shape{}, -1.0f), "'step' must be one whole number");
+  expect_error("step", full(Shape{}, 2.5f), "'step' must be one whole number");
+  expect_error("step", full(Shape{}, std::nanf("")), "'step' must be one whole number");
+  expect_error("lr", zeros({2}), "'lr' must be one finite number >= 0");
+  expect_error("lr", full(Shape{}, INFINITY), "'lr' must be one finite number >= 0");
+  expect_error("exp_avg.", zeros({3, 4}), "unexpected key 'exp_avg.' (expected NAME.INDEX)");
+  expect_error("exp_avg.0x", zeros({3, 4}), "unexpected key 'exp_avg.0x'");
+  expect_error("param_step.99999999999999999999", zeros({1}), "unexpected key");
+  fresh.load_state_dict(sd);  // the real state still loads
+  BOOST_CHECK_EQUAL(fresh.steps_taken(), 1);
+}
+
 // --- option errors -----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(bad_options_throw) {
