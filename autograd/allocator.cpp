@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -41,7 +42,17 @@ Cache& cache() {
   return *c;
 }
 
+thread_local AllocationLimit* current_limit = nullptr;
+
 }  // namespace
+
+AllocationLimit::AllocationLimit(int64_t max_bytes) : max_(max_bytes), outer_(current_limit) {
+  current_limit = this;
+}
+
+AllocationLimit::~AllocationLimit() {
+  current_limit = outer_;
+}
 
 MemoryStats memory_stats() {
   Cache& c = cache();
@@ -70,6 +81,13 @@ void set_allocator_caching(bool enabled) {
 
 Storage::Storage(int64_t n)
     : size_(n), bytes_(bucket_bytes(static_cast<size_t>(n) * sizeof(float))) {
+  if (AllocationLimit* limit = current_limit) {
+    if (static_cast<int64_t>(bytes_) > limit->max_ - limit->used_)
+      throw AllocationLimitError("allocating " + std::to_string(n) +
+                                 " floats would pass the limit of " + std::to_string(limit->max_) +
+                                 " bytes (" + std::to_string(limit->used_) + " already taken)");
+    limit->used_ += static_cast<int64_t>(bytes_);
+  }
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mu);

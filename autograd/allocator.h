@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 
 namespace attend {
 
@@ -24,6 +25,29 @@ void reset_peak_memory();
 void empty_cache();
 // Turns caching on or off (off: every buffer goes straight back to the system; useful under ASan).
 void set_allocator_caching(bool enabled);
+
+// Caps the bytes that Storage created on this thread may take in all while the limit exists (the
+// innermost of nested limits counts), for building something whose size comes from untrusted input
+// — a model rebuilt from a checkpoint's config — so a forged size fails cleanly instead of
+// exhausting memory: Storage that would pass the cap throws AllocationLimitError.
+class AllocationLimitError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class AllocationLimit {
+ public:
+  explicit AllocationLimit(int64_t max_bytes);
+  ~AllocationLimit();
+  AllocationLimit(const AllocationLimit&) = delete;
+  AllocationLimit& operator=(const AllocationLimit&) = delete;
+  int64_t used_bytes() const { return used_; }
+
+ private:
+  friend class Storage;
+  int64_t max_, used_ = 0;
+  AllocationLimit* outer_;
+};
 
 class Storage {
  public:

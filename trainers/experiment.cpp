@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "autograd/allocator.h"
 #include "datasets/bundled_graphs.h"
 #include "datasets/data_error.h"
 #include "datasets/load_citation.h"
@@ -250,11 +251,38 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
   }
   e.kind_ = entry->task;
   e.dropout_ = std::make_shared<Generator>(0);
-  Generator init(0);
-  e.model_ = entry->create(e.hyperparams_, e.dims_, init, e.dropout_);
   std::map<std::string, Tensor> weights;  // the model's tensors, without the optimizer's
+  int64_t values = 0;
   for (const auto& [k, t] : ck.tensors)
-    if (k.rfind(kOptimizerPrefix, 0) != 0) weights[k] = t;
+    if (k.rfind(kOptimizerPrefix, 0) != 0) {
+      weights[k] = t;
+      values += t.numel();
+    }
+  // The model's size comes from the config and is only compared with the weights once it is
+  // built, so building it is bounded by what the file holds: every dimension is one of a weight's
+  // (so at most their number of values), and building may allocate at most eight times their
+  // bytes (the 64-byte minimum per tensor and the initialisers' temporaries count too; the
+  // default-size models need under three times).
+  for (const auto& [name, dim] : {std::pair{"source_vocab", e.dims_.source_vocab},
+                                  {"target_vocab", e.dims_.target_vocab},
+                                  {"num_features", e.dims_.num_features},
+                                  {"num_classes", e.dims_.num_classes}})
+    if (dim < 0 || dim > values)
+      throw bad_checkpoint(path, std::string("model config has ") + name + " " +
+                                     std::to_string(dim) + ", impossible with the " +
+                                     std::to_string(values) + " weight values it holds");
+  try {
+    AllocationLimit limit(32 * values + 256 * static_cast<int64_t>(weights.size()) + (1 << 20));
+    Generator init(0);
+    e.model_ = entry->create(e.hyperparams_, e.dims_, init, e.dropout_);
+  } catch (const AllocationLimitError&) {
+    throw bad_checkpoint(path, "its config describes a model larger than the " +
+                                   std::to_string(values) + " weight values it holds");
+  } catch (const HyperparamError& ex) {  // a combination the model rejects
+    throw bad_checkpoint(path, std::string("its config describes no valid model: ") + ex.what());
+  } catch (const std::invalid_argument& ex) {  // ShapeError too: sizes the model rejects
+    throw bad_checkpoint(path, std::string("its config describes no valid model: ") + ex.what());
+  }
   try {
     e.model_->load_state_dict(weights);
   } catch (const std::exception& ex) {

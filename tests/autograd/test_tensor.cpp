@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/allocator.h"
 #include "test_util.h"
 
 using namespace attend;
@@ -265,6 +266,25 @@ BOOST_AUTO_TEST_CASE(data_is_64_byte_aligned) {
   Tensor x = zeros({3, 5});
   BOOST_CHECK(aligned64(transpose(x, 0, 1)));
   BOOST_CHECK(aligned64(narrow(x, 1, 1, 3)));
+}
+
+BOOST_AUTO_TEST_CASE(allocation_limit_refuses_storage_past_its_cap) {
+  // What Experiment::from_checkpoint builds a model under, so a forged size cannot exhaust memory.
+  {
+    AllocationLimit limit(4096);
+    Tensor a = Tensor::empty({500});  // 2000 bytes, in a 2048-byte bucket
+    BOOST_CHECK_EQUAL(limit.used_bytes(), 2048);
+    BOOST_CHECK_THROW(Tensor::empty({1000000000}), AllocationLimitError);
+    BOOST_CHECK_EQUAL(limit.used_bytes(), 2048);  // the refused one took nothing
+    {
+      AllocationLimit inner(100);  // the innermost limit counts
+      BOOST_CHECK_THROW(Tensor::empty({500}), AllocationLimitError);
+    }
+    Tensor b = Tensor::empty({500});
+    BOOST_CHECK_EQUAL(limit.used_bytes(), 4096);
+    BOOST_CHECK_THROW(Tensor::empty({1}), AllocationLimitError);
+  }
+  BOOST_CHECK_EQUAL(Tensor::empty({1000}).numel(), 1000);  // no limit once it is gone
 }
 
 BOOST_AUTO_TEST_CASE(item_of_one_element_tensors_only) {

@@ -24,8 +24,9 @@
 #include "layers/linear.h"
 #include "test_util.h"
 #include "trainers/checkpoint.h"
-#include "trainers/run_log.h"
+#include "trainers/experiment.h"
 #include "trainers/optim.h"
+#include "trainers/run_log.h"
 
 using namespace attend;
 namespace fs = std::filesystem;
@@ -536,6 +537,79 @@ BOOST_AUTO_TEST_CASE(other_malformed_headers) {
   BOOST_TEST(load_safetensors(path).tensors.at("a").numel() == 1);
   write_raw(path, "{}", {});
   BOOST_TEST(load_safetensors(path).tensors.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_forged_model_config_fails_before_the_model_is_built) {
+  // Found by fuzz/fuzz_checkpoint: Experiment::from_checkpoint built whatever model the "config"
+  // metadata described before comparing it with the weights, so a config of a few bytes could
+  // ask for gigabytes, and sizes a model rejects escaped as std::invalid_argument.
+  TmpDir tmp;
+  const std::string graphs = tmp / "graphs.jsonl";
+  std::ofstream(graphs) << R"({"label": 0, "num_nodes": 3, "edges": [[0, 1], [1, 2]]})"
+                           "\n"
+                        << R"({"label": 1, "num_nodes": 2, "edges": [[0, 1]]})"
+                           "\n";
+  ExperimentConfig c;
+  c.model = "gat-graph";
+  c.data = graphs;
+  c.hyperparams = {{"layers", "1"}, {"hidden", "2"}, {"heads", "2"}};
+  Experiment e = Experiment::create(c);
+  const std::string good = tmp / "good.safetensors";
+  save_module(good, e.model(), e.checkpoint_metadata());
+  BOOST_CHECK_EQUAL(Experiment::from_checkpoint(good, "-").model_name(), "gat-graph");
+  const int64_t values = e.model().num_parameters();
+
+  // The same weights under a config changed by f.
+  const std::string path = tmp / "forged.safetensors";
+  auto forge = [&](const std::function<void(nlohmann::json&)>& f) {
+    Checkpoint ck = load_safetensors(good);
+    nlohmann::json config = nlohmann::json::parse(ck.metadata.at(kConfigKey));
+    f(config);
+    ck.metadata[kConfigKey] = config.dump();
+    save_safetensors(path, ck.tensors, ck.metadata);
+  };
+  auto expect_rejected = [&](std::initializer_list<std::string> parts) {
+    reset_peak_memory();
+    const int64_t before = memory_stats().live_bytes;
+    expect_error([&] { Experiment::from_checkpoint(path, "-"); }, path, parts);
+    BOOST_CHECK_LT(memory_stats().peak_bytes - before, int64_t{16} << 20);
+  };
+  forge([](nlohmann::json& j) { j["dims"]["num_features"] = 2000000000; });
+  expect_rejected({"num_features 2000000000, impossible with the " + std::to_string(values) +
+                   " weight values it holds"});
+  forge([](nlohmann::json& j) { j["dims"]["num_classes"] = -1; });
+  expect_rejected({"num_classes -1, impossible"});
+  // Within every range, and still a model of about a billion weights.
+  forge([](nlohmann::json& j) {
+    j["hyperparams"]["layers"] = "16";
+    j["hyperparams"]["hidden"] = "4096";
+    j["hyperparams"]["heads"] = "64";
+  });
+  expect_rejected({"its config describes a model larger than the " + std::to_string(values) +
+                   " weight values it holds"});
+  forge([](nlohmann::json& j) { j["dims"]["num_classes"] = 0; });
+  expect_rejected({"its config describes no valid model: GATGraphClassifier: num_classes must be"});
+}
+
+BOOST_AUTO_TEST_CASE(every_model_at_its_default_size_rebuilds_within_the_bound) {
+  // The bound above (dims and bytes from the weights the file holds) never refuses a real model.
+  TmpDir tmp;
+  const std::string pairs = tmp / "pairs.tsv";
+  std::ofstream(pairs) << "Go.\tVa !\nI see a cat.\tJe vois un chat.\n";
+  const std::string graphs = tmp / "graphs.jsonl";
+  std::ofstream(graphs) << R"({"label": 0, "num_nodes": 3, "edges": [[0, 1], [1, 2]]})"
+                           "\n";
+  for (const std::string& model : model_names()) {
+    ExperimentConfig c;
+    c.model = model;
+    c.train_file = c.valid_file = c.test_file = pairs;
+    c.data = model == "gat" ? "karate" : graphs;
+    Experiment e = Experiment::create(c);
+    const std::string path = tmp / (model + ".safetensors");
+    save_module(path, e.model(), e.checkpoint_metadata());
+    Experiment back = Experiment::from_checkpoint(path, "-");
+    BOOST_CHECK_EQUAL(back.model().num_parameters(), e.model().num_parameters());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(nonexistent_or_unreadable_path) {
