@@ -10,6 +10,7 @@
 
 #include "autograd/creation.h"
 #include "datasets/fields.h"
+#include "datasets/json_line.h"
 #include "datasets/line_reader.h"
 #include "datasets/load_edge_list.h"
 #include "datasets/load_linqs.h"
@@ -84,15 +85,6 @@ GraphData load_toy_citation(const BundledGraphOptions& options) {
   return g;
 }
 
-// nlohmann's parse messages begin "[json.exception.parse_error.101] parse error at line 1,
-// column 7: ..."; keep the column and the reason.
-std::string json_reason(const nlohmann::json::parse_error& e) {
-  const std::string what = e.what();
-  const size_t col = what.find("column ");
-  if (col == std::string::npos) return what;
-  return "invalid JSON at " + what.substr(col);
-}
-
 int64_t int_field(const nlohmann::json& obj, const char* name, const LineReader& in) {
   const auto it = obj.find(name);
   if (it == obj.end()) in.fail(std::string("missing field \"") + name + "\"");
@@ -144,12 +136,7 @@ GraphClassificationDataset load_graph_set_jsonl(const std::string& path,
   std::string line;
   while (in.next(line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    nlohmann::json obj;
-    try {
-      obj = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      in.fail(json_reason(e));
-    }
+    const nlohmann::json obj = parse_json_line(line, in);
     if (!obj.is_object()) in.fail(std::string("expected a JSON object, found ") + obj.type_name());
     const int64_t label = int_field(obj, "label", in);
     const int64_t n = int_field(obj, "num_nodes", in);

@@ -5,20 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/csv.h"
+#include "datasets/json_line.h"
 #include "datasets/line_reader.h"
 
 namespace attend {
 
 namespace {
-
-// nlohmann's parse messages begin "[json.exception.parse_error.101] parse error at line 1, column
-// 7: ..."; the line is always 1 here (one document per line), so keep the column and the reason.
-std::string json_reason(const nlohmann::json::parse_error& e) {
-  const std::string what = e.what();
-  const size_t col = what.find("column ");
-  if (col == std::string::npos) return what;
-  return "invalid JSON at " + what.substr(col);
-}
 
 std::string field_of(const nlohmann::json& obj, const std::string& name, const LineReader& in) {
   const auto it = obj.find(name);
@@ -38,12 +30,7 @@ std::vector<TextPair> load_jsonl_pairs(const std::string& path, const DocSummary
   std::string line;
   while (in.next(line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    nlohmann::json obj;
-    try {
-      obj = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      in.fail(json_reason(e));
-    }
+    const nlohmann::json obj = parse_json_line(line, in);
     if (!obj.is_object()) in.fail(std::string("expected a JSON object, found ") + obj.type_name());
     std::string doc = field_of(obj, options.document_field, in);
     std::string sum = field_of(obj, options.summary_field, in);

@@ -115,6 +115,9 @@ std::vector<json> read_metrics_log(const std::string& path) {
       if (!terminated) break;  // the last record, cut short by a killed run
       throw std::runtime_error(where + "not valid JSON (error at byte " + std::to_string(e.byte) +
                                " of the line)");
+    } catch (const json::exception& e) {  // a number beyond double's range (1e999)
+      if (!terminated) break;
+      throw std::runtime_error(where + "not valid JSON (" + e.what() + ")");
     }
     if (!record.is_object())
       throw std::runtime_error(where + "expected a JSON object, found " + record.type_name());

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "data_test_util.h"
+#include "datasets/bundled_graphs.h"
 #include "datasets/loaders.h"
 
 using namespace attend;
@@ -36,6 +37,13 @@ BOOST_AUTO_TEST_CASE(malformed_lines) {
   const std::string jsonl =
       d.write("d.jsonl", "{\"document\": \"a\", \"summary\": \"b\"}\n{\"document\": \"a\",}\n");
   check_data_error([&] { load_jsonl_pairs(jsonl); }, jsonl, 2, "invalid JSON at column");
+  // A number beyond double's range is nlohmann's out_of_range, not a parse_error (found by
+  // fuzzing: it escaped the loader and ended the program).
+  const std::string huge = d.write("d2.jsonl", "{\"document\": \"a\", \"summary\": -1e999}\n");
+  check_data_error([&] { load_jsonl_pairs(huge); }, huge, 1, "invalid JSON number overflow");
+  const std::string huge_graph = d.write("d3.jsonl", "{\"label\": 1e999}\n");
+  check_data_error([&] { load_graph_set_jsonl(huge_graph); }, huge_graph, 1,
+                   "invalid JSON number overflow");
   const std::string not_obj = d.write("e.jsonl", "[\"a\", \"b\"]\n");
   check_data_error([&] { load_jsonl_pairs(not_obj); }, not_obj, 1,
                    "expected a JSON object, found array");
