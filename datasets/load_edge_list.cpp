@@ -22,6 +22,7 @@ void read_table(LineReader& in, bool header, const char* expected, OnRow on_row)
     if (header && in.line_number() == 1) continue;
     if (fields::is_blank_or_comment(line)) continue;
     const auto f = fields::split(line, /*commas=*/true);
+    if (f.empty()) in.fail(std::string("malformed line: only separators, expected ") + expected);
     if (width == 0) width = f.size();
     if (f.size() != width)
       in.fail("wrong column count: " + std::to_string(f.size()) + " field(s), expected " +
@@ -56,6 +57,9 @@ GraphData load_edge_list(const std::string& edges_path, const std::string& nodes
           int64_t c;
           if (!fields::parse(f.back(), c))
             in.fail("malformed line: label " + quote_excerpt(f.back()) + " is not an integer");
+          if (c >= kMaxGraphIndex)
+            in.fail("label " + std::to_string(c) + " is too large (class indices are below " +
+                    std::to_string(kMaxGraphIndex) + ")");
           if (c < -1 || (options.num_classes > 0 && c >= options.num_classes))
             in.fail("unknown label " + std::to_string(c) + " (classes are 0.." +
                     (options.num_classes > 0 ? std::to_string(options.num_classes - 1)
@@ -79,10 +83,14 @@ GraphData load_edge_list(const std::string& edges_path, const std::string& nodes
                if (!fields::parse(f[0], u) || !fields::parse(f[1], v) || u < 0 || v < 0)
                  ein.fail("malformed line: node indices must be integers >= 0, found " +
                           quote_excerpt(f[0]) + " " + quote_excerpt(f[1]));
-               for (int64_t x : {u, v})
+               for (int64_t x : {u, v}) {
+                 if (x >= kMaxGraphIndex)
+                   ein.fail("node index " + std::to_string(x) + " is too large (at most " +
+                            std::to_string(kMaxGraphIndex - 1) + ")");
                  if (!nodes_path.empty() && x >= n_known)
                    ein.fail("node " + std::to_string(x) + " has no row in " + nodes_path + " (" +
                             std::to_string(n_known) + " nodes)");
+               }
                if (f.size() == 3) {
                  float w;
                  if (!fields::parse(f[2], w))
@@ -103,6 +111,12 @@ GraphData load_edge_list(const std::string& edges_path, const std::string& nodes
   if (width > 0) {
     g.features = from_vector(feats, {n, width});
   } else {
+    if (n > kMaxDenseFeatures / std::max<int64_t>(n, 1))
+      throw DataError(nodes_path.empty() ? edges_path : nodes_path, 0,
+                      "no feature columns, and identity features for " + std::to_string(n) +
+                          " nodes would be " + std::to_string(n) + " x " + std::to_string(n) +
+                          " values, more than " + std::to_string(kMaxDenseFeatures) +
+                          ": give the nodes file feature columns");
     g.features = zeros({n, n});
     for (int64_t i = 0; i < n; ++i) g.features.data()[i * n + i] = 1.0f;
   }

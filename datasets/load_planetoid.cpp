@@ -54,6 +54,10 @@ GraphData load_planetoid_txt(const std::string& dir, const std::string& name,
     if (f.size() != 4 || f[0] != "#" || !fields::parse(f[1], rows) || !fields::parse(f[2], cols) ||
         !fields::parse(f[3], nnz) || rows < 1 || cols < 1 || nnz < 0)
       fin.fail("malformed header " + quote_excerpt(line) + ", expected '# ROWS COLS NNZ'");
+    if (rows >= kMaxGraphIndex || cols > kMaxDenseFeatures / rows)
+      fin.fail("header " + quote_excerpt(line) + " declares " + std::to_string(rows) + " x " +
+               std::to_string(cols) + " features; at most " + std::to_string(kMaxGraphIndex - 1) +
+               " nodes and " + std::to_string(kMaxDenseFeatures) + " values are supported");
   }
   g.features = Tensor::empty({rows, cols});
   std::fill(g.features.data(), g.features.data() + rows * cols, 0.0f);
@@ -83,8 +87,9 @@ GraphData load_planetoid_txt(const std::string& dir, const std::string& name,
   std::vector<float> labels;
   int64_t max_label = -1;
   read_int_rows(lin, 1, "one class index per line", [&](const std::vector<int64_t>& v) {
-    if (v[0] < -1)
-      lin.fail("unknown label " + std::to_string(v[0]) + " (classes are >= 0, -1 = none)");
+    if (v[0] < -1 || v[0] >= kMaxGraphIndex)
+      lin.fail("unknown label " + std::to_string(v[0]) + " (classes are 0.." +
+               std::to_string(kMaxGraphIndex - 1) + ", -1 = none)");
     if (static_cast<int64_t>(labels.size()) == rows)
       lin.fail("more labels than the " + std::to_string(rows) + " nodes of the features file");
     max_label = std::max(max_label, v[0]);

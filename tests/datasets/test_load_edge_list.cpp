@@ -50,6 +50,27 @@ BOOST_AUTO_TEST_CASE(without_a_node_table) {
   BOOST_CHECK_EQUAL(g.num_edges(), 2);
 }
 
+BOOST_AUTO_TEST_CASE(sizes_beyond_the_limits_fail_before_allocating) {
+  // Found by fuzz/fuzz_edge_list: a line of only commas gave no fields and read f.back() of an
+  // empty list; node indices and labels up to 2^63 sized the graph (an identity feature matrix of
+  // N x N, a class name per index) with no check.
+  test::TempDir dir;
+  const std::string edges = dir.write("e.txt", "0 1\n");
+  const std::string commas = dir.write("n.csv", "1,0\n,\n");
+  test::check_data_error([&] { load_edge_list(edges, commas); }, commas, 2,
+                         "malformed line: only separators");
+  const std::string far = dir.write("far.txt", "0 1\n1 9223372036854775807\n");
+  test::check_data_error([&] { load_edge_list(far, ""); }, far, 2,
+                         "node index 9223372036854775807 is too large (at most 16777215)");
+  const std::string wide = dir.write("wide.txt", "0 20000\n");
+  test::check_data_error([&] { load_edge_list(wide, ""); }, wide, 0,
+                         "identity features for 20001 nodes would be 20001 x 20001 values, more "
+                         "than 67108864");
+  const std::string label = dir.write("label.csv", "0\n99999999999\n");
+  test::check_data_error([&] { load_edge_list(edges, label); }, label, 2,
+                         "label 99999999999 is too large (class indices are below 16777216)");
+}
+
 BOOST_AUTO_TEST_CASE(header_line_of_the_node_table) {
   test::TempDir dir;
   EdgeListOptions o;

@@ -74,4 +74,23 @@ BOOST_AUTO_TEST_CASE(inconsistent_files_name_file_and_line) {
                          2, "node 5 has no label");
 }
 
+BOOST_AUTO_TEST_CASE(sizes_beyond_the_limits_fail_before_allocating) {
+  // Found by fuzz/fuzz_planetoid: a header of 5888888888 x 4 was allocated as it stood (96 GB).
+  test::TempDir dir;
+  write_toy(dir);
+  dir.write("toy.features.txt", "# 5888888888 4 0\n");
+  test::check_data_error([&] { load_planetoid_txt(dir.root(), "toy"); },
+                         dir.path("toy.features.txt"), 1,
+                         "declares 5888888888 x 4 features; at most 16777215 nodes and 67108864 "
+                         "values are supported");
+  dir.write("toy.features.txt", "# 2 200000000 0\n");  // 1.6 GB
+  test::check_data_error([&] { load_planetoid_txt(dir.root(), "toy"); },
+                         dir.path("toy.features.txt"), 1, "declares 2 x 200000000 features");
+  // A class index the float32 labels cannot hold exactly (and a class name per index before it).
+  write_toy(dir);
+  dir.write("toy.labels.txt", "0\n1\n0\n999999999999\n0\n-1\n");
+  test::check_data_error([&] { load_planetoid_txt(dir.root(), "toy"); }, dir.path("toy.labels.txt"),
+                         4, "unknown label 999999999999 (classes are 0..16777215, -1 = none)");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
