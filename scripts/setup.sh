@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages attend needs to build and test, only those that are missing.
-# Usage: scripts/setup.sh [--bench]   (--bench adds python3-torch/numpy for the PyTorch side of bench/)
+# Usage: scripts/setup.sh [--bench] [--sanitize]
+#   --bench     adds python3-torch/numpy for the PyTorch side of bench/
+#   --sanitize  adds clang and its ASan/UBSan runtimes for scripts/sanitize.sh
 set -euo pipefail
 packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev nlohmann-json3-dev zlib1g-dev)
-if [[ "${1:-}" == "--bench" ]]; then packages+=(python3-torch python3-numpy); fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) packages+=(python3-torch python3-numpy) ;;
+    --sanitize) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "error: scripts/setup.sh: unknown option '$arg' (expected --bench or --sanitize)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
