@@ -131,6 +131,7 @@ GraphClassificationDataset load_graph_set_jsonl(const std::string& path,
     throw DataError("load_graph_set_jsonl: max_degree must be >= 0, got " +
                     std::to_string(options.max_degree));
   GraphClassificationDataset ds;
+  int64_t feature_values = 0;      // in all graphs so far
   std::vector<std::string> names;  // class k's motif name, "" until seen
   LineReader in(path);
   std::string line;
@@ -141,7 +142,17 @@ GraphClassificationDataset load_graph_set_jsonl(const std::string& path,
     const int64_t label = int_field(obj, "label", in);
     const int64_t n = int_field(obj, "num_nodes", in);
     if (label < 0) in.fail("label " + std::to_string(label) + " is negative");
+    if (label >= kMaxClasses)
+      in.fail("label " + std::to_string(label) + " is too large (class indices are below " +
+              std::to_string(kMaxClasses) + ")");
     if (n <= 0) in.fail("num_nodes " + std::to_string(n) + " must be positive");
+    // The features are made here, n x width per graph: bounded before anything is allocated.
+    const int64_t width = options.features == NodeFeatures::kConstant ? 1 : options.max_degree + 1;
+    if (n > kMaxGraphSetNodes || n > (kMaxDenseFeatures - feature_values) / width)
+      in.fail("num_nodes " + std::to_string(n) + " is too many (at most " +
+              std::to_string(kMaxGraphSetNodes) + " per graph, and " +
+              std::to_string(kMaxDenseFeatures) + " feature values in the whole set)");
+    feature_values += n * width;
 
     std::string split = "train";
     if (const auto it = obj.find("split"); it != obj.end()) {

@@ -78,9 +78,16 @@ struct GraphClassificationOptions {
 GraphClassificationDataset load_bundled_graph_set(const std::string& name,
                                                   const GraphClassificationOptions& options = {});
 
+// At most this many nodes in one graph of a graph-classification set (TU datasets' largest, DD's,
+// has 5,748): a batch of 256 of them still numbers its nodes below 2^24, where float32 index
+// tensors stop being exact.
+inline constexpr int64_t kMaxGraphSetNodes = int64_t{1} << 16;
+
 // The reader behind "toy-motifs", for any file in its format (gzipped or not). Throws DataError
 // (FILE:LINE) on invalid JSON, a missing or mistyped field, a node index outside 0..num_nodes-1, a
-// self loop, a repeated edge, a label < 0, an unknown split name.
+// self loop, a repeated edge, a label < 0, an unknown split name, and on sizes beyond the limits
+// (num_nodes above kMaxGraphSetNodes, a label of kMaxClasses or more, node features of more than
+// kMaxDenseFeatures values in all; see graph.h).
 GraphClassificationDataset load_graph_set_jsonl(const std::string& path,
                                                 const GraphClassificationOptions& options = {});
 

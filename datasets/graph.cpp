@@ -32,17 +32,25 @@ void set_edges(GraphData& g, const std::vector<int64_t>& src, const std::vector<
       ++st.duplicates;
     }
   }
-  if (options.add_self_loops)
-    for (int64_t u = 0; u < n; ++u) edges.emplace(std::make_pair(u, u), 1.0f);
   std::vector<int64_t> s, d;
   std::vector<float> w;
-  s.reserve(edges.size());
-  d.reserve(edges.size());
-  for (const auto& [e, weight] : edges) {
-    s.push_back(e.first);
-    d.push_back(e.second);
+  const size_t total = edges.size() + (options.add_self_loops ? static_cast<size_t>(n) : 0);
+  s.reserve(total);
+  d.reserve(total);
+  w.reserve(total);
+  const auto emit = [&](int64_t u, int64_t v, float weight) {
+    s.push_back(u);
+    d.push_back(v);
     w.push_back(weight);
+  };
+  // Self loops are merged into the sorted edges as they go out (the map holds none), so a graph
+  // of millions of nodes does not put a map entry per node.
+  int64_t loop = options.add_self_loops ? 0 : n;  // the next node whose self loop is due
+  for (const auto& [e, weight] : edges) {
+    for (; loop < n && std::make_pair(loop, loop) < e; ++loop) emit(loop, loop, 1.0f);
+    emit(e.first, e.second, weight);
   }
+  for (; loop < n; ++loop) emit(loop, loop, 1.0f);
   const auto e = static_cast<int64_t>(s.size());
   g.edge_src = from_indices(s, {e});
   g.edge_dst = from_indices(d, {e});

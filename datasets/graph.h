@@ -11,11 +11,14 @@
 namespace attend {
 
 // Sizes a loader reads from a file are checked before anything is allocated for them, so a corrupt
-// or hostile file is a DataError, not an exhausted machine. Node indices, node counts and class
-// indices stay below kMaxGraphIndex (index tensors are float32, exact only up to 2^24; see
-// autograd/creation.h); a dense feature matrix built from a declared size (Planetoid's header,
-// identity features) holds at most kMaxDenseFeatures values (256 MiB: Pubmed needs 10 million).
+// or hostile file is a DataError, not an exhausted machine. Node indices and node counts stay
+// below kMaxGraphIndex (index tensors are float32, exact only up to 2^24; see
+// autograd/creation.h); class indices below kMaxClasses (a class name, and a model output, is
+// made for every index up to the largest); a dense feature matrix built from a declared size
+// (Planetoid's header, identity features, a graph set's node features) holds at most
+// kMaxDenseFeatures values (256 MiB: Pubmed needs 10 million).
 inline constexpr int64_t kMaxGraphIndex = int64_t{1} << 24;
+inline constexpr int64_t kMaxClasses = int64_t{1} << 16;
 inline constexpr int64_t kMaxDenseFeatures = int64_t{1} << 26;
 
 // What the edge clean-up saw in the input, so a user can compare with published counts (Cora's

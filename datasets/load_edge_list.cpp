@@ -57,9 +57,9 @@ GraphData load_edge_list(const std::string& edges_path, const std::string& nodes
           int64_t c;
           if (!fields::parse(f.back(), c))
             in.fail("malformed line: label " + quote_excerpt(f.back()) + " is not an integer");
-          if (c >= kMaxGraphIndex)
+          if (c >= kMaxClasses)
             in.fail("label " + std::to_string(c) + " is too large (class indices are below " +
-                    std::to_string(kMaxGraphIndex) + ")");
+                    std::to_string(kMaxClasses) + ")");
           if (c < -1 || (options.num_classes > 0 && c >= options.num_classes))
             in.fail("unknown label " + std::to_string(c) + " (classes are 0.." +
                     (options.num_classes > 0 ? std::to_string(options.num_classes - 1)

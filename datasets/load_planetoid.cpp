@@ -87,9 +87,9 @@ GraphData load_planetoid_txt(const std::string& dir, const std::string& name,
   std::vector<float> labels;
   int64_t max_label = -1;
   read_int_rows(lin, 1, "one class index per line", [&](const std::vector<int64_t>& v) {
-    if (v[0] < -1 || v[0] >= kMaxGraphIndex)
+    if (v[0] < -1 || v[0] >= kMaxClasses)
       lin.fail("unknown label " + std::to_string(v[0]) + " (classes are 0.." +
-               std::to_string(kMaxGraphIndex - 1) + ", -1 = none)");
+               std::to_string(kMaxClasses - 1) + ", -1 = none)");
     if (static_cast<int64_t>(labels.size()) == rows)
       lin.fail("more labels than the " + std::to_string(rows) + " nodes of the features file");
     max_label = std::max(max_label, v[0]);

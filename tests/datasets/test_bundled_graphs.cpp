@@ -402,6 +402,23 @@ BOOST_AUTO_TEST_CASE(graph_set_reader_errors) {
   bad(R"({"label":0,"num_nodes":3,"split":"dev","edges":[]})", "unknown split");
   bad(R"({"label":1,"motif":"star","num_nodes":3,"edges":[]})", "is motif 'star'");
   bad(R"({"label":0,"num_nodes":3,"edges":[)", "invalid JSON");
+  // Found by fuzz/fuzz_graph_set: sizes were allocated as declared (a class name per index up to
+  // the label, degrees and n x 8 features per graph), 40 GB from a line of 50 bytes.
+  bad(R"({"label":99999999999,"num_nodes":3,"edges":[]})",
+      "label 99999999999 is too large (class indices are below 65536)");
+  bad(R"({"label":0,"num_nodes":99999999999,"edges":[]})",
+      "num_nodes 99999999999 is too many (at most 65536 per graph, and 67108864 feature values "
+      "in the whole set)");
+  bad(R"({"label":0,"num_nodes":65537,"edges":[]})", "num_nodes 65537 is too many");
+  // All graphs together: one 2048-wide feature row, then 32768 more pass 2^26 values.
+  GraphClassificationOptions wide;
+  wide.max_degree = 2047;
+  const std::string many = dir.write("many.jsonl", R"({"label":0,"num_nodes":1,"edges":[]})"
+                                                   "\n"
+                                                   R"({"label":0,"num_nodes":32768,"edges":[]})"
+                                                   "\n");
+  test::check_data_error([&] { load_graph_set_jsonl(many, wide); }, many, 2,
+                         "num_nodes 32768 is too many");
   test::check_data_error([&] { load_graph_set_jsonl(dir.write("empty.jsonl", "")); },
                          dir.path("empty.jsonl"), 1, "file is empty");
 }

@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(sizes_beyond_the_limits_fail_before_allocating) {
                          "than 67108864");
   const std::string label = dir.write("label.csv", "0\n99999999999\n");
   test::check_data_error([&] { load_edge_list(edges, label); }, label, 2,
-                         "label 99999999999 is too large (class indices are below 16777216)");
+                         "label 99999999999 is too large (class indices are below 65536)");
 }
 
 BOOST_AUTO_TEST_CASE(header_line_of_the_node_table) {

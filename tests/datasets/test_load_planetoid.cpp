@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE(sizes_beyond_the_limits_fail_before_allocating) {
   write_toy(dir);
   dir.write("toy.labels.txt", "0\n1\n0\n999999999999\n0\n-1\n");
   test::check_data_error([&] { load_planetoid_txt(dir.root(), "toy"); }, dir.path("toy.labels.txt"),
-                         4, "unknown label 999999999999 (classes are 0..16777215, -1 = none)");
+                         4, "unknown label 999999999999 (classes are 0..65535, -1 = none)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
