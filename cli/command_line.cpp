@@ -1,0 +1,49 @@
+#include "cli/command_line.h"
+
+#include "cli/validators.h"
+
+namespace attend::cli {
+
+CommandLine::CommandLine(const std::string& config_default) {
+  app.require_subcommand(1);
+  // A repeated option takes its last value, as argparse does (a script's defaults, then the
+  // user's override).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
+      ->check(CLI::Range(1, 256));
+
+  // Options also come from a TOML/INI file (CLI11's format; `attend train` writes its options
+  // as RUN_DIR/config.toml, which --resume reads back).
+  app.set_config("--config", config_default, "Read options from a TOML or INI file");
+  app.get_config_ptr()->check(CLI::ExistingFile);
+  // An entry no option takes is an error, not silently ignored (a misspelt option, or garbage).
+  app.allow_config_extras(CLI::config_extras_mode::error);
+
+  add_train_command(app, train);
+  add_checkpoint_commands(app, use);
+  models = app.add_subcommand("models", "List the registered models and their hyperparameters");
+
+  demo_cmd =
+      app.add_subcommand("demo", "Fit a small MLP on generated data and print the falling loss");
+  demo_cmd->add_option("--steps", demo.steps, "Training steps")->check(CLI::Range(1, 1000000));
+  demo_cmd->add_option("--hidden", demo.hidden, "Hidden units per layer")
+      ->check(CLI::Range(1, 4096));
+  demo_cmd->add_option("--lr", demo.lr, "Adam learning rate")->check(Range(1e-6, 10.0));
+  demo_cmd->add_option("--seed", demo.seed, "Random seed")->check(not_negative());
+
+  CLI::App* datasets = app.add_subcommand("datasets", "List the bundled datasets or describe one");
+  datasets->require_subcommand(1);
+  datasets_list = datasets->add_subcommand("list", "The bundled datasets and their sizes");
+  datasets_show = datasets->add_subcommand(
+      "show", "Sizes, vocabulary, length histogram, class balance and samples of a dataset");
+  datasets_show
+      ->add_option("dataset", dataset_name,
+                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file")
+      ->required();
+  datasets_show->add_option("--samples", dataset_samples, "Sample rows to print")
+      ->check(CLI::Range(0, 1000));
+
+  version = app.add_subcommand("version", "Print version and the OpenBLAS kernels in use");
+}
+
+}  // namespace attend::cli

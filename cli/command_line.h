@@ -1,0 +1,35 @@
+// The whole attend command line as one CLI11 app: the root options, the --config file, every
+// subcommand, and the values they parse into. main.cpp parses argv with it and runs what was
+// asked; fuzz/fuzz_config.cpp parses config files through the very same app.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "cli/checkpoint_cmds.h"
+#include "cli/demo.h"
+#include "cli/train_cmd.h"
+
+namespace attend::cli {
+
+struct CommandLine {
+  // config_default: the file --config reads when the command line gives none
+  // (resume_config_path's result; "" = none).
+  explicit CommandLine(const std::string& config_default = "");
+  // The app holds pointers into this object.
+  CommandLine(const CommandLine&) = delete;
+  CommandLine& operator=(const CommandLine&) = delete;
+
+  CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
+  int threads = 1;
+  TrainCommand train;
+  CheckpointCommands use;
+  CLI::App* models = nullptr;
+  DemoOptions demo;
+  CLI::App* demo_cmd = nullptr;
+  CLI::App *datasets_list = nullptr, *datasets_show = nullptr;
+  std::string dataset_name;
+  int dataset_samples = 3;
+  CLI::App* version = nullptr;
+};
+
+}  // namespace attend::cli
