@@ -1,6 +1,8 @@
 // The attend command line. Subcommands only parse options, call into the library, and print.
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "autograd/threading.h"
@@ -12,7 +14,9 @@
 #include "models/hyperparams.h"
 #include "trainers/checkpoint.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   attend::cli::CommandLine cl(attend::cli::resume_config_path(argc, argv));
   CLI::App& app = cl.app;
 
@@ -58,4 +62,21 @@ int main(int argc, char** argv) {
     return bad_input ? 2 : 1;
   }
   return 0;
+}
+
+// Output that could not be written (a full disk, a closed pipe) is an error, not a success.
+int finish(int rc) {
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    const int err = errno;
+    std::fprintf(stderr, "error: cannot write standard output: %s\n",
+                 err ? std::strerror(err) : "I/O error");
+    return rc == 0 ? 1 : rc;
+  }
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return finish(run(argc, argv));
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Faults a training run meets, end to end through the attend binary:
 #   - SIGINT and SIGTERM save the exact position, exit 128+signal, and --resume continues;
+#   - standard output on a full device (/dev/full) is an error, exit 1;
 #   - a full disk (a small tmpfs in a private mount namespace) gives a one-line error naming the
 #     file and the OS error, and leaves the previous checkpoint as it was;
 # (SIGKILL at random moments is tested in tests/trainers/test_fault_tolerance.cpp, where the
@@ -59,6 +60,16 @@ if [[ -n "$step" ]]; then
 else
   bad "no step in the SIGTERM message"
 fi
+
+# --- output that cannot be written is an error, not a success ----------------------------------
+for cmd in "models" "datasets list"; do
+  # shellcheck disable=SC2086
+  msg=$("$attend" $cmd 2>&1 >/dev/full)
+  rc=$?
+  [[ $rc -eq 1 ]] && ok "attend $cmd >/dev/full exits 1" || bad "attend $cmd >/dev/full: exit $rc"
+  contains "attend $cmd >/dev/full names the failure" \
+    "error: cannot write standard output: No space left on device" "$msg"
+done
 
 # --- a full disk -------------------------------------------------------------------------------
 # A 1 MiB tmpfs in a private mount namespace (needs root; skipped, saying why, without it).
