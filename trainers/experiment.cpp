@@ -141,7 +141,8 @@ Experiment Experiment::create(const ExperimentConfig& c) {
       e.data_name_ = text_data_name(c);
       if (!c.train_file.empty())  // absolute, so eval from another directory finds them
         for (const std::string& f : {c.train_file, c.valid_file, c.test_file})
-          e.data_files_.push_back(std::filesystem::absolute(f).lexically_normal().string());
+          e.data_files_.push_back(
+              f.empty() ? f : std::filesystem::absolute(f).lexically_normal().string());
       e.tokenizer_ = c.text.tokenizer;
       auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
       e.dims_.source_vocab = data->source_vocab.size();
