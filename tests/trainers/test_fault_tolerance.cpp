@@ -327,7 +327,8 @@ void check_killed_run_matches(const std::function<Experiment()>& make, const Tra
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(test_sigkill)
+// Same suite name as above: CTest runs each file as --run_test=<file name>.
+BOOST_AUTO_TEST_SUITE(test_fault_tolerance)
 
 // GAT on karate: one step per epoch, so last.safetensors (and best.safetensors) are rewritten
 // all the time and many kills land inside a write.
