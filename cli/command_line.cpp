@@ -21,6 +21,10 @@ CommandLine::CommandLine(const std::string& config_default) {
 
   add_train_command(app, train);
   add_checkpoint_commands(app, use);
+  add_attention_command(app, attention);
+  add_report_command(app, report);
+  add_gradcheck_command(app, gradcheck);
+  add_gradflow_command(app, gradflow);
   models = app.add_subcommand("models", "List the registered models and their hyperparameters");
 
   demo_cmd =

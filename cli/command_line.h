@@ -5,8 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
+#include "cli/attention_cmd.h"
 #include "cli/checkpoint_cmds.h"
 #include "cli/demo.h"
+#include "cli/gradcheck_cmd.h"
+#include "cli/gradflow_cmd.h"
+#include "cli/report_cmd.h"
 #include "cli/train_cmd.h"
 
 namespace attend::cli {
@@ -23,6 +27,11 @@ struct CommandLine {
   int threads = 1;
   TrainCommand train;
   CheckpointCommands use;
+  // Study tools.
+  AttentionCommand attention;
+  ReportCommand report;
+  GradcheckCommand gradcheck;
+  GradflowCommand gradflow;
   CLI::App* models = nullptr;
   DemoOptions demo;
   CLI::App* demo_cmd = nullptr;

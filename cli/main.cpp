@@ -33,6 +33,10 @@ int run(int argc, char** argv) {
     attend::set_num_threads(cl.threads);
     if (*cl.train.app) return attend::cli::run_train(cl.train, app);
     if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
+    if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
+    if (*cl.report.app) return attend::cli::run_report(cl.report);
+    if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);
+    if (*cl.gradflow.app) return attend::cli::run_gradflow(cl.gradflow);
     if (*cl.models) {
       attend::cli::list_models();
       return 0;

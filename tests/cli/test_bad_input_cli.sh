@@ -291,6 +291,12 @@ row 'datasets show:dataset:value'  "$R/s2s/best.safetensors" datasets show "$R/s
 row 'datasets show:--samples:type'  '--samples'           datasets show toy-en-fr --samples x
 row 'datasets show:--samples:range' '--samples'           datasets show toy-en-fr --samples -1
 
+# Rows for the study commands live beside this table, one file per command
+# (bad_input_rows/COMMAND.sh); they see everything above (row, $R, $s2s, ...).
+for rows in "$(dirname "${BASH_SOURCE[0]}")"/bad_input_rows/*.sh; do
+  [[ -e $rows ]] && source "$rows"
+done
+
 # --- completeness: every option that takes a value has its rows -------------------------------
 declare -A have=()
 for k in "${keys[@]}"; do have[$k]=1; done

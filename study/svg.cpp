@@ -1,0 +1,258 @@
+#include "study/svg.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+namespace attend::study {
+
+namespace {
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+// A short label for an axis tick: 3 significant digits, no trailing noise.
+std::string tick_label(double v) {
+  return fmt("%.3g", v);
+}
+
+// "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 times a power of ten.
+std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
+  if (!(hi > lo)) return {lo};
+  const double raw = (hi - lo) / target;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  double step = mag;
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * mag >= raw) {
+      step = m * mag;
+      break;
+    }
+  std::vector<double> ticks;
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  return ticks;
+}
+
+// Viridis-like ramp from dark purple (0) through teal to yellow (1): perceptually ordered and
+// readable in grey, so the heaviest attention weights stand out.
+std::string ramp_colour(double t) {
+  static const double stops[5][3] = {
+      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+  t = std::clamp(std::isfinite(t) ? t : 0.0, 0.0, 1.0) * 4.0;
+  const int i = std::min(3, static_cast<int>(t));
+  const double f = t - i;
+  char buf[8];
+  int rgb[3];
+  for (int c = 0; c < 3; ++c)
+    rgb[c] = static_cast<int>(std::lround(stops[i][c] + f * (stops[i + 1][c] - stops[i][c])));
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", rgb[0], rgb[1], rgb[2]);
+  return buf;
+}
+
+// Ten distinguishable line colours (Tableau 10).
+const char* series_colour(size_t i) {
+  static const char* colours[] = {"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+                                  "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
+  return colours[i % 10];
+}
+
+void open_svg(std::ostringstream& out, int width, int height) {
+  out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << width << ' ' << height
+      << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
+      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+}
+
+}  // namespace
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        // Control characters are not allowed in XML 1.0 documents.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n')
+          out += ' ';
+        else
+          out += c;
+    }
+  }
+  return out;
+}
+
+std::string heatmap_svg(const Heatmap& map) {
+  const size_t rows = map.row_labels.size(), cols = map.col_labels.size();
+  if (map.values.size() != rows * cols)
+    throw std::invalid_argument("heatmap_svg: " + std::to_string(map.values.size()) +
+                                " values for " + std::to_string(rows) + " x " +
+                                std::to_string(cols) + " labels");
+  auto label_width = [](const std::vector<std::string>& labels) {
+    size_t n = 1;
+    for (const auto& l : labels) n = std::max(n, l.size());
+    return static_cast<int>(std::min<size_t>(n, 24)) * 7 + 10;  // ~7 px per character at 12 px
+  };
+  const int cell = std::clamp(480 / static_cast<int>(std::max<size_t>({rows, cols, 1})), 8, 36);
+  const int left = label_width(map.row_labels) + 20, top = label_width(map.col_labels) + 40;
+  const int grid_w = cell * static_cast<int>(cols), grid_h = cell * static_cast<int>(rows);
+  const int width = left + grid_w + 90, height = top + grid_h + 30;
+
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  for (float v : map.values)
+    if (std::isfinite(v)) lo = std::min<double>(lo, v), hi = std::max<double>(hi, v);
+  if (!std::isfinite(lo)) lo = 0, hi = 1;
+  const double span = hi > lo ? hi - lo : 1.0;
+
+  std::ostringstream out;
+  open_svg(out, width, height);
+  out << "<text x=\"" << width / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
+      << xml_escape(map.title) << "</text>\n";
+  auto clip = [](const std::string& s) { return s.size() > 24 ? s.substr(0, 23) + "~" : s; };
+  for (size_t c = 0; c < cols; ++c) {
+    const int x = left + static_cast<int>(c) * cell + cell / 2 + 4;
+    out << "<text transform=\"translate(" << x << ',' << top - 6
+        << ") rotate(-60)\" font-size=\"11\">" << xml_escape(clip(map.col_labels[c]))
+        << "</text>\n";
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    const int y = top + static_cast<int>(r) * cell + cell / 2 + 4;
+    out << "<text x=\"" << left - 6 << "\" y=\"" << y << "\" text-anchor=\"end\" font-size=\"11\">"
+        << xml_escape(clip(map.row_labels[r])) << "</text>\n";
+  }
+  out << "<g class=\"cells\">\n";
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < cols; ++c) {
+      const float v = map.values[r * cols + c];
+      const double t = (v - lo) / span;
+      out << "<rect x=\"" << left + static_cast<int>(c) * cell << "\" y=\""
+          << top + static_cast<int>(r) * cell << "\" width=\"" << cell << "\" height=\"" << cell
+          << "\" fill=\"" << (std::isfinite(v) ? ramp_colour(t) : std::string("#ff00ff"))
+          << "\"><title>" << xml_escape(map.row_labels[r]) << " / " << xml_escape(map.col_labels[c])
+          << ": " << fmt("%.4g", v) << "</title></rect>\n";
+      if (map.annotate && cell >= 24)
+        out << "<text x=\"" << left + static_cast<int>(c) * cell + cell / 2 << "\" y=\""
+            << top + static_cast<int>(r) * cell + cell / 2 + 4
+            << "\" text-anchor=\"middle\" font-size=\"9\" fill=\"" << (t > 0.6 ? "black" : "white")
+            << "\">" << fmt("%.2f", v) << "</text>\n";
+    }
+  out << "</g>\n";
+  // Axis names and the colour scale.
+  out << "<text x=\"" << left + grid_w / 2 << "\" y=\"" << top + grid_h + 20
+      << "\" text-anchor=\"middle\" font-style=\"italic\">" << xml_escape(map.col_axis)
+      << "</text>\n";
+  out << "<text transform=\"translate(12," << top + grid_h / 2
+      << ") rotate(-90)\" text-anchor=\"middle\" font-style=\"italic\">" << xml_escape(map.row_axis)
+      << "</text>\n";
+  const int bar_x = left + grid_w + 20, bar_h = std::max(grid_h, 60);
+  for (int i = 0; i < 20; ++i)
+    out << "<rect x=\"" << bar_x << "\" y=\"" << top + bar_h - (i + 1) * bar_h / 20
+        << "\" width=\"12\" height=\"" << bar_h / 20 + 1 << "\" fill=\"" << ramp_colour(i / 19.0)
+        << "\"/>\n";
+  out << "<text x=\"" << bar_x + 16 << "\" y=\"" << top + 10 << "\">" << tick_label(hi)
+      << "</text>\n<text x=\"" << bar_x + 16 << "\" y=\"" << top + bar_h << "\">" << tick_label(lo)
+      << "</text>\n</svg>\n";
+  return out.str();
+}
+
+std::string line_chart_svg(const LineChart& chart) {
+  const int width = chart.width, height = chart.height;
+  const int left = 70, right = 150, top = 30, bottom = 45;
+  const int plot_w = width - left - right, plot_h = height - top - bottom;
+  auto y_of = [&](double y) { return chart.log_y ? std::log10(y) : y; };
+  auto usable = [&](double x, double y) {
+    return std::isfinite(x) && std::isfinite(y) && (!chart.log_y || y > 0);
+  };
+  double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
+  for (const auto& s : chart.series)
+    for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
+      if (usable(s.x[i], s.y[i])) {
+        x_lo = std::min(x_lo, s.x[i]), x_hi = std::max(x_hi, s.x[i]);
+        y_lo = std::min(y_lo, y_of(s.y[i])), y_hi = std::max(y_hi, y_of(s.y[i]));
+      }
+  if (!std::isfinite(x_lo)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
+  if (x_hi == x_lo) x_lo -= 0.5, x_hi += 0.5;
+  if (y_hi == y_lo) y_lo -= 0.5, y_hi += 0.5;
+  const double y_pad = (y_hi - y_lo) * 0.05;
+  y_lo -= y_pad, y_hi += y_pad;
+  auto px = [&](double x) { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; };
+  auto py = [&](double y) { return top + plot_h - (y - y_lo) / (y_hi - y_lo) * plot_h; };
+
+  std::ostringstream out;
+  open_svg(out, width, height);
+  out << "<text x=\"" << left + plot_w / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
+      << xml_escape(chart.title) << "</text>\n";
+  out << "<g class=\"axes\" stroke=\"#999\">\n<rect x=\"" << left << "\" y=\"" << top
+      << "\" width=\"" << plot_w << "\" height=\"" << plot_h << "\" fill=\"none\"/>\n";
+  for (double t : nice_ticks(x_lo, x_hi))
+    out << "<line x1=\"" << fmt("%.1f", px(t)) << "\" x2=\"" << fmt("%.1f", px(t)) << "\" y1=\""
+        << top + plot_h << "\" y2=\"" << top + plot_h + 4 << "\"/>\n";
+  std::vector<double> y_ticks;
+  if (chart.log_y)
+    for (double d = std::ceil(y_lo); d <= y_hi; d += std::max(1.0, std::ceil((y_hi - y_lo) / 6)))
+      y_ticks.push_back(d);
+  else
+    y_ticks = nice_ticks(y_lo, y_hi);
+  for (double t : y_ticks)
+    out << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << fmt("%.1f", py(t))
+        << "\" y2=\"" << fmt("%.1f", py(t)) << "\" stroke=\"#eee\"/>\n";
+  out << "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
+  for (double t : nice_ticks(x_lo, x_hi))
+    out << "<text x=\"" << fmt("%.1f", px(t)) << "\" y=\"" << top + plot_h + 16
+        << "\" text-anchor=\"middle\">" << tick_label(t) << "</text>\n";
+  for (double t : y_ticks)
+    out << "<text x=\"" << left - 6 << "\" y=\"" << fmt("%.1f", py(t) + 4)
+        << "\" text-anchor=\"end\">"
+        << (chart.log_y ? tick_label(std::pow(10.0, t)) : tick_label(t)) << "</text>\n";
+  out << "</g>\n<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 8
+      << "\" text-anchor=\"middle\">" << xml_escape(chart.x_label) << "</text>\n"
+      << "<text transform=\"translate(16," << top + plot_h / 2
+      << ") rotate(-90)\" text-anchor=\"middle\">" << xml_escape(chart.y_label)
+      << (chart.log_y ? " (log scale)" : "") << "</text>\n";
+
+  for (size_t k = 0; k < chart.series.size(); ++k) {
+    const auto& s = chart.series[k];
+    // A gap in the data (a non-finite point) starts a new polyline.
+    std::vector<std::string> runs(1);
+    for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
+      if (!usable(s.x[i], s.y[i])) {
+        if (!runs.back().empty()) runs.emplace_back();
+        continue;
+      }
+      runs.back() += fmt("%.1f", px(s.x[i])) + "," + fmt("%.1f", py(y_of(s.y[i]))) + " ";
+    }
+    out << "<g class=\"series\" data-name=\"" << xml_escape(s.name) << "\">\n";
+    for (const auto& pts : runs)
+      if (!pts.empty())
+        out << "<polyline fill=\"none\" stroke=\"" << series_colour(k)
+            << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
+    out << "</g>\n<rect x=\"" << left + plot_w + 12 << "\" y=\"" << top + 6 + 18 * k
+        << "\" width=\"14\" height=\"4\" fill=\"" << series_colour(k) << "\"/>\n<text x=\""
+        << left + plot_w + 30 << "\" y=\"" << top + 12 + 18 * k << "\">" << xml_escape(s.name)
+        << "</text>\n";
+  }
+  out << "</svg>\n";
+  return out.str();
+}
+
+}  // namespace attend::study
