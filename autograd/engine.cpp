@@ -6,6 +6,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 namespace {
@@ -105,7 +106,11 @@ std::vector<Tensor> run_node(Node& node) {
                         node.name +
                         "': its saved tensors were freed by the first backward(); pass "
                         "retain_graph=true to the first call if you need to run it twice");
-  std::vector<Tensor> grads = node.backward ? node.backward(gs[0]) : node.backward_multi(gs);
+  std::vector<Tensor> grads;
+  {
+    ProfileScope scope(node.name, ProfilePhase::Backward);
+    grads = node.backward ? node.backward(gs[0]) : node.backward_multi(gs);
+  }
   if (grads.size() != node.next.size())
     throw AutogradError(std::string("backward of '") + node.name + "' returned " +
                         std::to_string(grads.size()) + " gradients for " +
@@ -255,6 +260,8 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   while (!ready.empty()) {
     std::shared_ptr<Node> node = std::move(ready.back());
     ready.pop_back();
+    // The engine's own share: hooks, checks, summing gradients, freeing saved tensors.
+    ProfileScope engine_scope("(backward engine)", ProfilePhase::Backward);
     std::vector<Tensor> grads = run_node(*node);
     for (size_t i = 0; i < node->next.size(); ++i) {
       Edge& e = node->next[i];

@@ -10,6 +10,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -39,6 +40,7 @@ Shape batch_dims(const Tensor& t) {
 std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& k, const Tensor& v,
                                                  const Tensor& mask, float dropout_p,
                                                  Generator* gen, float scale) {
+  ProfileScope profile_scope("scaled_dot_product_attention");
   if (q.ndim() < 2 || k.ndim() != q.ndim() || v.ndim() != q.ndim() ||
       !(batch_dims(q) == batch_dims(k)) || !(batch_dims(q) == batch_dims(v)) ||
       q.shape().back() != k.shape().back() || k.size(-2) != v.size(-2))
@@ -132,6 +134,7 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
 }
 
 Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor& v) {
+  ProfileScope profile_scope("additive_attention_score");
   if (qp.ndim() != 3 || kp.ndim() != 3 || v.ndim() != 1 || qp.size(0) != kp.size(0) ||
       qp.size(2) != kp.size(2) || v.size(0) != qp.size(2))
     throw ShapeError("additive_attention_score: projected query " + qp.shape().str() + ", keys " +

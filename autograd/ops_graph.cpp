@@ -11,6 +11,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 
@@ -94,6 +95,7 @@ inline float leaky_grad(float z, float slope) {
 
 Tensor edge_softmax(const Tensor& scores, const Tensor& dst, int64_t num_nodes) {
   constexpr const char* op = "edge_softmax";
+  ProfileScope profile_scope(op);
   require(scores.defined() && scores.ndim() >= 1, op,
           "scores must be [E] or [E, heads], got " +
               (scores.defined() ? scores.shape().str() : std::string("undefined")));
@@ -163,6 +165,7 @@ Tensor edge_softmax(const Tensor& scores, const Tensor& dst, int64_t num_nodes) 
 Tensor edge_aggregate(const Tensor& alpha, const Tensor& features, const Tensor& src,
                       const Tensor& dst, int64_t num_nodes) {
   constexpr const char* op = "edge_aggregate";
+  ProfileScope profile_scope(op);
   require(alpha.defined() && features.defined(), op, "alpha and features must be defined");
   // alpha [E, *heads] and features [N, *heads, F].
   bool ok = alpha.ndim() >= 1 && features.ndim() == alpha.ndim() + 1;
@@ -249,6 +252,7 @@ Tensor edge_aggregate(const Tensor& alpha, const Tensor& features, const Tensor&
 Tensor gat_edge_score(const Tensor& a_src, const Tensor& a_dst, const Tensor& src,
                       const Tensor& dst, float negative_slope) {
   constexpr const char* op = "gat_edge_score";
+  ProfileScope profile_scope(op);
   require(a_src.defined() && a_dst.defined(), op, "a_src and a_dst must be defined");
   require(a_src.ndim() >= 1 && a_dst.ndim() == a_src.ndim() &&
               tail(a_src.shape()) == tail(a_dst.shape()),
@@ -321,6 +325,7 @@ Tensor gat_edge_score(const Tensor& a_src, const Tensor& a_dst, const Tensor& sr
 Tensor gatv2_edge_score(const Tensor& x_src, const Tensor& x_dst, const Tensor& att,
                         const Tensor& src, const Tensor& dst, float negative_slope) {
   constexpr const char* op = "gatv2_edge_score";
+  ProfileScope profile_scope(op);
   require(x_src.defined() && x_dst.defined() && att.defined(), op,
           "x_src, x_dst and att must be defined");
   require(x_src.ndim() == 3 && x_dst.ndim() == 3 && tail(x_src.shape()) == tail(x_dst.shape()), op,

@@ -4,6 +4,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 
@@ -60,6 +61,7 @@ void require_1d_index(const Tensor& index, const char* op) {
 }  // namespace
 
 Tensor index_select(const Tensor& x, int dim, const Tensor& index) {
+  ProfileScope profile_scope("index_select");
   dim = normalize_dim(dim, x.ndim(), "index_select");
   require_1d_index(index, "index_select");
   std::vector<int64_t> idx = read_indices(index, x.shape()[dim], "index_select");
@@ -101,6 +103,7 @@ void for_each_gather(const Shape& xs, const Tensor& index, int dim, const char* 
 }  // namespace
 
 Tensor gather(const Tensor& x, int dim, const Tensor& index) {
+  ProfileScope profile_scope("gather");
   dim = normalize_dim(dim, x.ndim(), "gather");
   Tensor out = Tensor::empty(index.shape());
   std::vector<int64_t> offsets(index.numel());
@@ -117,6 +120,7 @@ Tensor gather(const Tensor& x, int dim, const Tensor& index) {
 }
 
 Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tensor& src) {
+  ProfileScope profile_scope("scatter_add");
   dim = normalize_dim(dim, self.ndim(), "scatter_add");
   bool fits = index.ndim() == src.ndim();
   for (int d = 0; fits && d < index.ndim(); ++d) fits = index.shape()[d] <= src.shape()[d];
@@ -155,6 +159,7 @@ Tensor scatter_add(const Tensor& self, int dim, const Tensor& index, const Tenso
 }
 
 Tensor index_add(const Tensor& self, int dim, const Tensor& index, const Tensor& source) {
+  ProfileScope profile_scope("index_add");
   dim = normalize_dim(dim, self.ndim(), "index_add");
   require_1d_index(index, "index_add");
   bool ok = source.ndim() == self.ndim() && source.shape()[dim] == index.numel();
@@ -176,6 +181,7 @@ Tensor index_add(const Tensor& self, int dim, const Tensor& index, const Tensor&
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
+  ProfileScope profile_scope("masked_fill");
   Shape os = broadcast_shapes(x.shape(), mask.shape(), "masked_fill");
   if (!(os == x.shape()))
     throw ShapeError("masked_fill: mask of shape " + mask.shape().str() +
@@ -190,6 +196,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, float value) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  ProfileScope profile_scope("where");
   Shape os =
       broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
   auto expand = [&os](const Tensor& t) {
@@ -215,6 +222,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx) {
+  ProfileScope profile_scope("embedding");
   if (weight.ndim() != 2)
     throw ShapeError("embedding: weight must be [num_embeddings, dim], got " +
                      weight.shape().str());

@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 
@@ -58,6 +59,7 @@ bool is_identity(const std::vector<int64_t>& m) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  ProfileScope profile_scope("matmul");
   if (a.ndim() < 2 || b.ndim() < 2)
     throw ShapeError("matmul: both operands need at least 2 dimensions, got " + a.shape().str() +
                      " and " + b.shape().str() + " (reshape vectors to [1, n] or [n, 1])");
@@ -139,6 +141,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  ProfileScope profile_scope("linear");
   if (weight.ndim() != 2)
     throw ShapeError("linear: weight must be [out, in], got " + weight.shape().str());
   const int64_t out_f = weight.shape()[0], in_f = weight.shape()[1];

@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -54,6 +55,7 @@ void check_class_shapes(const Tensor& scores, const Tensor& target, const char* 
 }  // namespace
 
 Tensor softmax(const Tensor& x, int dim) {
+  ProfileScope profile_scope("softmax");
   dim = normalize_dim(dim, x.ndim(), "softmax");
   auto sp = split_at(x.shape(), dim);
   Tensor out = kernels::copy_of(x);
@@ -76,6 +78,7 @@ Tensor softmax(const Tensor& x, int dim) {
 }
 
 Tensor log_softmax(const Tensor& x, int dim) {
+  ProfileScope profile_scope("log_softmax");
   dim = normalize_dim(dim, x.ndim(), "log_softmax");
   auto sp = split_at(x.shape(), dim);
   Tensor out = kernels::copy_of(x);
@@ -100,6 +103,7 @@ Tensor log_softmax(const Tensor& x, int dim) {
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
                      float label_smoothing, Reduction reduction) {
+  ProfileScope profile_scope("cross_entropy");
   check_class_shapes(logits, target, "cross_entropy");
   if (label_smoothing < 0.0f || label_smoothing > 1.0f)
     throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " +
@@ -162,6 +166,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index,
                 Reduction reduction) {
+  ProfileScope profile_scope("nll_loss");
   check_class_shapes(log_probs, target, "nll_loss");
   const int64_t C = log_probs.shape().back();
   const int64_t rows = target.numel();
@@ -199,6 +204,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_in
 }
 
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
+  ProfileScope profile_scope("layer_norm");
   if (x.ndim() < 1) throw ShapeError("layer_norm: input must have at least one dimension");
   const int64_t D = x.shape().back();
   const int64_t rows = x.numel() / std::max<int64_t>(D, 1);
@@ -278,6 +284,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
 }
 
 Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
+  ProfileScope profile_scope("dropout");
   if (p < 0.0f || p > 1.0f)
     throw std::invalid_argument("dropout: probability must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0f) return x;

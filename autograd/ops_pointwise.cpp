@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -62,6 +63,7 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
 // --- binary ops --------------------------------------------------------------------------------
 
 Tensor add(const Tensor& a, const Tensor& b) {
+  ProfileScope profile_scope("add");
   Tensor out = broadcast_zip(a, b, "add", [](float x, float y) { return x + y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   return record("add", out, {&a, &b}, [ga, gb, sa = a.shape(), sb = b.shape()](const Tensor& g) {
@@ -70,6 +72,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b) {
+  ProfileScope profile_scope("sub");
   Tensor out = broadcast_zip(a, b, "sub", [](float x, float y) { return x - y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   return record("sub", out, {&a, &b}, [ga, gb, sa = a.shape(), sb = b.shape()](const Tensor& g) {
@@ -79,6 +82,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  ProfileScope profile_scope("mul");
   Tensor out = broadcast_zip(a, b, "mul", [](float x, float y) { return x * y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   // d(a*b)/da = b, d(a*b)/db = a: save each operand only if the other needs its gradient.
@@ -92,6 +96,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  ProfileScope profile_scope("div");
   Tensor out = broadcast_zip(a, b, "div", [](float x, float y) { return x / y; });
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   Tensor sb = b.detach(), so = gb ? out.detach() : Tensor();
@@ -111,6 +116,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 // --- scalar forms ------------------------------------------------------------------------------
 
 Tensor add(const Tensor& a, float s) {
+  ProfileScope profile_scope("add_scalar");
   Tensor out = map(a, [s](float x) { return x + s; });
   return record("add_scalar", out, {&a}, [](const Tensor& g) { return Grads{g}; });
 }
@@ -120,24 +126,28 @@ Tensor sub(const Tensor& a, float s) {
 }
 
 Tensor rsub(float s, const Tensor& a) {
+  ProfileScope profile_scope("rsub_scalar");
   Tensor out = map(a, [s](float x) { return s - x; });
   return record("rsub_scalar", out, {&a},
                 [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
 }
 
 Tensor mul(const Tensor& a, float s) {
+  ProfileScope profile_scope("mul_scalar");
   Tensor out = map(a, [s](float x) { return x * s; });
   return record("mul_scalar", out, {&a},
                 [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v * s; })}; });
 }
 
 Tensor div(const Tensor& a, float s) {
+  ProfileScope profile_scope("div_scalar");
   Tensor out = map(a, [s](float x) { return x / s; });
   return record("div_scalar", out, {&a},
                 [s](const Tensor& g) { return Grads{map(g, [s](float v) { return v / s; })}; });
 }
 
 Tensor rdiv(float s, const Tensor& a) {
+  ProfileScope profile_scope("rdiv_scalar");
   Tensor out = map(a, [s](float x) { return s / x; });
   Tensor sa = a.detach();
   return record("rdiv_scalar", out, {&a}, [sa, s](const Tensor& g) {
@@ -148,12 +158,14 @@ Tensor rdiv(float s, const Tensor& a) {
 // --- unary ops ---------------------------------------------------------------------------------
 
 Tensor neg(const Tensor& x) {
+  ProfileScope profile_scope("neg");
   Tensor out = map(x, [](float v) { return -v; });
   return record("neg", out, {&x},
                 [](const Tensor& g) { return Grads{map(g, [](float v) { return -v; })}; });
 }
 
 Tensor exp(const Tensor& x) {
+  ProfileScope profile_scope("exp");
   Tensor out = map(x, [](float v) { return vec::exp(v); });
   Tensor y = out.detach();
   return record("exp", out, {&x}, [y](const Tensor& g) {
@@ -162,6 +174,7 @@ Tensor exp(const Tensor& x) {
 }
 
 Tensor log(const Tensor& x) {
+  ProfileScope profile_scope("log");
   Tensor out = map(x, [](float v) { return std::log(v); });
   Tensor sx = x.detach();
   return record("log", out, {&x}, [sx](const Tensor& g) {
@@ -170,6 +183,7 @@ Tensor log(const Tensor& x) {
 }
 
 Tensor sqrt(const Tensor& x) {
+  ProfileScope profile_scope("sqrt");
   Tensor out = map(x, [](float v) { return std::sqrt(v); });
   Tensor y = out.detach();
   return record("sqrt", out, {&x}, [y](const Tensor& g) {
@@ -178,6 +192,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor pow(const Tensor& x, float e) {
+  ProfileScope profile_scope("pow");
   Tensor out = map(x, [e](float v) { return std::pow(v, e); });
   Tensor sx = x.detach();
   return record("pow", out, {&x}, [sx, e](const Tensor& g) {
@@ -188,6 +203,7 @@ Tensor pow(const Tensor& x, float e) {
 }
 
 Tensor abs(const Tensor& x) {
+  ProfileScope profile_scope("abs");
   Tensor out = map(x, [](float v) { return std::fabs(v); });
   Tensor sx = x.detach();
   // sign(0) = 0, as in PyTorch.
@@ -197,6 +213,7 @@ Tensor abs(const Tensor& x) {
 }
 
 Tensor tanh(const Tensor& x) {
+  ProfileScope profile_scope("tanh");
   Tensor out = map(x, [](float v) { return vec::tanh(v); });
   Tensor y = out.detach();
   return record("tanh", out, {&x}, [y](const Tensor& g) {
@@ -205,6 +222,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
+  ProfileScope profile_scope("sigmoid");
   Tensor out = map(x, [](float v) { return vec::sigmoid(v); });
   Tensor y = out.detach();
   return record("sigmoid", out, {&x}, [y](const Tensor& g) {
@@ -213,6 +231,7 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
+  ProfileScope profile_scope("relu");
   Tensor out = map(x, [](float v) { return v > 0 ? v : 0.0f; });
   Tensor y = out.detach();
   return record("relu", out, {&x}, [y](const Tensor& g) {
@@ -221,6 +240,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor leaky_relu(const Tensor& x, float slope) {
+  ProfileScope profile_scope("leaky_relu");
   Tensor out = map(x, [slope](float v) { return v > 0 ? v : v * slope; });
   Tensor sx = x.detach();
   return record("leaky_relu", out, {&x}, [sx, slope](const Tensor& g) {
@@ -229,6 +249,7 @@ Tensor leaky_relu(const Tensor& x, float slope) {
 }
 
 Tensor elu(const Tensor& x, float alpha) {
+  ProfileScope profile_scope("elu");
   Tensor out = map(x, [alpha](float v) { return v > 0 ? v : alpha * std::expm1(v); });
   Tensor sx = x.detach(), y = out.detach();
   // For x <= 0: d/dx alpha*(e^x - 1) = alpha*e^x = y + alpha.
@@ -239,6 +260,7 @@ Tensor elu(const Tensor& x, float alpha) {
 }
 
 Tensor gelu(const Tensor& x, bool approximate) {
+  ProfileScope profile_scope(approximate ? "gelu_tanh" : "gelu");
   Tensor sx = x.detach();
   if (!approximate) {
     constexpr float kInvSqrt2 = static_cast<float>(1.0 / std::numbers::sqrt2);
@@ -268,6 +290,7 @@ Tensor gelu(const Tensor& x, bool approximate) {
 }
 
 Tensor clone(const Tensor& x) {
+  ProfileScope profile_scope("clone");
   Tensor out = kernels::copy_of(x);
   return record("clone", out, {&x}, [](const Tensor& g) { return Grads{g}; });
 }

@@ -5,6 +5,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 
@@ -39,6 +40,7 @@ Tensor expand_along(const Tensor& g, const Shape& full, int dim, float scale) {
 }  // namespace
 
 Tensor sum(const Tensor& x) {
+  ProfileScope profile_scope("sum");
   double s = 0;
   const float* p = x.data();
   for (int64_t i = 0, n = x.numel(); i < n; ++i) s += p[i];
@@ -48,6 +50,7 @@ Tensor sum(const Tensor& x) {
 }
 
 Tensor mean(const Tensor& x) {
+  ProfileScope profile_scope("mean");
   if (x.numel() == 0)
     throw ShapeError("mean: tensor of shape " + x.shape().str() + " has no elements");
   double s = 0;
@@ -61,6 +64,7 @@ Tensor mean(const Tensor& x) {
 }
 
 Tensor sum(const Tensor& x, int dim, bool keepdim) {
+  ProfileScope profile_scope("sum_dim");
   dim = normalize_dim(dim, x.ndim(), "sum");
   auto sp = split_at(x.shape(), dim);
   Tensor out = zeros(reduced_shape(x.shape(), dim, keepdim));
@@ -78,6 +82,7 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor mean(const Tensor& x, int dim, bool keepdim) {
+  ProfileScope profile_scope("mean_dim");
   dim = normalize_dim(dim, x.ndim(), "mean");
   const int64_t n = x.ndim() ? x.shape()[dim] : 1;
   if (n == 0)
@@ -95,6 +100,7 @@ Tensor mean(const Tensor& x, int dim, bool keepdim) {
 }
 
 Tensor max(const Tensor& x) {
+  ProfileScope profile_scope("max");
   if (x.numel() == 0)
     throw ShapeError("max: tensor of shape " + x.shape().str() + " has no elements");
   const float* p = x.data();
@@ -130,6 +136,7 @@ std::vector<int64_t> argmax_lines(const Tensor& x, int dim) {
 }  // namespace
 
 Tensor max(const Tensor& x, int dim, bool keepdim) {
+  ProfileScope profile_scope("max_dim");
   dim = normalize_dim(dim, x.ndim(), "max");
   auto sp = split_at(x.shape(), dim);
   std::vector<int64_t> arg = argmax_lines(x, dim);

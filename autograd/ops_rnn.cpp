@@ -6,6 +6,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -33,6 +34,7 @@ void check_gates(const Tensor& gx, const Tensor& gh, const Tensor& state, int64_
 }  // namespace
 
 std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& c_prev) {
+  ProfileScope profile_scope("lstm_cell");
   check_gates(gx, gh, c_prev, 4, "lstm_cell");
   const int64_t B = c_prev.size(0), H = c_prev.size(1);
   Tensor act = Tensor::empty({B, 4 * H});  // [B, 4H]: i, f, g, o after their nonlinearities
@@ -86,6 +88,7 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
 }
 
 Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
+  ProfileScope profile_scope("gru_cell");
   check_gates(gx, gh, h_prev, 3, "gru_cell");
   const int64_t B = h_prev.size(0), H = h_prev.size(1);
   Tensor act = Tensor::empty({B, 3 * H});  // r, z, n after their nonlinearities
@@ -132,6 +135,7 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
 }
 
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh) {
+  ProfileScope profile_scope("rnn_tanh_cell");
   if (!(gx.shape() == gh.shape()))
     throw ShapeError("rnn_tanh_cell: gate inputs " + gx.shape().str() + " and " + gh.shape().str() +
                      " differ");

@@ -4,12 +4,14 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend {
 
 using Grads = std::vector<Tensor>;
 
 Tensor reshape(const Tensor& x, const std::vector<int64_t>& dims) {
+  ProfileScope profile_scope("reshape");
   auto requested = [&dims] {
     std::string s = "[";
     for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
@@ -95,6 +97,7 @@ std::vector<int> inverse(const std::vector<int>& perm) {
 }  // namespace
 
 Tensor permute(const Tensor& x, const std::vector<int>& dims) {
+  ProfileScope profile_scope("permute");
   if (static_cast<int>(dims.size()) != x.ndim())
     throw ShapeError("permute: " + std::to_string(dims.size()) +
                      " dimensions given for a tensor of shape " + x.shape().str());
@@ -112,6 +115,7 @@ Tensor permute(const Tensor& x, const std::vector<int>& dims) {
 }
 
 Tensor transpose(const Tensor& x, int d0, int d1) {
+  ProfileScope profile_scope("transpose");
   d0 = normalize_dim(d0, x.ndim(), "transpose");
   d1 = normalize_dim(d1, x.ndim(), "transpose");
   if (x.ndim() == 0) return reshape(x, {});
@@ -124,6 +128,7 @@ Tensor transpose(const Tensor& x, int d0, int d1) {
 }
 
 Tensor concat(const std::vector<Tensor>& xs, int dim) {
+  ProfileScope profile_scope("concat");
   if (xs.empty()) throw ShapeError("concat: no tensors given");
   const Shape& s0 = xs[0].shape();
   for (const Tensor& t : xs)
@@ -176,6 +181,7 @@ Tensor concat(const std::vector<Tensor>& xs, int dim) {
 }
 
 std::vector<Tensor> unbind(const Tensor& x, int dim) {
+  ProfileScope profile_scope("unbind");
   dim = normalize_dim(dim, x.ndim(), "unbind");
   auto sp = kernels::split_at(x.shape(), dim);
   Shape part = x.shape();
@@ -220,6 +226,7 @@ Tensor stack(const std::vector<Tensor>& xs, int dim) {
 }
 
 Tensor narrow(const Tensor& x, int dim, int64_t start, int64_t length) {
+  ProfileScope profile_scope("narrow");
   dim = normalize_dim(dim, x.ndim(), "narrow");
   const int64_t n = x.shape()[dim];
   if (start < 0) start += n;
