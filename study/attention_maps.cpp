@@ -11,6 +11,7 @@
 #include "models/gat_node_classifier.h"
 #include "models/seq2seq.h"
 #include "models/transformer_model.h"
+#include "trainers/decoding.h"
 #include "trainers/graph_tasks.h"
 #include "trainers/run_log.h"
 
@@ -79,24 +80,27 @@ AttentionMaps text_maps(Experiment& e, const std::string& input) {
   out.model = e.model_name();
   out.source_tokens = source_labels(data->source_vocab, source_ids, words, copts);
 
-  // Greedy decoding, one step at a time, keeping each step's attention over the source.
+  // The greedy output, exactly as `attend translate` decodes it (specials other than <eos> never
+  // chosen), then replayed one step at a time to keep each step's attention over the source.
   EvalModeGuard eval(*model);
   NoGradGuard no_grad;
-  const DecodeOptions& decode = task->options().decode;
+  DecodeOptions decode = task->options().decode;
+  decode.beam_size = 1;
+  const Hypothesis best =
+      greedy_decode(*model, batch.source, batch.source_padding_mask, decode).at(0);
+  std::vector<int64_t> output = best.tokens;
+  if (best.finished) output.push_back(decode.eos);
   auto state = model->start_decoding(batch.source, batch.source_padding_mask);
-  std::vector<int64_t> output;
   std::vector<float> step_attention;  // [steps, S]
   int64_t prev = decode.bos;
-  for (int64_t step = 0; step < decode.max_length; ++step) {
-    Tensor logits = model->decode_step(*state, from_indices({prev}, {1}));  // [1, V]
-    prev = static_cast<int64_t>(argmax(logits, 1).data()[0]);
-    output.push_back(prev);
+  for (int64_t next : output) {
+    model->decode_step(*state, from_indices({prev}, {1}));
     if (Tensor a = state->last_attention(); a.defined()) {
       if (a.ndim() == 3 && a.size(1) > 1) a = mean(a, 1, true);  // heads averaged: [1, 1, S]
       const auto row = copy_block(a.data(), S);
       step_attention.insert(step_attention.end(), row.begin(), row.end());
     }
-    if (prev == decode.eos) break;
+    prev = next;
   }
   for (int64_t id : output) out.output_tokens.push_back(data->target_vocab.token(id));
   const int64_t T = static_cast<int64_t>(output.size());
