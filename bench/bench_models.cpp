@@ -466,7 +466,7 @@ int main(int argc, char** argv) {
   CLI::App app{"B1-B3: training steps of the canonical models (BENCHMARKS.md) on attend"};
   int threads = 1, steps = 50, warmup = 10;
   unsigned seed = 0;
-  bool smoke = false;
+  bool smoke = false, flops_only = false;
   std::vector<std::string> configs;
   std::string cora_dir = "/work/shared/datasets/cora/planetoid_txt";
   app.add_option("--config", configs, "Which benchmarks (default: all)")
@@ -478,8 +478,23 @@ int main(int argc, char** argv) {
   app.add_option("--cora-dir", cora_dir,
                  "Cora's planetoid_txt folder for B3 (a random graph of Cora's sizes if absent)");
   app.add_flag("--smoke", smoke, "Tiny sizes, for a quick test that everything runs and learns");
+  app.add_flag("--flops-only", flops_only,
+               "Print each config's FLOPs per step at the full BENCHMARKS.md sizes (B3: Cora's "
+               "10556 edges) and exit");
   CLI11_PARSE(app, argc, argv);
   if (configs.empty()) configs = {"b1", "b2", "b3"};
+  if (flops_only) {
+    const B3Sizes z3;
+    for (const std::string& c : configs)
+      std::cout << nlohmann::json{{"config", c},
+                                  {"gflop_per_step", (c == "b1"   ? flops_b1({})
+                                                      : c == "b2" ? flops_b2({})
+                                                                  : flops_b3(z3, z3.E + z3.N)) /
+                                                         1e9}}
+                       .dump()
+                << "\n";
+    return 0;
+  }
 
   try {
     set_num_threads(threads);
