@@ -49,6 +49,8 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                   {"metric", t.metric.empty() ? e.task().default_metric() : t.metric},
                   {"patience", t.patience},
                   {"eval_every", t.eval_every},
+                  {"log_every", t.log_every},
+                  {"log_grad_norms", t.log_grad_norms},
                   {"seed", t.seed},
                   {"threads", threads}};
   if (e.kind() == TaskKind::kSequence)
@@ -193,6 +195,9 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
       ->check(CLI::Range(1, 1000000));
   t->add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")
       ->check(CLI::Range(1, 1000000));
+  t->add_flag("--log-grad-norms", o.log_grad_norms,
+              "Also log each parameter's gradient norm (before clipping) every --log-every steps "
+              "(attend report plots them by layer)");
   t->add_option("--checkpoint-every", o.checkpoint_every,
                 "Also save last.safetensors every this many steps (0 = at the end of each epoch)")
       ->check(CLI::Range(0, 1000000000));

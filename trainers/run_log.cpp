@@ -57,7 +57,8 @@ MetricsLog& MetricsLog::operator=(MetricsLog&& other) noexcept {
 }
 
 void MetricsLog::write(const std::map<std::string, double>& numbers,
-                       const std::map<std::string, std::string>& text) {
+                       const std::map<std::string, std::string>& text,
+                       const std::map<std::string, std::map<std::string, double>>& objects) {
   if (fd_ < 0) throw std::runtime_error("metrics log " + path_ + " is closed (moved from)");
   json record = json::object();
   for (const auto& [key, value] : numbers)
@@ -67,6 +68,14 @@ void MetricsLog::write(const std::map<std::string, double>& numbers,
       throw std::invalid_argument("metrics log " + path_ + ": key \"" + key +
                                   "\" given both as a number and as text");
     record[key] = value;
+  }
+  for (const auto& [key, values] : objects) {
+    if (record.contains(key))
+      throw std::invalid_argument("metrics log " + path_ + ": key \"" + key + "\" given twice");
+    json object = json::object();
+    for (const auto& [name, value] : values)
+      object[name] = std::isfinite(value) ? json(value) : json(nullptr);
+    record[key] = std::move(object);
   }
   std::string line = record.dump(-1, ' ', false, json::error_handler_t::replace);
   line += '\n';

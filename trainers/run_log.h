@@ -32,8 +32,11 @@ class MetricsLog {
   // numbers are written as null (JSON has no NaN or Infinity); invalid UTF-8 in text is
   // replaced by U+FFFD. A key in both maps throws std::invalid_argument; a failed write throws
   // std::runtime_error naming the path and the OS error.
+  // objects: nested objects of numbers, {"key": {"name": number, ...}} (per-parameter gradient
+  // norms); a key also in numbers or text throws std::invalid_argument.
   void write(const std::map<std::string, double>& numbers,
-             const std::map<std::string, std::string>& text = {});
+             const std::map<std::string, std::string>& text = {},
+             const std::map<std::string, std::map<std::string, double>>& objects = {});
 
   const std::string& path() const { return path_; }
 

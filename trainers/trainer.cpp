@@ -211,6 +211,10 @@ TrainResult Trainer::fit() {
   std::optional<DetectAnomalyGuard> anomaly;
   if (options_.detect_anomaly) anomaly.emplace();
   const std::vector<Tensor>& params = optimizer_->params();
+  // Parameter names for the per-parameter gradient norms (the same tensors as params).
+  const std::vector<std::pair<std::string, Tensor>> named =
+      options_.log_grad_norms ? model.named_parameters()
+                              : std::vector<std::pair<std::string, Tensor>>{};
   const bool higher = metric_higher_is_better(options_.metric);
   std::map<std::string, Tensor> best_weights;  // in memory when there is no run directory
   TrainResult result;
@@ -294,6 +298,12 @@ TrainResult Trainer::fit() {
         if (!options_.detect_anomaly) advice += " (--detect-anomaly names the op)";
         throw NonFiniteError(fault + where + advice);
       }
+      // Per-parameter norms of this step's gradients, before clipping changes them; only for a
+      // step that is logged.
+      std::map<std::string, double> param_norms;
+      if (log && !named.empty() && options_.log_every > 0 &&
+          (s.global_step + 1) % options_.log_every == 0)
+        for (const auto& [name, p] : named) param_norms[name] = grad_norm({p});
       if (options_.clip_value > 0) {
         clip_grad_value_(params, options_.clip_value);
         if (options_.clip_norm > 0) norm = grad_norm(params);
@@ -314,7 +324,10 @@ TrainResult Trainer::fit() {
                     {"train_loss", loss_value},
                     {"grad_norm", norm},
                     {"lr", lr}},
-                   {{"split", "train"}});
+                   {{"split", "train"}},
+                   param_norms.empty() ? std::map<std::string, std::map<std::string, double>>{}
+                                       : std::map<std::string, std::map<std::string, double>>{
+                                             {"grad_norms", param_norms}});
       // Not after an epoch's last batch: the epoch's end saves it after the evaluation.
       if (options_.checkpoint_every > 0 && s.global_step % options_.checkpoint_every == 0 &&
           i + 1 < n)

@@ -1,7 +1,8 @@
 // The training loop shared by every task: optimizer, learning-rate schedule, clipping, validation
 // each epoch, early stopping, best and last checkpoints, exact resume, a metrics log and a progress
 // bar. A run directory holds everything a run writes:
-//   RUN_DIR/metrics.jsonl     one JSON object per logged step and per evaluation
+//   RUN_DIR/metrics.jsonl     one JSON object per logged step and per evaluation (with
+//                             log_grad_norms, each parameter's gradient norm per logged step)
 //   RUN_DIR/last.safetensors  weights, optimizer state and trainer state after the latest epoch,
 //                             every checkpoint_every steps, when a stop is requested (SIGINT,
 //                             SIGTERM through stop_signal.h) and before a non-finite batch
@@ -42,6 +43,10 @@ struct TrainerOptions {
   int64_t patience = 0;
   int64_t eval_every = 1;  // evaluate every this many epochs (and after the last)
   int64_t log_every = 50;  // steps between train records in the metrics log
+  // Each train record also carries "grad_norms": {"dotted.parameter.name": L2 norm of its
+  // gradient before clipping, ...} (0 for a parameter the batch gave no gradient). Only reads the
+  // gradients: the training result is the same with or without it.
+  bool log_grad_norms = false;
   uint64_t seed = 0;
   std::string run_dir;      // "" = write nothing
   bool resume = false;      // continue from RUN_DIR/last.safetensors
