@@ -1,16 +1,24 @@
-// `attend gradcheck`: check every op's and layer's gradient against finite differences and print
-// the worst errors.
+// `attend gradcheck [NAME...]`: check every op's and layer's gradient against finite differences
+// (the catalogue in study/gradcheck_catalog.h) and print the checks sorted by their worst error.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "autograd/gradcheck.h"
 
 namespace attend::cli {
 
 struct GradcheckCommand {
   CLI::App* app = nullptr;
+  std::vector<std::string> names;  // empty: every case
+  bool list = false;
+  GradcheckOptions options;
 };
 
 void add_gradcheck_command(CLI::App& root, GradcheckCommand& cmd);
-// Runs the command (it was given); returns the exit code.
+// Runs the command (it was given); returns the exit code: 0 when every check passed, 1 otherwise.
+// An unknown NAME throws CLI::ValidationError (exit code 2) naming the closest case names.
 int run_gradcheck(const GradcheckCommand& cmd);
 
 }  // namespace attend::cli
