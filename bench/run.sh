@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# The canonical benchmarks B1-B4 (BENCHMARKS.md), attend against PyTorch on this machine, in ONE
+# command: builds bench_models and bench_b4 (only those targets), measures the 1024^3 sgemm rate
+# (bench_b4's ceiling, 1 and 2 threads), runs every config on both sides alternately
+# (attend, torch, attend, torch, ...) for ROUNDS rounds at 1 and 2 threads, and prints one
+# markdown table.
+#
+#   bench/run.sh                         # everything, 3 rounds of 50 steps after 10 warm-up
+#   ROUNDS=2 STEPS=20 bench/run.sh       # quicker
+#   CONFIGS="b1 b3" bench/run.sh         # a subset (b1 b2 b3 b4)
+#
+# Thread settings (both sides under the environment's OPENBLAS_CORETYPE, untouched):
+#   1 thread : attend --threads 1 with OPENBLAS_NUM_THREADS=1; torch --threads 1, OB 1.
+#   2 threads: attend --threads 2 with OPENBLAS_NUM_THREADS=2 (attend's own loops are
+#              single-threaded, so OpenBLAS's pool is all it runs). torch in both 2-core settings
+#              BENCHMARKS.md names, alternating with attend, the better median reported (the
+#              table says which):
+#                "torch 2 + OB 2": torch.set_num_threads(2), OPENBLAS_NUM_THREADS=2
+#                "torch 1 + OB 2": torch.set_num_threads(1), OPENBLAS_NUM_THREADS=2
+#   OPENBLAS_NUM_THREADS is set for attend too: OpenBLAS creates its pool when the library loads
+#   (all cores by default) and openblas_set_num_threads only limits how many of them work.
+#
+# Environment knobs: ROUNDS (default 3, at least 2), STEPS (50), WARMUP (10), CONFIGS
+# ("b1 b2 b3 b4"), BUILD_DIR (default <repo>/build), JOBS (build parallelism, 2),
+# TORCH_PYTHON (default /usr/bin/python3, Debian's python3-torch), KEEP (a folder to keep the raw
+# JSON lines in).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO/build}
+ROUNDS=${ROUNDS:-3}
+STEPS=${STEPS:-50}
+WARMUP=${WARMUP:-10}
+CONFIGS=${CONFIGS:-b1 b2 b3 b4}
+JOBS=${JOBS:-2}
+TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
+
+if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 2)); then
+  echo "ROUNDS must be a whole number, at least 2 (got $ROUNDS)" >&2
+  exit 2
+fi
+for c in $CONFIGS; do
+  [[ $c =~ ^b[1-4]$ ]] || {
+    echo "CONFIGS: unknown config '$c' (b1 b2 b3 b4)" >&2
+    exit 2
+  }
+done
+
+TARGETS=(bench_b4)  # the sgemm ceiling and B4
+[[ " $CONFIGS " == *" b"[123]" "* ]] && TARGETS+=(bench_models)
+echo "building ${TARGETS[*]} in $BUILD_DIR ..." >&2
+[[ -f $BUILD_DIR/CMakeCache.txt ]] ||
+  cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$BUILD_DIR" -j"$JOBS" --target "${TARGETS[@]}" >&2
+MODELS=$BUILD_DIR/bench/bench_models
+B4=$BUILD_DIR/bench/bench_b4
+"$TORCH_PYTHON" -c 'import torch' 2>/dev/null || {
+  echo "$TORCH_PYTHON cannot import torch (install python3-torch or set TORCH_PYTHON)" >&2
+  exit 2
+}
+
+OUT=${KEEP:-$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")}
+mkdir -p "$OUT"
+[[ -n ${KEEP:-} ]] || trap 'rm -rf "$OUT"' EXIT
+
+# Each run writes one JSON file named SIDE.CONFIG.SETTING.TAG.json; SETTING is t1 / t2 for attend,
+# t1b1 / t2b2 / t1b2 (torch threads, OpenBLAS threads) for torch.
+run_attend() {  # config threads tag
+  if [[ $1 == b4 ]]; then
+    OPENBLAS_NUM_THREADS=$2 "$B4" --threads "$2" --steps "$STEPS" --warmup "$WARMUP" --json
+  else
+    OPENBLAS_NUM_THREADS=$2 "$MODELS" --config "$1" --threads "$2" --steps "$STEPS" \
+      --warmup "$WARMUP"
+  fi >"$OUT/attend.$1.t$2.$3.json"
+}
+run_torch() {  # config torch-threads openblas-threads tag
+  local script=$REPO/bench/models_pytorch.py args=(--config "$1")
+  [[ $1 == b4 ]] && script=$REPO/bench/b4_pytorch.py args=(--json)
+  OMP_NUM_THREADS=$2 OPENBLAS_NUM_THREADS=$3 "$TORCH_PYTHON" "$script" "${args[@]}" \
+    --threads "$2" --steps "$STEPS" --warmup "$WARMUP" >"$OUT/torch.$1.t$2b$3.$4.json"
+}
+
+START=$(date -u '+%Y-%m-%d %H:%M UTC')
+LOAD_BEFORE=$(uptime | sed 's/.*load average/load average/')
+for ((r = 1; r <= ROUNDS; r++)); do
+  for c in $CONFIGS; do
+    echo "  round $r/$ROUNDS: $c ..." >&2
+    run_attend "$c" 1 "r$r"
+    run_torch "$c" 1 1 "r$r"
+    run_attend "$c" 2 "r${r}a"
+    run_torch "$c" 2 2 "r$r"
+    run_attend "$c" 2 "r${r}b"
+    run_torch "$c" 1 2 "r$r"
+  done
+done
+# The sgemm ceiling comes with every bench_b4 run; without b4 in CONFIGS, measure it alone.
+if [[ " $CONFIGS " != *" b4 "* ]]; then
+  for t in 1 2; do
+    for ((r = 1; r <= ROUNDS; r++)); do
+      OPENBLAS_NUM_THREADS=$t "$B4" --threads "$t" --kernels matmul --steps 1 --warmup 0 --json \
+        >"$OUT/sgemm.t$t.r$r.json"
+    done
+  done
+fi
+LOAD_AFTER=$(uptime | sed 's/.*load average/load average/')
+
+CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
+CPUS=$(grep -c '^processor' /proc/cpuinfo)
+if [[ -n ${OPENBLAS_CORETYPE+x} ]]; then
+  CORETYPE="OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE (from the environment, both sides)"
+else
+  CORETYPE="OPENBLAS_CORETYPE unset (OpenBLAS picks its kernels from cpuid, both sides)"
+fi
+
+python3 - "$OUT" "$START" "$CPU ($CPUS logical CPUs)" "$CORETYPE" "$ROUNDS" "$STEPS" "$WARMUP" \
+  "$LOAD_BEFORE" "$LOAD_AFTER" "$CONFIGS" <<'PY'
+import glob, json, os, statistics, sys
+
+out, start, cpu, coretype, rounds, steps, warmup, load_before, load_after, configs = sys.argv[1:]
+configs = configs.split()
+rows = []  # (side, config, setting, json)
+sgemm = {1: [], 2: []}
+for path in sorted(glob.glob(os.path.join(out, "*.json"))):
+    parts = os.path.basename(path).split(".")
+    with open(path) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    if parts[0] == "sgemm":
+        sgemm[int(parts[1][1:])] += [j["sgemm"]["best_gflops"] for j in lines]
+        continue
+    side, config, setting = parts[0], parts[1], parts[2]
+    for j in lines:
+        if config == "b4":
+            if side == "attend" and "sgemm" in j:
+                sgemm[j["threads"]].append(j["sgemm"]["best_gflops"])
+            for k in j["kernels"]:
+                rows.append((side, "B4 " + k["name"], setting, k))
+        else:
+            rows.append((side, config.upper() + " " + j["name"], setting, j))
+
+LABEL = {"t1b1": "torch 1 + OB 1", "t2b2": "torch 2 + OB 2", "t1b2": "torch 1 + OB 2"}
+# FLOPs of the B4 kernels (matrix products, what their backward computes): matmul both operands'
+# gradients; the LSTM cell's inputs need none, so its weight gradients only.
+B4_FLOP = {"B4 matmul": 3 * 2 * 256**3, "B4 lstm_cell": 2 * 2 * 32 * (128 + 256) * 4 * 256}
+rate = {t: statistics.median(v) for t, v in sgemm.items() if v}
+
+
+def runs(side, name, setting):
+    return [j for s, n, st, j in rows if s == side and n == name and st == setting]
+
+
+def summary(js):
+    return (statistics.median(j["median_ms"] for j in js), min(j["min_ms"] for j in js),
+            max(j["max_ms"] for j in js))
+
+
+def fmt(ms):
+    d = 4 if ms < 1 else 2 if ms < 100 else 1
+    return f"{ms:.{d}f}"
+
+
+names = []
+for s, n, st, j in rows:
+    if n not in names:
+        names.append(n)
+core_names = {}
+for path in glob.glob(os.path.join(out, "*.json")):
+    side = os.path.basename(path).split(".")[0]
+    with open(path) as f:
+        for l in f:
+            if l.strip():
+                core_names.setdefault(side if side != "sgemm" else "attend", set()).add(
+                    json.loads(l).get("core", "?"))
+
+print(f"# attend vs PyTorch: {', '.join(c.upper() for c in configs)} ({start})")
+print()
+print(f"- CPU: {cpu}; {coretype}; OpenBLAS core: "
+      + "; ".join(f"{s} {', '.join(sorted(c))}" for s, c in sorted(core_names.items())))
+print(f"- sgemm 1024^3 (the ceiling): "
+      + ", ".join(f"{t} thread(s) {rate[t]:.1f} GFLOP/s" for t in (1, 2) if t in rate)
+      + " (median over runs of each run's best call)")
+print(f"- {rounds} rounds, {steps} timed steps after {warmup} warm-up per run; "
+      f"{load_before} before, {load_after} after")
+print()
+print("| config | threads | attend median (min–max) ms | PyTorch median (min–max) ms "
+      "| ratio attend/PyTorch | attend GFLOP/s | fraction of sgemm rate "
+      "| peak RSS attend / PyTorch MiB |")
+print("|---|---|---|---|---|---|---|---|")
+detail = []
+for threads, settings in ((1, ["t1b1"]), (2, ["t2b2", "t1b2"])):
+    for name in names:
+        a = runs("attend", name, f"t{threads}")
+        if not a:
+            continue
+        a_med, a_min, a_max = summary(a)
+        detail.append(f"{name} @{threads}: attend: " + ", ".join(fmt(j["median_ms"]) for j in a))
+        best = None
+        for st in settings:
+            t = runs("torch", name, st)
+            if not t:
+                continue
+            detail.append(f"{name} @{threads}: {LABEL[st]}: "
+                          + ", ".join(fmt(j["median_ms"]) for j in t))
+            s = summary(t)
+            if best is None or s[0] < best[1][0]:
+                best = (st, s, t)
+        flop = a[0]["gflop_per_step"] * 1e9 if "gflop_per_step" in a[0] else B4_FLOP.get(name)
+        gf = f"{flop / (a_med * 1e6):.1f}" if flop else "—"
+        frac = f"{flop / (a_med * 1e6) / rate[threads]:.0%}" if flop and threads in rate else "—"
+        if best:
+            st, (t_med, t_min, t_max), t = best
+            note = f" [{LABEL[st]}]" if threads == 2 else ""
+            torch_cell = f"{fmt(t_med)} ({fmt(t_min)}–{fmt(t_max)}){note}"
+            ratio = f"{a_med / t_med:.2f}"
+        else:
+            torch_cell, ratio, t = "—", "—", []
+        if "peak_rss_mib" in a[0] and t and "peak_rss_mib" in t[0]:
+            rss = (f"{max(j['peak_rss_mib'] for j in a):.0f} / "
+                   f"{max(j['peak_rss_mib'] for j in t):.0f}")
+        else:
+            rss = "—"
+        print(f"| {name} | {threads} | {fmt(a_med)} ({fmt(a_min)}–{fmt(a_max)}) | {torch_cell} | "
+              f"{ratio} | {gf} | {frac} | {rss} |")
+print()
+print("Medians are the median of the per-run medians; (min–max) over every timed step of every run. "
+      "At 2 threads PyTorch ran in both 2-core settings of BENCHMARKS.md (OB = "
+      "OPENBLAS_NUM_THREADS) and the better is shown in [ ]. GFLOP/s: matrix-product FLOPs of a "
+      "step (forward + backward) over attend's median; B4 softmax and layer norm have none. "
+      "Peak RSS: ru_maxrss of the process, one config per process (PyTorch's includes torch "
+      "itself, about 240 MiB).")
+threads_seen = sorted({(j["threads"], j["os_threads"]) for s, n, _, j in rows
+                       if s == "attend" and "os_threads" in j})
+if threads_seen:
+    print("attend OS threads at the end of a run: "
+          + ", ".join(f"--threads {t}: {o}" for t, o in threads_seen))
+diffs = sorted({d for s, _, _, j in rows if s == "attend" for d in j.get("differences", [])})
+for d in diffs:
+    print(f"Difference from the PyTorch reference: {d}")
+data = sorted({f"{n}: {j['data']}" for s, n, _, j in rows if s == "attend" and "data" in j})
+if data:
+    print("Data: " + "; ".join(data))
+if 1 in rate and 2 in rate and rate[2] < 1.6 * rate[1]:
+    print("WARNING: the 2-thread sgemm reached under 1.6x the 1-thread rate: another process was "
+          "using a core; re-run when the machine is idle (see the load averages).")
+if any("Prescott" in c for cs in core_names.values() for c in cs):
+    print("NOTE: Prescott is OpenBLAS's generic SSE3 fallback: this OpenBLAS does not recognise "
+          "the CPU; OPENBLAS_CORETYPE=Haswell (AVX2) or SkylakeX/Cooperlake (AVX-512) selects "
+          "real kernels.")
+print()
+print("<details><summary>Per-run medians (ms), in run order</summary>")
+print()
+for line in detail:
+    print("- " + line)
+print()
+print("</details>")
+PY
