@@ -2,11 +2,23 @@
 // and attention encoders.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace attend::cli {
 
 struct GradflowCommand {
   CLI::App* app = nullptr;
+  std::vector<int64_t> lengths = {5, 10, 20, 50};
+  std::vector<std::string> encoders = {"rnn", "lstm", "gru", "attention"};
+  int64_t hidden = 32;
+  int64_t steps = 300;
+  int64_t batch_size = 32;
+  uint64_t seed = 1;
+  std::string out = "gradflow-out";
+  bool overwrite = false;
+  std::string progress = "auto";
 };
 
 void add_gradflow_command(CLI::App& root, GradflowCommand& cmd);
