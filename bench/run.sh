@@ -232,6 +232,15 @@ threads_seen = sorted({(j["threads"], j["os_threads"]) for s, n, _, j in rows
 if threads_seen:
     print("attend OS threads at the end of a run: "
           + ", ".join(f"--threads {t}: {o}" for t, o in threads_seen))
+losses = []
+for name in names:
+    firsts = {s: statistics.median(j["loss_first"] for j in js) for s in ("attend", "torch")
+              if (js := [j for s2, n, _, j in rows if s2 == s and n == name and "loss_first" in j])}
+    if len(firsts) == 2:
+        losses.append(f"{name} {firsts['attend']:.3f} / {firsts['torch']:.3f}")
+if losses:
+    print("Step-0 training loss, attend / PyTorch (same model and sizes, each side's own random "
+          "init and batch): " + "; ".join(losses))
 diffs = sorted({d for s, _, _, j in rows if s == "attend" for d in j.get("differences", [])})
 for d in diffs:
     print(f"Difference from the PyTorch reference: {d}")
