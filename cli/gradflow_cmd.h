@@ -13,7 +13,7 @@ struct GradflowCommand {
   std::vector<int64_t> lengths = {5, 10, 20, 50};
   std::vector<std::string> encoders = {"rnn", "lstm", "gru", "attention"};
   int64_t hidden = 32;
-  int64_t steps = 300;
+  int64_t steps = 600;
   int64_t batch_size = 32;
   uint64_t seed = 1;
   std::string out = "gradflow-out";

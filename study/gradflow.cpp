@@ -281,8 +281,18 @@ std::string gradflow_table(const GradflowResult& r) {
     }
     rows.push_back(row);
   }
+  // After training the norms also scale with the loss that is left (a solved task has small
+  // gradients everywhere), so the table says what that loss was.
+  const auto& lengths = r.config.lengths;
+  const size_t li = static_cast<size_t>(
+      std::find(lengths.begin(), lengths.end(), r.gradflow_length) - lengths.begin());
+  std::string losses = "training loss at the end (mean of the last 10% of steps):";
+  for (const auto& e : r.encoders)
+    if (li < e.final_loss.size())
+      losses += " " + encoder_name(e.kind) + cell(" %.3g", e.final_loss[li]);
   return "mean ||d loss / d x_t|| by distance from the output (L+1-t), L = " +
-         std::to_string(r.gradflow_length) + "\n" + table(header, rows);
+         std::to_string(r.gradflow_length) + ", at init and after training\n" +
+         table(header, rows) + losses + "\n";
 }
 
 std::string accuracy_table(const GradflowResult& r) {

@@ -90,7 +90,7 @@ struct GradflowConfig {
   RecallTask task;
   int64_t hidden = 32;
   int64_t embedding_dim = 16;
-  int64_t steps = 300;  // Adam steps per encoder and length, fresh batch each step
+  int64_t steps = 600;  // Adam steps per encoder and length, fresh batch each step
   int64_t batch_size = 32;
   float lr = 1e-2f;
   float clip_norm = 1.0f;
