@@ -1,12 +1,15 @@
 #include "study/gradcheck_catalog.h"
 
+#include <cxxabi.h>
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <memory>
+#include <typeinfo>
 #include <unordered_set>
 #include <utility>
 
@@ -31,6 +34,18 @@ namespace {
 // --- tracing: the node names a case's forward records -------------------------------------------
 
 thread_local std::set<std::string>* g_trace = nullptr;
+thread_local std::set<std::string>* g_modules = nullptr;
+
+// The C++ class of m and of every submodule ("GRUCell", "Activation"), for g_modules.
+void collect_module_classes(const Module& m, std::set<std::string>& out) {
+  int status = 0;
+  char* name = abi::__cxa_demangle(typeid(m).name(), nullptr, nullptr, &status);
+  std::string cls = status == 0 && name ? name : typeid(m).name();
+  std::free(name);
+  if (cls.rfind("attend::", 0) == 0) cls = cls.substr(8);
+  out.insert(cls);
+  for (const auto& [n, child] : m.named_children()) collect_module_classes(*child, out);
+}
 
 }  // namespace
 
@@ -179,6 +194,7 @@ GradcheckCase layer(std::string name, std::function<LayerSetup()> setup, double 
     GradcheckOptions opt = o;
     opt.eps *= eps_scale;
     LayerSetup s = setup();
+    if (g_modules) collect_module_classes(*s.module, *g_modules);
     std::vector<std::pair<std::string, Tensor>> leaves;
     const std::string tag = "input:";
     for (auto& [n, t] : s.inputs) leaves.emplace_back(tag + n, t);
@@ -805,9 +821,11 @@ const std::vector<GradcheckCase>& gradcheck_catalog() {
 }
 
 GradcheckResult run_gradcheck_case(const GradcheckCase& c, const GradcheckOptions& options,
-                                   std::set<std::string>* ops) {
+                                   std::set<std::string>* ops, std::set<std::string>* modules) {
   std::set<std::string>* previous = g_trace;
+  std::set<std::string>* previous_modules = g_modules;
   g_trace = ops;
+  g_modules = modules;
   GradcheckResult r;
   try {
     r = c.run(options);
@@ -818,6 +836,7 @@ GradcheckResult run_gradcheck_case(const GradcheckCase& c, const GradcheckOption
     r.message = std::string("the check threw: ") + e.what();
   }
   g_trace = previous;
+  g_modules = previous_modules;
   return r;
 }
 

@@ -31,10 +31,12 @@ const std::vector<GradcheckCase>& gradcheck_catalog();
 Tensor trace_ops(Tensor y);
 
 // Runs c with options; when ops is given, adds the name of every graph node (op) its forward
-// records (the engine's node names, as in --detect-anomaly messages). An exception thrown by the
-// case becomes a failed result whose message says what was thrown.
+// records (the engine's node names, as in --detect-anomaly messages); when modules is given, adds
+// the C++ class name of a layer case's module and of each of its submodules ("LSTM", "Linear").
+// An exception thrown by the case becomes a failed result whose message says what was thrown.
 GradcheckResult run_gradcheck_case(const GradcheckCase& c, const GradcheckOptions& options,
-                                   std::set<std::string>* ops = nullptr);
+                                   std::set<std::string>* ops = nullptr,
+                                   std::set<std::string>* modules = nullptr);
 
 // The cases NAME selects: the one named exactly NAME, else every case whose name contains NAME
 // (case-insensitive), or matches it as a glob pattern when it has * or ?. Empty if none.

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -55,6 +56,26 @@ std::map<std::string, std::string> recorded_op_names() {
   return names;
 }
 
+// The concrete layer classes of layers/*.h: every `class X : public Y` whose X is nobody's base
+// (Module, UnaryModule, Attention, RNNBase, ... are bases, not layers one builds).
+std::set<std::string> declared_layer_classes() {
+  namespace fs = std::filesystem;
+  std::set<std::string> classes, bases;
+  const std::regex decl(
+      R"(\bclass\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*public\s+([A-Za-z_][A-Za-z0-9_]*))");
+  for (const auto& entry : fs::directory_iterator(fs::path(ATTEND_SOURCE_DIR) / "layers")) {
+    if (entry.path().extension() != ".h") continue;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (std::sregex_iterator it(text.begin(), text.end(), decl), end; it != end; ++it) {
+      classes.insert((*it)[1]);
+      bases.insert((*it)[2]);
+    }
+  }
+  for (const auto& b : bases) classes.erase(b);
+  return classes;
+}
+
 // y = x^2 with a backward that is wrong at one element (flat index 4): 2 x g, plus 1 there.
 Tensor bad_square(const Tensor& x) {
   Tensor out;
@@ -84,11 +105,11 @@ GradcheckCase bad_square_case() {
 BOOST_AUTO_TEST_SUITE(test_gradcheck_catalog)
 
 BOOST_AUTO_TEST_CASE(every_case_passes_and_the_op_cases_cover_every_recorded_op) {
-  std::set<std::string> covered;
+  std::set<std::string> covered, modules;
   const auto t0 = std::chrono::steady_clock::now();
   for (const GradcheckCase& c : gradcheck_catalog()) {
     std::set<std::string> ops;
-    const GradcheckResult r = run_gradcheck_case(c, GradcheckOptions(), &ops);
+    const GradcheckResult r = run_gradcheck_case(c, GradcheckOptions(), &ops, &modules);
     BOOST_CHECK_MESSAGE(r.ok, c.name << ": " << r.message);
     BOOST_CHECK_MESSAGE(r.checked > 0, c.name << ": no element checked");
     BOOST_CHECK_MESSAGE(!ops.empty(), c.name << ": its forward recorded no op");
@@ -107,6 +128,16 @@ BOOST_AUTO_TEST_CASE(every_case_passes_and_the_op_cases_cover_every_recorded_op)
     BOOST_CHECK_MESSAGE(covered.count(name), "op '"
                                                  << name << "' (recorded in autograd/" << file
                                                  << ") has no case in study/gradcheck_catalog.cpp");
+
+  // Every layer class is in some layer case (itself or inside another layer).
+  const std::set<std::string> layers = declared_layer_classes();
+  BOOST_REQUIRE_GE(layers.size(), 20u);
+  for (const char* known : {"Linear", "GATLayer", "TransformerDecoder", "LSTMCell", "ModuleList"})
+    BOOST_CHECK_MESSAGE(layers.count(known), "the parse of layers/*.h missed " << known);
+  for (const auto& cls : layers)
+    BOOST_CHECK_MESSAGE(
+        modules.count(cls),
+        "layer " << cls << " (layers/*.h) has no case in study/gradcheck_catalog.cpp");
 }
 
 BOOST_AUTO_TEST_CASE(the_catalogue_has_ops_and_layers_with_unique_names) {
