@@ -891,8 +891,8 @@ std::vector<GradcheckRow> run_gradcheck_cases(const std::vector<const GradcheckC
 }
 
 std::string format_gradcheck_table(const std::vector<GradcheckRow>& rows) {
-  const std::vector<std::string> head = {"name", "kind",  "checked", "worst |a-n|",
-                                         "at",   "ratio", "ok"};
+  const std::vector<std::string> head = {
+      "name", "kind", "checked", "worst |analytic-numeric|", "at", "ratio to tolerance", "ok"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& r : rows) {
     const GradcheckResult& g = r.result;

@@ -21,7 +21,7 @@ rc_is() {  # rc_is DESCRIPTION EXPECTED ACTUAL
 out=$("$attend" gradcheck 2>&1); rc=$?
 rc_is "all checks pass" 0 $rc
 check "table header" "name" "$(head -1 <<<"$out")"
-for col in kind checked 'worst |a-n|' at ratio ok; do check "header column $col" "$col" "$(head -1 <<<"$out")"; done
+for col in kind checked 'worst |analytic-numeric|' at 'ratio to tolerance' ok; do check "header column $col" "$col" "$(head -1 <<<"$out")"; done
 check "an op row" "matmul " "$out"
 check "a layer row" "MultiheadAttention " "$out"
 n=$("$attend" gradcheck --list | wc -l)

@@ -185,7 +185,8 @@ BOOST_AUTO_TEST_CASE(a_wrong_backward_fails_at_its_wrong_element) {
   std::getline(lines, rule);
   std::getline(lines, first);
   std::getline(lines, second);
-  for (const char* col : {"name", "kind", "checked", "worst |a-n|", "at", "ratio", "ok"})
+  for (const char* col :
+       {"name", "kind", "checked", "worst |analytic-numeric|", "at", "ratio to tolerance", "ok"})
     BOOST_CHECK_MESSAGE(header.find(col) != std::string::npos, "header lacks " << col);
   BOOST_CHECK(first.rfind("bad_square", 0) == 0);
   BOOST_CHECK(first.find("input 0 [1, 1]") != std::string::npos);
