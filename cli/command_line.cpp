@@ -11,6 +11,14 @@ CommandLine::CommandLine(const std::string& config_default) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
       ->check(CLI::Range(1, 256));
+  // Not configurable: a diagnostic of this invocation, so `attend train` does not write it into
+  // RUN_DIR/config.toml, and --resume does not profile unasked.
+  app.add_flag("--profile", profile,
+               "Print time and calls per op (forward and backward) to stderr after the command")
+      ->configurable(false);
+  // Subcommands (created below, they inherit it) hand options they do not know to the root, so
+  // root options also work after the subcommand: `attend train ... --profile`.
+  app.fallthrough();
 
   // Options also come from a TOML/INI file (CLI11's format; `attend train` writes its options
   // as RUN_DIR/config.toml, which --resume reads back).

@@ -25,6 +25,7 @@ struct CommandLine {
 
   CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
   int threads = 1;
+  bool profile = false;  // --profile: print the op profiler's table to stderr after the command
   TrainCommand train;
   CheckpointCommands use;
   // Study tools.

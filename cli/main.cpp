@@ -5,6 +5,7 @@
 #include <cstring>
 #include <exception>
 
+#include "autograd/profiler.h"
 #include "autograd/threading.h"
 #include "cli/command_line.h"
 #include "cli/datasets_cmd.h"
@@ -15,6 +16,36 @@
 #include "trainers/checkpoint.h"
 
 namespace {
+
+// Runs the subcommand the command line chose; its exit code.
+int dispatch(attend::cli::CommandLine& cl) {
+  CLI::App& app = cl.app;
+  if (*cl.train.app) return attend::cli::run_train(cl.train, app);
+  if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
+  if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
+  if (*cl.report.app) return attend::cli::run_report(cl.report);
+  if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);
+  if (*cl.gradflow.app) return attend::cli::run_gradflow(cl.gradflow);
+  if (*cl.models) {
+    attend::cli::list_models();
+    return 0;
+  }
+  if (*cl.demo_cmd) return attend::cli::run_demo(cl.demo) > 0.9 ? 0 : 1;
+  if (*cl.datasets_list) {
+    attend::cli::list_datasets();
+    return 0;
+  }
+  if (*cl.datasets_show) {
+    attend::cli::show_dataset(cl.dataset_name, cl.dataset_samples);
+    return 0;
+  }
+  if (*cl.version) {
+    std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
+                attend::num_threads());
+    return 0;
+  }
+  return 0;
+}
 
 int run(int argc, char** argv) {
   attend::cli::CommandLine cl(attend::cli::resume_config_path(argc, argv));
@@ -31,30 +62,15 @@ int run(int argc, char** argv) {
   }
   try {
     attend::set_num_threads(cl.threads);
-    if (*cl.train.app) return attend::cli::run_train(cl.train, app);
-    if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
-    if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
-    if (*cl.report.app) return attend::cli::run_report(cl.report);
-    if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);
-    if (*cl.gradflow.app) return attend::cli::run_gradflow(cl.gradflow);
-    if (*cl.models) {
-      attend::cli::list_models();
-      return 0;
+    // --profile: the table goes to stderr after the command, so stdout stays parseable.
+    if (cl.profile) attend::Profiler::enable();
+    const int rc = dispatch(cl);
+    if (cl.profile) {
+      attend::Profiler::disable();
+      std::fprintf(stderr, "\nprofile (self time per op, %% of the command's wall time):\n");
+      attend::Profiler::print(stderr);
     }
-    if (*cl.demo_cmd) return attend::cli::run_demo(cl.demo) > 0.9 ? 0 : 1;
-    if (*cl.datasets_list) {
-      attend::cli::list_datasets();
-      return 0;
-    }
-    if (*cl.datasets_show) {
-      attend::cli::show_dataset(cl.dataset_name, cl.dataset_samples);
-      return 0;
-    }
-    if (*cl.version) {
-      std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n",
-                  attend::blas_core_name().c_str(), attend::num_threads());
-      return 0;
-    }
+    return rc;
   } catch (const std::exception& e) {
     // Bad input — options only the command could check (a run directory that exists, ...), data
     // files, checkpoints, hyperparameters — exits 2 like a bad command line; anything else 1.
