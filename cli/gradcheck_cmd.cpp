@@ -42,6 +42,10 @@ int run_gradcheck(const GradcheckCommand& cmd) {
   if (cmd.names.empty())
     for (const auto& c : catalog) cases.push_back(&c);
   for (const std::string& name : cmd.names) {
+    if (name.empty())
+      throw CLI::ValidationError("gradcheck",
+                                 "an empty check name; give a name, part of one or a glob (see "
+                                 "attend gradcheck --list), or none for every check");
     std::vector<const GradcheckCase*> found = select_gradcheck_cases(catalog, name);
     if (found.empty()) {
       std::string hint;

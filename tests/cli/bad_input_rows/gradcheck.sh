@@ -12,3 +12,4 @@ row 'gradcheck:--rtol:range'    '--rtol'                  gradcheck --rtol -0.5
 row 'gradcheck:--rtol:range'    '--rtol'                  gradcheck --rtol inf
 row 'gradcheck:--seed:type'     '--seed'                  gradcheck --seed 1.5
 row 'gradcheck:--seed:range'    '--seed'                  gradcheck --seed -1
+row 'gradcheck:names:value'     'empty check name'        gradcheck ''
