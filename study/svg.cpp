@@ -128,7 +128,14 @@ std::string heatmap_svg(const Heatmap& map) {
   open_svg(out, width, height);
   out << "<text x=\"" << width / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
       << xml_escape(map.title) << "</text>\n";
-  auto clip = [](const std::string& s) { return s.size() > 24 ? s.substr(0, 23) + "~" : s; };
+  // Long labels are cut to 23 bytes and a "~", backing off to a character boundary so a
+  // multi-byte UTF-8 character ("é", "€") is never split (invalid UTF-8 breaks the whole file).
+  auto clip = [](const std::string& s) {
+    if (s.size() <= 24) return s;
+    size_t n = 23;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;
+    return s.substr(0, n) + "~";
+  };
   for (size_t c = 0; c < cols; ++c) {
     const int x = left + static_cast<int>(c) * cell + cell / 2 + 4;
     out << "<text transform=\"translate(" << x << ',' << top - 6

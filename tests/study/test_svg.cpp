@@ -99,6 +99,32 @@ BOOST_AUTO_TEST_CASE(heatmap_escapes_labels_and_titles) {
     BOOST_TEST(svg.find(';', p) - p <= 6u);
 }
 
+// True when text is well-formed UTF-8 (what an XML parser demands of the file).
+bool valid_utf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t n = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xe  ? 3
+                     : (c >> 3) == 0x1e ? 4
+                                        : 0;
+    if (n == 0 || i + n > text.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+BOOST_AUTO_TEST_CASE(long_labels_are_clipped_between_characters) {
+  Heatmap h = map_2x3();
+  h.row_labels[0] = "déjà-vu-été-à-la-télévision";  // 33 bytes: clipped near byte 24
+  h.col_labels[2] = "€€€€€€€€€€€€";                 // 3-byte characters
+  const std::string svg = heatmap_svg(h);
+  BOOST_TEST(valid_utf8(svg));
+  BOOST_TEST(svg.find("déjà-vu-été-à-la-t") != std::string::npos);  // the start is kept
+}
+
 BOOST_AUTO_TEST_CASE(heatmap_colours_a_non_finite_value_apart) {
   Heatmap h = map_2x3();
   h.values[4] = std::numeric_limits<float>::quiet_NaN();
