@@ -90,6 +90,9 @@ AttentionMaps text_maps(Experiment& e, const std::string& input) {
       greedy_decode(*model, batch.source, batch.source_padding_mask, decode).at(0);
   std::vector<int64_t> output = best.tokens;
   if (best.finished) output.push_back(decode.eos);
+  if (output.empty())
+    throw DataError("attention maps: the model generated nothing (decoding max length " +
+                    std::to_string(decode.max_length) + ")");
   auto state = model->start_decoding(batch.source, batch.source_padding_mask);
   std::vector<float> step_attention;  // [steps, S]
   int64_t prev = decode.bos;
