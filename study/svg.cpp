@@ -22,6 +22,21 @@ std::string tick_label(double v) {
   return fmt("%.3g", v);
 }
 
+// The label of a tick on an axis whose ticks are `step` apart: enough digits that neighbouring
+// ticks differ (7.405 and 7.41, not 7.41 twice, on a loss that barely moves).
+std::string tick_label(double v, double step) {
+  if (!(step > 0) || v == 0) return tick_label(v);
+  const int digits = static_cast<int>(std::floor(std::log10(std::abs(v)))) -
+                     static_cast<int>(std::floor(std::log10(step))) + 1;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", std::clamp(digits, 3, 15), v);
+  return buf;
+}
+
+double tick_step(const std::vector<double>& ticks) {
+  return ticks.size() > 1 ? ticks[1] - ticks[0] : 0.0;
+}
+
 // "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 times a power of ten.
 std::vector<double> nice_ticks(double lo, double hi, int target = 5) {
   if (!(hi > lo)) return {lo};
@@ -184,7 +199,12 @@ std::string heatmap_svg(const Heatmap& map) {
 
 std::string line_chart_svg(const LineChart& chart) {
   const int width = chart.width, height = chart.height;
-  const int left = 70, right = 150, top = 30, bottom = 45;
+  // The legend's width follows its longest name (~7 px a character), so long names (dotted
+  // parameter names) are not cut off at the picture's edge; the plot gives up the room.
+  size_t longest = 0;
+  for (const auto& s : chart.series) longest = std::max(longest, s.name.size());
+  const int right = std::clamp(40 + 7 * static_cast<int>(longest), 150, std::max(150, width / 2));
+  const int left = 70, top = 30, bottom = 45;
   const int plot_w = width - left - right, plot_h = height - top - bottom;
   auto y_of = [&](double y) { return chart.log_y ? std::log10(y) : y; };
   auto usable = [&](double x, double y) {
@@ -198,8 +218,15 @@ std::string line_chart_svg(const LineChart& chart) {
         y_lo = std::min(y_lo, y_of(s.y[i])), y_hi = std::max(y_hi, y_of(s.y[i]));
       }
   if (!std::isfinite(x_lo)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
-  if (x_hi == x_lo) x_lo -= 0.5, x_hi += 0.5;
-  if (y_hi == y_lo) y_lo -= 0.5, y_hi += 0.5;
+  // A constant (one point, a constant learning rate) gets a range around it on its own scale: a
+  // fixed +-0.5 put a rate of 0.001 on the tick labelled 0.
+  auto widen = [](double& lo, double& hi) {
+    if (hi != lo) return;
+    const double pad = lo != 0 ? std::abs(lo) * 0.1 : 0.5;
+    lo -= pad, hi += pad;
+  };
+  widen(x_lo, x_hi);
+  widen(y_lo, y_hi);
   const double y_pad = (y_hi - y_lo) * 0.05;
   y_lo -= y_pad, y_hi += y_pad;
   auto px = [&](double x) { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; };
@@ -224,13 +251,15 @@ std::string line_chart_svg(const LineChart& chart) {
     out << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << fmt("%.1f", py(t))
         << "\" y2=\"" << fmt("%.1f", py(t)) << "\" stroke=\"#eee\"/>\n";
   out << "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
-  for (double t : nice_ticks(x_lo, x_hi))
+  const std::vector<double> x_ticks = nice_ticks(x_lo, x_hi);
+  for (double t : x_ticks)
     out << "<text x=\"" << fmt("%.1f", px(t)) << "\" y=\"" << top + plot_h + 16
-        << "\" text-anchor=\"middle\">" << tick_label(t) << "</text>\n";
+        << "\" text-anchor=\"middle\">" << tick_label(t, tick_step(x_ticks)) << "</text>\n";
   for (double t : y_ticks)
     out << "<text x=\"" << left - 6 << "\" y=\"" << fmt("%.1f", py(t) + 4)
         << "\" text-anchor=\"end\">"
-        << (chart.log_y ? tick_label(std::pow(10.0, t)) : tick_label(t)) << "</text>\n";
+        << (chart.log_y ? tick_label(std::pow(10.0, t)) : tick_label(t, tick_step(y_ticks)))
+        << "</text>\n";
   out << "</g>\n<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 8
       << "\" text-anchor=\"middle\">" << xml_escape(chart.x_label) << "</text>\n"
       << "<text transform=\"translate(16," << top + plot_h / 2
@@ -249,10 +278,18 @@ std::string line_chart_svg(const LineChart& chart) {
       runs.back() += fmt("%.1f", px(s.x[i])) + "," + fmt("%.1f", py(y_of(s.y[i]))) + " ";
     }
     out << "<g class=\"series\" data-name=\"" << xml_escape(s.name) << "\">\n";
-    for (const auto& pts : runs)
-      if (!pts.empty())
-        out << "<polyline fill=\"none\" stroke=\"" << series_colour(k)
-            << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
+    for (const auto& pts : runs) {
+      if (pts.empty()) continue;
+      out << "<polyline fill=\"none\" stroke=\"" << series_colour(k)
+          << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
+      // A polyline through one point draws nothing: mark a lone point (one evaluation) with a dot.
+      if (pts.find(' ') + 1 == pts.size()) {
+        const size_t comma = pts.find(',');
+        out << "<circle cx=\"" << pts.substr(0, comma) << "\" cy=\""
+            << pts.substr(comma + 1, pts.size() - comma - 2) << "\" r=\"3\" fill=\""
+            << series_colour(k) << "\"/>\n";
+      }
+    }
     out << "</g>\n<rect x=\"" << left + plot_w + 12 << "\" y=\"" << top + 6 + 18 * k
         << "\" width=\"14\" height=\"4\" fill=\"" << series_colour(k) << "\"/>\n<text x=\""
         << left + plot_w + 30 << "\" y=\"" << top + 12 + 18 * k << "\">" << xml_escape(s.name)

@@ -1,0 +1,412 @@
+#include "study/report.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "datasets/data_error.h"
+#include "study/attention_maps.h"
+#include "study/run_history.h"
+#include "study/svg.h"
+#include "trainers/checkpoint.h"
+#include "trainers/experiment.h"
+#include "trainers/run_log.h"
+
+namespace attend::study {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string fmt(double v) {
+  if (std::isnan(v)) return "NaN";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+std::string esc(const std::string& s) {
+  return xml_escape(s);
+}
+
+// A file of the run directory as text: nullopt when it does not exist; DataError naming it when it
+// exists but cannot be read.
+std::optional<std::string> read_optional(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return std::nullopt;
+  if (fs::is_directory(path, ec)) throw DataError(path.string(), 0, "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path.string(), 0, std::string("cannot read: ") + std::strerror(errno));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) throw DataError(path.string(), 0, "cannot read");
+  return buffer.str();
+}
+
+Series series(const std::string& name, const StepSeries& s) {
+  return Series{name, s.step, s.value};
+}
+
+bool has_data(const LineChart& c) {
+  for (const Series& s : c.series)
+    for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
+      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]) && (!c.log_y || s.y[i] > 0)) return true;
+  return false;
+}
+
+// A chart, or a note when there is nothing to draw.
+std::string chart_or_note(const LineChart& c, const std::string& note) {
+  if (!has_data(c)) return "<p class=\"note\">" + esc(note) + "</p>\n";
+  return "<figure>" + line_chart_svg(c) + "</figure>\n";
+}
+
+// A half-width chart, two to a row inside <div class="row">.
+LineChart small_chart(const std::string& title, const std::string& y_label) {
+  LineChart c;
+  c.title = title;
+  c.x_label = "step";
+  c.y_label = y_label;
+  c.width = 540;
+  c.height = 300;
+  return c;
+}
+
+std::string table(const std::map<std::string, double>& values) {
+  std::string out = "<table>\n<tr><th>metric</th><th>value</th></tr>\n";
+  for (const auto& [k, v] : values)
+    out += "<tr><td>" + esc(k) + "</td><td>" + fmt(v) + "</td></tr>\n";
+  return out + "</table>\n";
+}
+
+// "encoder.layers.0.self_attn.in_proj_weight" -> "encoder.layers.0.self_attn"; a top-level
+// parameter is its own module.
+std::string module_of(const std::string& param) {
+  const size_t dot = param.rfind('.');
+  return dot == std::string::npos ? param : param.substr(0, dot);
+}
+
+// The joint L2 norm of several parameters' gradient norms, step by step.
+StepSeries joint_norm(const std::vector<const StepSeries*>& parts) {
+  std::map<double, double> sq;
+  for (const StepSeries* p : parts)
+    for (size_t i = 0; i < p->step.size(); ++i) sq[p->step[i]] += p->value[i] * p->value[i];
+  StepSeries out;
+  for (const auto& [step, v] : sq) {
+    out.step.push_back(step);
+    out.value.push_back(std::sqrt(v));
+  }
+  return out;
+}
+
+std::string grad_norm_section(const RunHistory& h) {
+  std::string out = "<h2 id=\"param-grads\">Gradient norm by layer</h2>\n";
+  if (h.param_grad_norms.empty())
+    return out +
+           "<p class=\"note\">This run did not log per-parameter gradient norms. Train with "
+           "<code>attend train --log-grad-norms</code> (every <code>--log-every</code> steps) to "
+           "see each layer's gradient norm over training here.</p>\n";
+  std::map<std::string, std::vector<std::string>> modules;  // module -> its parameters
+  for (const auto& [name, s] : h.param_grad_norms) modules[module_of(name)].push_back(name);
+  out +=
+      "<p>L2 norm of each parameter's gradient before clipping, at every logged step; a "
+      "module's norm joins its parameters'. " +
+      std::to_string(h.param_grad_norms.size()) + " parameters in " +
+      std::to_string(modules.size()) + " modules.</p>\n";
+
+  // Modules, at most 8 lines per chart so the colours stay apart.
+  std::vector<Series> lines;
+  for (const auto& [module, params] : modules) {
+    std::vector<const StepSeries*> parts;
+    for (const auto& p : params) parts.push_back(&h.param_grad_norms.at(p));
+    lines.push_back(series(module, joint_norm(parts)));
+  }
+  const size_t per_chart = 8, charts = (lines.size() + per_chart - 1) / per_chart;
+  for (size_t c = 0; c < charts; ++c) {
+    LineChart chart;
+    chart.title = "Gradient norm by module" +
+                  (charts > 1 ? " (" + std::to_string(c + 1) + "/" + std::to_string(charts) + ")"
+                              : std::string());
+    chart.x_label = "step";
+    chart.y_label = "gradient L2 norm";
+    chart.log_y = true;
+    chart.width = 900;
+    for (size_t i = c * per_chart; i < std::min(lines.size(), (c + 1) * per_chart); ++i)
+      chart.series.push_back(lines[i]);
+    out += chart_or_note(chart, chart.title + ": every norm is zero or missing");
+  }
+
+  // Every parameter at a glance: log10 of its norm, parameters down, logged steps across (at
+  // most 40 columns, evenly spaced).
+  std::vector<double> steps;
+  for (const auto& [name, s] : h.param_grad_norms)
+    for (double st : s.step) steps.push_back(st);
+  std::sort(steps.begin(), steps.end());
+  steps.erase(std::unique(steps.begin(), steps.end()), steps.end());
+  std::vector<double> cols;
+  const size_t max_cols = 40;
+  for (size_t i = 0; i < std::min(steps.size(), max_cols); ++i)
+    cols.push_back(steps[steps.size() <= max_cols ? i : i * (steps.size() - 1) / (max_cols - 1)]);
+  Heatmap map;
+  map.title = "log10 gradient norm per parameter";
+  map.row_axis = "parameter";
+  map.col_axis = "step";
+  for (double st : cols) map.col_labels.push_back(fmt(st));
+  for (const auto& [name, s] : h.param_grad_norms) {
+    map.row_labels.push_back(name);
+    std::map<double, double> at;
+    for (size_t i = 0; i < s.step.size(); ++i) at[s.step[i]] = s.value[i];
+    for (double st : cols) {
+      auto it = at.find(st);
+      const double v = it == at.end() ? std::nan("") : it->second;
+      map.values.push_back(v > 0 ? static_cast<float>(std::log10(v)) : std::nanf(""));
+    }
+  }
+  out += "<figure>" + heatmap_svg(map) + "</figure>\n";
+
+  // Each module's parameters on their own, folded away.
+  out += "<h3>Parameters of each module</h3>\n";
+  for (const auto& [module, params] : modules) {
+    LineChart chart;
+    chart.title = module;
+    chart.x_label = "step";
+    chart.y_label = "gradient L2 norm";
+    chart.log_y = true;
+    chart.width = 900;
+    for (const auto& p : params) chart.series.push_back(series(p, h.param_grad_norms.at(p)));
+    out += "<details><summary>" + esc(module) + " (" + std::to_string(params.size()) +
+           (params.size() == 1 ? " parameter" : " parameters") + ")</summary>\n" +
+           chart_or_note(chart, module + ": every norm is zero or missing") + "</details>\n";
+  }
+  return out;
+}
+
+// The maps of one example: the ones that show what the output looks at (cross-attention, the
+// seq2seq decoder's steps, a GAT node's layers) first, the rest folded away.
+std::string example_maps(const AttentionMaps& maps) {
+  constexpr size_t kMaxMaps = 48;  // a big transformer has layers x heads x 3 maps
+  std::string shown, folded;
+  size_t n = 0, folded_n = 0;
+  for (const AttentionMap& m : maps.maps) {
+    if (n++ >= kMaxMaps) break;
+    const bool main = m.name.rfind("cross", 0) == 0 || m.name.rfind("decoder step", 0) == 0 ||
+                      m.name.rfind("node", 0) == 0;
+    if (main) {
+      shown += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
+    } else {
+      folded += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
+      ++folded_n;
+    }
+  }
+  std::string out = shown;
+  if (folded_n > 0)
+    out += "<details><summary>" + std::to_string(folded_n) +
+           " more maps (self-attention)</summary>\n" + folded + "</details>\n";
+  if (maps.maps.size() > kMaxMaps)
+    out += "<p class=\"note\">" + std::to_string(maps.maps.size() - kMaxMaps) +
+           " more maps not shown (attend attention writes them all).</p>\n";
+  return out;
+}
+
+std::string attention_section(const std::string& checkpoint, int64_t examples) {
+  if (examples <= 0) return "<p class=\"note\">Not drawn (--examples 0).</p>\n";
+  if (checkpoint.empty())
+    return "<p class=\"note\">No checkpoint in the run directory yet, so no attention maps.</p>\n";
+  std::optional<Experiment> e;
+  try {
+    e.emplace(Experiment::from_checkpoint(checkpoint));
+  } catch (const std::exception& ex) {
+    // The weights were readable (the model config came from them); the data may have moved.
+    return "<p class=\"note\">Cannot rebuild the experiment of " + esc(checkpoint) +
+           " to draw attention maps: " + esc(ex.what()) + "</p>\n";
+  }
+  std::string out = "<p>From the weights in <code>" + esc(checkpoint) + "</code>.</p>\n";
+  auto one = [&](const std::string& heading, const std::string& input, int64_t node) {
+    try {
+      const AttentionMaps maps = compute_attention_maps(*e, input, node);
+      out += "<h3>" + esc(heading) + "</h3>\n";
+      if (!maps.output_tokens.empty()) {
+        std::string output;
+        for (const auto& t : maps.output_tokens) output += (output.empty() ? "" : " ") + t;
+        out += "<p>" + std::string(node >= 0 ? "predicted class: " : "model output: ") + "<code>" +
+               esc(output) + "</code></p>\n";
+      }
+      out += example_maps(maps);
+      return true;
+    } catch (const DataError& ex) {
+      out += "<p class=\"note\">" + esc(heading) + ": " + esc(ex.what()) + "</p>\n";
+      return false;
+    }
+  };
+  if (e->kind() == TaskKind::kSequence) {
+    const TextData* data = e->text_data();
+    if (!data || data->valid.sources.empty())
+      return out + "<p class=\"note\">The validation split has no sentence to show.</p>\n";
+    for (size_t i = 0; i < data->valid.sources.size() && i < static_cast<size_t>(examples); ++i)
+      one("validation example " + std::to_string(i + 1) + ": " + data->valid.sources[i],
+          data->valid.sources[i], -1);
+  } else if (e->kind() == TaskKind::kNodeClassification) {
+    for (int64_t node = 0; node < examples; ++node)
+      if (!one("node " + std::to_string(node), "", node)) break;
+  } else {
+    out += "<p class=\"note\">No attention maps for a " + esc(e->model_name()) +
+           " model (graph classification) yet.</p>\n";
+  }
+  return out;
+}
+
+const char* kStyle = R"(<style>
+body { font-family: sans-serif; margin: 1em auto; max-width: 1120px; color: #222; }
+.row { display: flex; flex-wrap: wrap; gap: 0 16px; } .row figure { margin: 0.5em 0; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+figure { margin: 1em 0; } .note { color: #555; font-style: italic; }
+table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 8px; }
+td:nth-child(2) { text-align: right; font-family: monospace; }
+pre { background: #f6f6f6; padding: 8px; overflow-x: auto; font-size: 12px; }
+details { margin: 0.3em 0; } summary { cursor: pointer; }
+</style>
+)";
+
+}  // namespace
+
+std::string build_report(const ReportOptions& o) {
+  const fs::path dir = o.run_dir;
+  std::error_code ec;
+  if (o.run_dir.empty()) throw DataError("empty run directory path; give a run directory");
+  if (!fs::exists(dir, ec)) throw DataError(o.run_dir, 0, "no such run directory");
+  if (!fs::is_directory(dir, ec))
+    throw DataError(o.run_dir, 0, "not a directory (give the run directory of attend train)");
+  const fs::path metrics = dir / "metrics.jsonl";
+  if (!fs::exists(metrics, ec))
+    throw DataError(metrics.string(), 0,
+                    "missing: not a run directory of attend train, or the run has not started");
+  const RunHistory h = read_run_history(metrics.string());
+
+  // The model config from the best (else last) checkpoint.
+  std::string checkpoint_path;
+  for (const char* name : {"best.safetensors", "last.safetensors"})
+    if (fs::exists(dir / name, ec)) {
+      checkpoint_path = (dir / name).string();
+      break;
+    }
+  json model_config;
+  if (!checkpoint_path.empty()) {
+    const Checkpoint ck = load_safetensors(checkpoint_path);
+    auto it = ck.metadata.find(kConfigKey);
+    if (it != ck.metadata.end()) try {
+        model_config = json::parse(it->second);
+      } catch (const json::exception&) {
+        throw CheckpointError(checkpoint_path + ": model config is not JSON");
+      }
+  }
+  const std::optional<std::string> config_toml = read_optional(dir / "config.toml");
+  const std::optional<std::string> config_json = read_optional(dir / "config.json");
+  auto config_text = [&](const char* key) {
+    if (model_config.is_object() && model_config.contains(key) && model_config[key].is_string())
+      return model_config[key].get<std::string>();
+    return std::string("unknown ") + key;
+  };
+  const std::string model = config_text("model"), data = config_text("data");
+
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
+       << esc("attend report: " + model + " on " + data) << "</title>\n"
+       << kStyle << "</head>\n<body>\n";
+  html << "<h1>" << esc(model) << " on " << esc(data) << "</h1>\n";
+  html << "<p>Run directory <code>" << esc(o.run_dir) << "</code>: " << h.records
+       << " records in metrics.jsonl, " << fmt(h.last_step) << " steps, " << fmt(h.last_epoch)
+       << (h.last_epoch == 1 ? " epoch" : " epochs");
+  if (h.skipped_batches > 0) html << ", " << h.skipped_batches << " non-finite batches skipped";
+  html << ".</p>\n";
+  html << "<p>Contents: <a href=\"#loss\">loss</a> · <a href=\"#metrics\">metrics</a> · "
+          "<a href=\"#lr\">learning rate and gradient norm</a> · "
+          "<a href=\"#param-grads\">by layer</a> · <a href=\"#attention\">attention</a> · "
+          "<a href=\"#test\">test</a> · <a href=\"#config\">configuration</a></p>\n";
+
+  // Loss.
+  html << "<h2 id=\"loss\">Loss</h2>\n";
+  LineChart loss;
+  loss.title = "Loss";
+  loss.x_label = "step";
+  loss.y_label = "cross-entropy";
+  loss.series.push_back(series("train (logged step)", h.train_loss));
+  if (h.valid.count("train_loss"))
+    loss.series.push_back(series("train (epoch mean)", h.valid.at("train_loss")));
+  if (h.valid.count("loss")) loss.series.push_back(series("validation", h.valid.at("loss")));
+  html << chart_or_note(loss, "No loss was logged yet.");
+
+  // Validation metrics, one chart each (they have different scales).
+  html << "<h2 id=\"metrics\">Validation metrics</h2>\n";
+  bool any_metric = false;
+  std::string metric_charts;
+  for (const auto& [key, s] : h.valid) {
+    if (key == "loss" || key == "train_loss") continue;
+    any_metric = true;
+    LineChart c = small_chart("validation " + key, key);
+    c.series.push_back(series(key, s));
+    metric_charts += chart_or_note(c, "validation " + key + ": no finite value logged");
+  }
+  if (any_metric) html << "<div class=\"row\">\n" << metric_charts << "</div>\n";
+  if (!any_metric) html << "<p class=\"note\">No validation record in the log yet.</p>\n";
+  std::map<std::string, double> last_valid;
+  for (const auto& [key, s] : h.valid)
+    if (!s.empty()) last_valid[key] = s.value.back();
+  if (!last_valid.empty())
+    html << "<p>Last validation (step " << fmt(h.valid.begin()->second.step.back()) << "):</p>\n"
+         << table(last_valid);
+
+  html << "<h2 id=\"lr\">Learning rate and global gradient norm</h2>\n<div class=\"row\">\n";
+  LineChart lr = small_chart("Learning rate", "learning rate");
+  lr.series.push_back(series("lr", h.lr));
+  html << chart_or_note(lr, "No training step was logged (see --log-every).");
+  LineChart gn = small_chart("Global gradient norm (before clipping)", "L2 norm");
+  gn.log_y = true;
+  gn.series.push_back(series("grad_norm", h.grad_norm));
+  html << chart_or_note(gn, "No training step was logged (see --log-every).") << "</div>\n";
+
+  html << grad_norm_section(h);
+
+  html << "<h2 id=\"attention\">Attention maps</h2>\n"
+       << attention_section(checkpoint_path, o.examples);
+
+  html << "<h2 id=\"test\">Test metrics</h2>\n";
+  if (h.test.empty())
+    html << "<p class=\"note\">No test record: the run has not finished (the best weights are "
+            "scored on the test split at the end).</p>\n";
+  else
+    html << table(h.test);
+
+  html << "<h2 id=\"config\">Configuration</h2>\n<h3>config.toml (the options; --resume reads "
+          "them)</h3>\n";
+  html << (config_toml
+               ? "<pre>" + esc(*config_toml) + "</pre>\n"
+               : std::string("<p class=\"note\">No config.toml in the run directory.</p>\n"));
+  if (config_json)
+    html << "<h3>config.json (resolved)</h3>\n<pre>" << esc(*config_json) << "</pre>\n";
+  html << "<h3>Model config of "
+       << esc(checkpoint_path.empty() ? "the checkpoint"
+                                      : fs::path(checkpoint_path).filename().string())
+       << "</h3>\n";
+  html << (model_config.is_null()
+               ? std::string("<p class=\"note\">No checkpoint with a model config.</p>\n")
+               : "<pre>" + esc(model_config.dump(2)) + "</pre>\n");
+  html << "</body>\n</html>\n";
+  return html.str();
+}
+
+std::string write_report(const ReportOptions& o) {
+  const std::string out = o.out.empty() ? (fs::path(o.run_dir) / "report.html").string() : o.out;
+  const std::string html = build_report(o);
+  write_text_file_atomic(out, html);
+  return out;
+}
+
+}  // namespace attend::study
