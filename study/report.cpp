@@ -191,7 +191,9 @@ std::string grad_norm_section(const RunHistory& h) {
 
 // The maps of one example: the ones that show what the output looks at (cross-attention, the
 // seq2seq decoder's steps, a GAT node's layers) first, the rest folded away.
-std::string example_maps(const AttentionMaps& maps) {
+// Only the first example carries the folded ones (with_folded), to keep the page small: a
+// summarisation example's self-attention maps are ~100 x 100 cells each.
+std::string example_maps(const AttentionMaps& maps, bool with_folded) {
   constexpr size_t kMaxMaps = 48;  // a big transformer has layers x heads x 3 maps
   std::string shown, folded;
   size_t n = 0, folded_n = 0;
@@ -202,33 +204,51 @@ std::string example_maps(const AttentionMaps& maps) {
     if (main) {
       shown += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
     } else {
-      folded += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
+      if (with_folded) folded += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
       ++folded_n;
     }
   }
   std::string out = shown;
-  if (folded_n > 0)
+  if (folded_n > 0 && with_folded)
     out += "<details><summary>" + std::to_string(folded_n) +
            " more maps (self-attention)</summary>\n" + folded + "</details>\n";
+  else if (folded_n > 0)
+    out += "<p class=\"note\">" + std::to_string(folded_n) +
+           " self-attention maps: the first example shows them; attend attention draws them for "
+           "any input.</p>\n";
   if (maps.maps.size() > kMaxMaps)
     out += "<p class=\"note\">" + std::to_string(maps.maps.size() - kMaxMaps) +
            " more maps not shown (attend attention writes them all).</p>\n";
   return out;
 }
 
-std::string attention_section(const std::string& checkpoint, int64_t examples) {
+// resolved: the run's config.json (null if none): its decoding length applies here too, so the
+// outputs shown are the ones the run's evaluation produced.
+std::string attention_section(const std::string& checkpoint, int64_t examples,
+                              const json& resolved) {
   if (examples <= 0) return "<p class=\"note\">Not drawn (--examples 0).</p>\n";
   if (checkpoint.empty())
     return "<p class=\"note\">No checkpoint in the run directory yet, so no attention maps.</p>\n";
+  ExperimentConfig overrides;
+  if (resolved.is_object() && resolved.contains("text") && resolved["text"].is_object()) {
+    const json& t = resolved["text"];
+    if (t.contains("max_decode_length") && t["max_decode_length"].is_number_integer() &&
+        t["max_decode_length"].get<int64_t>() >= 1 &&
+        t["max_decode_length"].get<int64_t>() <= 100000)
+      overrides.text_task.decode.max_length = t["max_decode_length"].get<int64_t>();
+  }
   std::optional<Experiment> e;
   try {
-    e.emplace(Experiment::from_checkpoint(checkpoint));
+    e.emplace(Experiment::from_checkpoint(checkpoint, "", overrides));
   } catch (const std::exception& ex) {
     // The weights were readable (the model config came from them); the data may have moved.
     return "<p class=\"note\">Cannot rebuild the experiment of " + esc(checkpoint) +
            " to draw attention maps: " + esc(ex.what()) + "</p>\n";
   }
   std::string out = "<p>From the weights in <code>" + esc(checkpoint) + "</code>.</p>\n";
+  // Examples stop once the maps passed this size (long sources make big maps).
+  constexpr size_t kBudget = 4u << 20;
+  int drawn = 0;
   auto one = [&](const std::string& heading, const std::string& input, int64_t node) {
     try {
       const AttentionMaps maps = compute_attention_maps(*e, input, node);
@@ -239,7 +259,7 @@ std::string attention_section(const std::string& checkpoint, int64_t examples) {
         out += "<p>" + std::string(node >= 0 ? "predicted class: " : "model output: ") + "<code>" +
                esc(output) + "</code></p>\n";
       }
-      out += example_maps(maps);
+      out += example_maps(maps, drawn++ == 0);
       return true;
     } catch (const DataError& ex) {
       out += "<p class=\"note\">" + esc(heading) + ": " + esc(ex.what()) + "</p>\n";
@@ -250,9 +270,17 @@ std::string attention_section(const std::string& checkpoint, int64_t examples) {
     const TextData* data = e->text_data();
     if (!data || data->valid.sources.empty())
       return out + "<p class=\"note\">The validation split has no sentence to show.</p>\n";
-    for (size_t i = 0; i < data->valid.sources.size() && i < static_cast<size_t>(examples); ++i)
+    const size_t n = std::min(data->valid.sources.size(), static_cast<size_t>(examples));
+    for (size_t i = 0; i < n; ++i) {
+      if (out.size() > kBudget) {
+        out += "<p class=\"note\">" + std::to_string(n - i) +
+               " more examples not drawn, to keep this page small (attend attention draws any "
+               "input).</p>\n";
+        break;
+      }
       one("validation example " + std::to_string(i + 1) + ": " + data->valid.sources[i],
           data->valid.sources[i], -1);
+    }
   } else if (e->kind() == TaskKind::kNodeClassification) {
     for (int64_t node = 0; node < examples; ++node)
       if (!one("node " + std::to_string(node), "", node)) break;
@@ -309,6 +337,11 @@ std::string build_report(const ReportOptions& o) {
   }
   const std::optional<std::string> config_toml = read_optional(dir / "config.toml");
   const std::optional<std::string> config_json = read_optional(dir / "config.json");
+  json resolved;  // null when config.json is missing or not JSON (it is only shown then)
+  if (config_json) try {
+      resolved = json::parse(*config_json);
+    } catch (const json::exception&) {
+    }
   auto config_text = [&](const char* key) {
     if (model_config.is_object() && model_config.contains(key) && model_config[key].is_string())
       return model_config[key].get<std::string>();
@@ -375,7 +408,7 @@ std::string build_report(const ReportOptions& o) {
   html << grad_norm_section(h);
 
   html << "<h2 id=\"attention\">Attention maps</h2>\n"
-       << attention_section(checkpoint_path, o.examples);
+       << attention_section(checkpoint_path, o.examples, resolved);
 
   html << "<h2 id=\"test\">Test metrics</h2>\n";
   if (h.test.empty())

@@ -248,4 +248,29 @@ BOOST_AUTO_TEST_CASE(report_of_a_trained_run_has_attention_maps_of_validation_ex
   BOOST_CHECK_LT(closed_svgs(build_report(o)), svgs);
 }
 
+BOOST_AUTO_TEST_CASE(only_the_first_example_carries_the_self_attention_maps) {
+  TempDir data, run;
+  write_corpus(data);
+  Experiment e = Experiment::create(text_config(data, "transformer"));
+  TrainerOptions t = quiet_options(run.dir.string(), 2);
+  t.metadata = e.checkpoint_metadata();
+  Trainer(e.task(), e.dropout_generator(), t).fit();
+  ReportOptions o;
+  o.run_dir = run.dir.string();
+  o.examples = 3;
+  const std::string html = build_report(o);
+  auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t i = 0; (i = html.find(what, i)) != std::string::npos; ++i) ++n;
+    return n;
+  };
+  BOOST_CHECK_EQUAL(count("<h3>validation example "), 3u);
+  // 1 layer x 2 heads: 2 cross-attention maps per example shown, 4 self-attention maps folded.
+  BOOST_CHECK_EQUAL(count("<details><summary>4 more maps (self-attention)"), 1u);
+  BOOST_CHECK_EQUAL(count("4 self-attention maps: the first example shows them"), 2u);
+  BOOST_CHECK_EQUAL(count("font-size=\"14\">cross layer 1 head "), 6u);    // map titles
+  BOOST_CHECK_EQUAL(count("font-size=\"14\">encoder layer 1 head "), 2u);  // example 1 only
+  BOOST_CHECK_GE(closed_svgs(html), 3 * 2 + 4);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
