@@ -313,9 +313,22 @@ std::string build_report(const ReportOptions& o) {
   if (!fs::is_directory(dir, ec))
     throw DataError(o.run_dir, 0, "not a directory (give the run directory of attend train)");
   const fs::path metrics = dir / "metrics.jsonl";
-  if (!fs::exists(metrics, ec))
+  if (!fs::exists(metrics, ec)) {
+    // attend train --runs N writes one run directory per seed: OUT/seed-S.
+    std::vector<std::string> seeds;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.is_directory(ec) && entry.path().filename().string().rfind("seed-", 0) == 0 &&
+          fs::exists(entry.path() / "metrics.jsonl", ec))
+        seeds.push_back(entry.path().filename().string());
+    std::sort(seeds.begin(), seeds.end());
+    if (!seeds.empty())
+      throw DataError(metrics.string(), 0,
+                      "missing: this directory holds the runs of attend train --runs (" +
+                          seeds.front() + ", ...); give one of them, e.g. " +
+                          (dir / seeds.front()).string());
     throw DataError(metrics.string(), 0,
                     "missing: not a run directory of attend train, or the run has not started");
+  }
   const RunHistory h = read_run_history(metrics.string());
 
   // The model config from the best (else last) checkpoint.

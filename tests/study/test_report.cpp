@@ -209,6 +209,13 @@ BOOST_AUTO_TEST_CASE(missing_run_directory_or_log_is_a_data_error_naming_it) {
   BOOST_CHECK_EQUAL(message().rfind((dir / "metrics.jsonl") + ": missing", 0), 0u);
   fs::create_directory(dir / "metrics.jsonl");
   BOOST_CHECK_EQUAL(message(), (dir / "metrics.jsonl") + ": is a directory, not a metrics log");
+  fs::remove(dir / "metrics.jsonl");
+  fs::create_directory(dir / "seed-3");
+  write_file(dir / "seed-3/metrics.jsonl", "{}\n");
+  BOOST_CHECK_EQUAL(message(), (dir / "metrics.jsonl") +
+                                   ": missing: this directory holds the runs of attend train "
+                                   "--runs (seed-3, ...); give one of them, e.g. " +
+                                   (dir / "seed-3"));
   write_file(dir / "file", "x");
   o.run_dir = dir / "file";
   BOOST_CHECK_EQUAL(message().rfind(o.run_dir + ": not a directory", 0), 0u);
