@@ -23,9 +23,12 @@ std::string tick_label(double v) {
 }
 
 // The label of a tick on an axis whose ticks are `step` apart: enough digits that neighbouring
-// ticks differ (7.405 and 7.41, not 7.41 twice, on a loss that barely moves).
+// ticks differ (7.405 and 7.41, not 7.41 twice, on a loss that barely moves); whole numbers in
+// full (steps: 1500, not 1.5e+03).
 std::string tick_label(double v, double step) {
   if (!(step > 0) || v == 0) return tick_label(v);
+  if (step >= 1 && v == std::round(v) && std::abs(v) < 1e9)
+    return fmt("%.0f", v);  // 1500, not 1.5e+03
   const int digits = static_cast<int>(std::floor(std::log10(std::abs(v)))) -
                      static_cast<int>(std::floor(std::log10(step))) + 1;
   char buf[64];

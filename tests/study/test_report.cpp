@@ -190,6 +190,13 @@ BOOST_AUTO_TEST_CASE(without_grad_norms_the_report_says_how_to_get_them) {
   BOOST_CHECK(html.find("No validation record") != std::string::npos);
   BOOST_CHECK(html.find("No test record") != std::string::npos);
   BOOST_CHECK_EQUAL(closed_svgs(html), 3);  // loss, lr, global norm
+  // One record: each chart's lone point is a dot (a one-point polyline draws nothing), and the
+  // learning rate's axis is around 0.01 (not -0.5 to 0.5 with the point on the tick "0").
+  size_t dots = 0;
+  for (size_t i = 0; (i = html.find("<circle", i)) != std::string::npos; ++i) ++dots;
+  BOOST_CHECK_EQUAL(dots, 3u);
+  BOOST_CHECK(html.find(">0.01</text>") != std::string::npos);
+  BOOST_CHECK(html.find(">-0.5</text>") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(missing_run_directory_or_log_is_a_data_error_naming_it) {
