@@ -340,4 +340,41 @@ BOOST_AUTO_TEST_CASE(linear_shape_errors) {
   expect_shape_error([] { linear(zeros({2, 4}), zeros({4})); }, {"linear"});
 }
 
+// A large, mostly-zero input (bag-of-words features) takes linear's sparse path: the same values
+// and gradients as the loops, with the input's zeros skipped.
+BOOST_AUTO_TEST_CASE(linear_with_a_sparse_input) {
+  const int64_t rows = 300, in_f = 320, out_f = 7;  // 96,000 inputs, ~3% nonzero
+  Generator gen(320);
+  Tensor x = zeros({rows, in_f});
+  for (int64_t e = 0; e < rows * in_f / 32; ++e)
+    x.data()[gen.randint(rows * in_f)] = 1.0f + gen.uniform();
+  x.data()[5 * in_f + 9] = -2.5f;
+  Tensor w = randn({out_f, in_f}, gen), b = randn({out_f}, gen), c = randn({rows, out_f}, gen);
+  w.requires_grad_();
+  b.requires_grad_();
+  Tensor out = linear(x, w, b);
+  attend::test::check_close(out, naive_linear(x, w, b), 1e-4f, 1e-5f);
+  // d sum(out * c) / dW[o, k] = sum_r c[r, o] x[r, k]; / db[o] = sum_r c[r, o].
+  sum(out * c).backward();
+  Tensor dw = Tensor::empty({out_f, in_f}), db = Tensor::empty({out_f});
+  for (int64_t o = 0; o < out_f; ++o) {
+    double sb = 0;
+    for (int64_t r = 0; r < rows; ++r) sb += c.data()[r * out_f + o];
+    db.data()[o] = static_cast<float>(sb);
+    for (int64_t k = 0; k < in_f; ++k) {
+      double s = 0;
+      for (int64_t r = 0; r < rows; ++r)
+        s += static_cast<double>(c.data()[r * out_f + o]) * x.data()[r * in_f + k];
+      dw.data()[o * in_f + k] = static_cast<float>(s);
+    }
+  }
+  attend::test::check_close(w.grad(), dw, 1e-4f, 1e-5f);
+  attend::test::check_close(b.grad(), db, 1e-4f, 1e-5f);
+  // The input's own gradient (dense: g @ W) when it requires grad.
+  Tensor xg = x.detach().clone();
+  xg.requires_grad_();
+  sum(linear(xg, w.detach(), b.detach()) * c).backward();
+  attend::test::check_close(xg.grad(), matmul(c, w.detach()), 1e-5f, 1e-5f);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
