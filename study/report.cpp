@@ -52,8 +52,36 @@ std::optional<std::string> read_optional(const fs::path& path) {
   return buffer.str();
 }
 
+// At most 2 x kBuckets points per line, so a long run logged every step stays a page of a few
+// megabytes: each bucket of consecutive records keeps its lowest and highest value (in step order),
+// so spikes survive where a plain stride would drop them.
+constexpr size_t kBuckets = 1000;
+
 Series series(const std::string& name, const StepSeries& s) {
-  return Series{name, s.step, s.value};
+  const size_t n = std::min(s.step.size(), s.value.size());
+  if (n <= 2 * kBuckets) return Series{name, s.step, s.value};
+  Series out{name, {}, {}};
+  const size_t per = (n + kBuckets - 1) / kBuckets;
+  for (size_t b = 0; b < n; b += per) {
+    const size_t e = std::min(n, b + per);
+    size_t lo = e, hi = e;
+    for (size_t i = b; i < e; ++i) {
+      if (!std::isfinite(s.value[i])) continue;
+      if (lo == e || s.value[i] < s.value[lo]) lo = i;
+      if (hi == e || s.value[i] > s.value[hi]) hi = i;
+    }
+    if (lo == e) {  // nothing finite in the bucket: keep the gap
+      out.x.push_back(s.step[b]);
+      out.y.push_back(std::nan(""));
+      continue;
+    }
+    for (size_t i : {std::min(lo, hi), std::max(lo, hi)}) {
+      out.x.push_back(s.step[i]);
+      out.y.push_back(s.value[i]);
+      if (lo == hi) break;
+    }
+  }
+  return out;
 }
 
 bool has_data(const LineChart& c) {

@@ -199,6 +199,25 @@ BOOST_AUTO_TEST_CASE(without_grad_norms_the_report_says_how_to_get_them) {
   BOOST_CHECK(html.find(">-0.5</text>") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(long_runs_are_thinned_but_keep_their_spikes) {
+  TempDir dir;
+  std::string log;
+  for (int step = 1; step <= 50000; ++step)
+    log += R"({"grad_norm":)" + std::string(step == 31234 ? "1000" : "1") +
+           R"(,"lr":0.01,"split":"train","step":)" + std::to_string(step) + R"(,"train_loss":)" +
+           std::to_string(1.0 + (step % 7) * 0.1) + "}\n";
+  write_file(dir / "metrics.jsonl", log);
+  ReportOptions o;
+  o.run_dir = dir.dir.string();
+  const std::string html = build_report(o);
+  BOOST_CHECK_LT(html.size(), 1000000u);
+  const size_t n = points_of_series(html, "train (logged step)");
+  BOOST_CHECK_GE(n, 1000u);
+  BOOST_CHECK_LE(n, 2000u);
+  // The one spike of the gradient norm is still the top of its chart (the log axis reaches 1000).
+  BOOST_CHECK(html.find(">1e+03</text>") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(missing_run_directory_or_log_is_a_data_error_naming_it) {
   TempDir dir;
   ReportOptions o;
