@@ -189,7 +189,9 @@ std::string grad_norm_section(const RunHistory& h) {
   map.col_axis = "step";
   for (double st : cols) map.col_labels.push_back(fmt(st));
   for (const auto& [name, s] : h.param_grad_norms) {
-    map.row_labels.push_back(name);
+    // Names differ at their end (decoder.layers.0.cross_attn.in_proj_weight / ..._bias) and the
+    // heatmap shows 24 characters: a long one keeps its last 23 (names are ASCII).
+    map.row_labels.push_back(name.size() > 24 ? "~" + name.substr(name.size() - 23) : name);
     std::map<double, double> at;
     for (size_t i = 0; i < s.step.size(); ++i) at[s.step[i]] = s.value[i];
     for (double st : cols) {
