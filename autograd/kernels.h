@@ -151,6 +151,7 @@ inline DimSplit split_at(const Shape& s, int dim) {
 // (every key masked) gives NaN, as in PyTorch.
 inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
   float m = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : m)
   for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
   if (m == -std::numeric_limits<float>::infinity())
     m = 0.0f;  // an all -inf line: keep NaN-free max
@@ -166,8 +167,46 @@ inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
 #pragma omp simd reduction(+ : s)
     for (int64_t j = 0; j < n; ++j) s += p[j];
     const float inv = 1.0f / s;
+#pragma omp simd
     for (int64_t j = 0; j < n; ++j) p[j] *= inv;
   }
+}
+
+// In place over rows contiguous rows of n: each row <- softmax(row). For short rows (attention
+// over 24 keys) a per-row exp loop spends most of its time in vector tails; subtracting each
+// row's max first lets one long loop take the exp of the whole block.
+inline void softmax_rows(float* __restrict p, int64_t rows, int64_t n) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = p + r * n;
+    float m = -std::numeric_limits<float>::infinity();
+#pragma omp simd reduction(max : m)
+    for (int64_t j = 0; j < n; ++j) m = std::max(m, row[j]);
+    if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // as softmax_row
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) row[j] -= m;
+  }
+  const int64_t total = rows * n;
+#pragma omp simd
+  for (int64_t i = 0; i < total; ++i) p[i] = vec::exp(p[i]);
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = p + r * n;
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t j = 0; j < n; ++j) s += row[j];
+    const float inv = 1.0f / s;
+#pragma omp simd
+    for (int64_t j = 0; j < n; ++j) row[j] *= inv;
+  }
+}
+
+// In place over one contiguous row: g <- y * (g - sum_j g_j y_j), softmax's backward given its
+// output y. Contiguous and restrict-qualified so both loops vectorise (the strided form cannot).
+inline void softmax_backward_row(const float* __restrict y, float* __restrict g, int64_t n) {
+  float dot = 0;
+#pragma omp simd reduction(+ : dot)
+  for (int64_t j = 0; j < n; ++j) dot += g[j] * y[j];
+#pragma omp simd
+  for (int64_t j = 0; j < n; ++j) g[j] = y[j] * (g[j] - dot);
 }
 
 // Reads an index stored in a float tensor, checking it is a whole number in [0, limit).

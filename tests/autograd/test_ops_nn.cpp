@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,30 @@ BOOST_AUTO_TEST_CASE(softmax_every_dim_of_3d_gradcheck) {
       Fn lsm = [dim](const std::vector<Tensor>& in) { return log_softmax(in[0], dim); };
       ATTEND_CHECK_GRAD(sm, (std::vector<Tensor>{param({3, 4, 5}, 10 + dim)}));
       ATTEND_CHECK_GRAD(lsm, (std::vector<Tensor>{param({3, 4, 5}, 20 + dim)}));
+    }
+  }
+}
+
+// The last-axis fast path (kernels::softmax_rows, one exp loop over every row) against the
+// strided path on the transposed tensor, with masked (-inf) keys, a fully masked row (NaN, as
+// PyTorch) and rows of 24 and 37 keys (not multiples of the vector width).
+BOOST_AUTO_TEST_CASE(softmax_last_axis_matches_the_strided_path_with_masks) {
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int64_t n : {24, 37}) {
+    BOOST_TEST_CONTEXT("keys " << n) {
+      Tensor x = param({5, n}, 40 + n, -4.0f, 4.0f).detach().clone();
+      for (int64_t j = 0; j < n; j += 3) x.data()[1 * n + j] = -inf;  // some keys masked
+      for (int64_t j = 0; j < n; ++j) x.data()[3 * n + j] = -inf;     // every key masked
+      Tensor fast = softmax(x, 1);
+      Tensor strided = transpose(softmax(transpose(x, 0, 1), 0), 0, 1);  // dim 0: the strided path
+      for (int64_t i = 0; i < x.numel(); ++i) {
+        if (i / n == 3) {
+          BOOST_CHECK(std::isnan(fast.data()[i]));
+          continue;
+        }
+        BOOST_CHECK_SMALL(fast.data()[i] - strided.data()[i], 1e-7f);
+        if (x.data()[i] == -inf) BOOST_CHECK_EQUAL(fast.data()[i], 0.0f);
+      }
     }
   }
 }
