@@ -5,7 +5,11 @@
 //   B1 seq2seq-lstm     Embedding, LSTM encoder (layers/rnn.h), LSTMCell decoder loop fed
 //                       embed(y_{t-1}) from the encoder's final (h, c), BOS 0, AdditiveAttention
 //                       (layers/attention.h, attention size = hidden, W_k e_i once per batch),
-//                       logits = W_o [h_t ; c_t] + b_o for all steps in one Linear.
+//                       logits = W_o [h_t ; c_t] + b_o. Same arithmetic as PyTorch's per-step
+//                       loop, scheduled differently: the decoder's input projections for all
+//                       steps are one GEMM, and attention and the output layer (which do not
+//                       feed back: no input feeding) run once over all T decoder states after
+//                       the recurrence.
 //   B2 transformer-tiny TransformerEncoder/Decoder (layers/transformer.h, post-LN, final
 //                       LayerNorm on each stack as nn.Transformer), embeddings * sqrt(d) plus
 //                       SinusoidalPositionalEncoding, additive causal mask, untied output.
@@ -123,15 +127,25 @@ class Seq2SeqLSTM : public Module {
     Tensor keys = enc.output;
     Tensor pkeys = attention->precompute_keys(keys);  // W_k e_i once: [B, S, H]
     Tensor h = reshape(enc.h_n, {B, H}), c = reshape(enc.c_n, {B, H});
-    std::vector<Tensor> ys = unbind(tgt_embed->forward(tgt_in), 1);  // T x [B, E]
-    std::vector<Tensor> feats;
-    feats.reserve(static_cast<size_t>(T));
+    // The decoder's input projections x_t W_ih^T + b_ih for all T steps in one GEMM
+    // ([B*T, E] x [E, 4H]) instead of T small ones: its inputs embed(y_{t-1}) are all known
+    // under teacher forcing. Only h W_hh^T stays inside the recurrence.
+    const LSTMCell& cell = *decoder;
+    std::vector<Tensor> gx =
+        unbind(linear(tgt_embed->forward(tgt_in), cell.weight_ih, cell.bias_ih), 1);  // T x [B, 4H]
+    std::vector<Tensor> hs;
+    hs.reserve(static_cast<size_t>(T));
     for (int64_t t = 0; t < T; ++t) {
-      std::tie(h, c) = decoder->forward(ys[static_cast<size_t>(t)], h, c);
-      AttentionResult r = attention->attend_precomputed(reshape(h, {B, 1, H}), pkeys, keys);
-      feats.push_back(concat({h, reshape(r.context, {B, H})}, 1));  // [B, 2H]
+      auto hc = lstm_cell(gx[static_cast<size_t>(t)], linear(h, cell.weight_hh, cell.bias_hh), c);
+      h = hc[0], c = hc[1];
+      hs.push_back(h);
     }
-    Tensor logits = out->forward(stack(feats, 1));  // [B, T, V]
+    // Attention and the output layer do not feed back into the recurrence (no input feeding),
+    // so they run once over all T decoder states: W_q h_t for every t in one GEMM, the scores
+    // v^T tanh(W_q h_t + W_k e_i) for every (t, i) pair in one fused op, and one output GEMM.
+    Tensor states = stack(hs, 1);                                            // [B, T, H]
+    AttentionResult r = attention->attend_precomputed(states, pkeys, keys);  // context [B, T, H]
+    Tensor logits = out->forward(concat({states, r.context}, 2));            // [B, T, V]
     return cross_entropy(reshape(logits, {B * T, z_.V}), reshape(tgt_out, {B * T}));
   }
 
