@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autograd/node.h"
+#include "autograd/profiler.h"
 
 namespace attend::examples {
 
@@ -25,6 +26,9 @@ float stable_sigmoid(float z) {
 Tensor softplus(const Tensor& x, float beta, float threshold) {
   if (!(beta > 0))
     throw std::invalid_argument("softplus: beta must be > 0, got " + std::to_string(beta));
+  // attend --profile: this forward's time and calls appear as the row "softplus" (the backward's
+  // row comes from the engine, named after record()'s first argument).
+  ProfileScope profile_scope("softplus");
   // x [*] -> out [*]
   Tensor out = Tensor::empty(x.shape());
   const float* px = x.data();
