@@ -123,6 +123,16 @@ std::vector<Kernel> make_kernels() {
                   [a, b] { return attend::matmul(a, b); },
                   randn({256, 256}, gen)});
   }
+  {  // matmul 1024x1024 @ 1024x1024 through the engine: how close forward + backward (three
+     // sgemm calls and the graph around them) comes to the bare 1024^3 sgemm rate
+    Tensor a = randn({1024, 1024}, gen).requires_grad_();
+    Tensor b = randn({1024, 1024}, gen).requires_grad_();
+    ks.push_back({"matmul1024",
+                  "1024x1024 @ 1024x1024",
+                  {a, b},
+                  [a, b] { return attend::matmul(a, b); },
+                  randn({1024, 1024}, gen)});
+  }
   {  // softmax over the last axis of [3072, 24] (B2's attention: 32 x 4 heads x 24 queries)
     Tensor x = randn({3072, 24}, gen).requires_grad_();
     ks.push_back({"softmax",
@@ -169,8 +179,8 @@ int main(int argc, char** argv) {
   app.add_option("--sgemm-size", sgemm_n, "n of the n^3 sgemm ceiling")
       ->check(CLI::Range(16, 16384));
   app.add_option("--sgemm-reps", sgemm_reps, "Timed sgemm calls")->check(CLI::Range(1, 10000));
-  app.add_option("--kernels", only, "Run only these kernels (matmul, softmax, layer_norm)")
-      ->check(CLI::IsMember({"matmul", "softmax", "layer_norm", "lstm_cell"}));
+  app.add_option("--kernels", only, "Run only these kernels")
+      ->check(CLI::IsMember({"matmul", "matmul1024", "softmax", "layer_norm", "lstm_cell"}));
   app.add_flag("--no-sgemm", no_sgemm, "Skip the sgemm ceiling");
   app.add_flag("--json", json, "One JSON object on stdout instead of text");
   CLI11_PARSE(app, argc, argv);

@@ -45,6 +45,11 @@ def make_kernels():
     b = randn(256, 256).requires_grad_()
     ks.append(("matmul", "256x256 @ 256x256", [a, b], lambda: torch.mm(a, b), randn(256, 256)))
 
+    a1 = randn(1024, 1024).requires_grad_()
+    b1 = randn(1024, 1024).requires_grad_()
+    ks.append(("matmul1024", "1024x1024 @ 1024x1024", [a1, b1], lambda: torch.mm(a1, b1),
+               randn(1024, 1024)))
+
     x = randn(3072, 24).requires_grad_()
     ks.append(("softmax", "3072x24, dim -1", [x], lambda: torch.softmax(x, -1), randn(3072, 24)))
 

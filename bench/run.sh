@@ -140,7 +140,7 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
 LABEL = {"t1b1": "torch 1 + OB 1", "t2b2": "torch 2 + OB 2", "t1b2": "torch 1 + OB 2"}
 # FLOPs of the B4 kernels (matrix products, what their backward computes): matmul both operands'
 # gradients; the LSTM cell's inputs need none, so its weight gradients only.
-B4_FLOP = {"B4 matmul": 3 * 2 * 256**3, "B4 lstm_cell": 2 * 2 * 32 * (128 + 256) * 4 * 256}
+B4_FLOP = {"B4 matmul": 3 * 2 * 256**3, "B4 matmul1024": 3 * 2 * 1024**3, "B4 lstm_cell": 2 * 2 * 32 * (128 + 256) * 4 * 256}
 rate = {t: statistics.median(v) for t, v in sgemm.items() if v}
 
 
