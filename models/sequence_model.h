@@ -35,6 +35,9 @@ class SequenceModel : public Module {
   // One step: previous tokens [B] (first call: <bos>) -> next-token logits [B, V]; updates state.
   virtual Tensor decode_step(DecoderState& state, const Tensor& prev_tokens) = 0;
   virtual int64_t target_vocab_size() const = 0;
+  // The longest source or target sequence (specials included) the model accepts, or 0 for any
+  // length (RNNs). The Transformer's positional encoding covers max-length positions.
+  virtual int64_t max_length() const { return 0; }
 };
 
 }  // namespace attend

@@ -35,6 +35,7 @@ class TransformerModel : public SequenceModel {
                                                const Tensor& source_padding_mask) override;
   Tensor decode_step(DecoderState& state, const Tensor& prev_tokens) override;
   int64_t target_vocab_size() const override { return options.target_vocab; }
+  int64_t max_length() const override { return options.max_length; }
   std::string type_name() const override { return "TransformerModel"; }
 
   TransformerModelOptions options;

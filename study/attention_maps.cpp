@@ -70,6 +70,7 @@ AttentionMaps text_maps(Experiment& e, const std::string& input) {
     throw DataError("attention maps: the input text '" + input + "' has no tokens");
   const CollateOptions& copts = task->options().collate;
   const std::vector<SequencePair> pairs = {{data->source_vocab.encode(words), {}}};
+  task->check_source_fits(pairs[0].source, "attention maps: the input");
   const std::vector<int64_t> positions = {0};
   const Batch batch = collate(pairs, positions, copts);
   const int64_t S = batch.source.size(1);

@@ -74,6 +74,9 @@ class TextTask : public TrainingTask {
   std::vector<std::string> generate(const std::vector<std::string>& sources,
                                     const DecodeOptions& options);
   const TextTaskOptions& options() const { return options_; }
+  // Throws DataError naming `what` (e.g. "input 2") when source ids [S] (no specials) make a
+  // sequence longer than the model's max_length() once collate adds its specials.
+  void check_source_fits(const std::vector<int64_t>& ids, const std::string& what) const;
 
  private:
   std::shared_ptr<SequenceModel> model_;
