@@ -21,6 +21,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/threading.h"
+#include "bench/timing.h"
 #include "layers/rnn.h"
 
 namespace {
@@ -28,19 +29,8 @@ namespace {
 using attend::Tensor;
 using Clock = std::chrono::steady_clock;
 
-struct Stats {
-  double median_ms = 0, min_ms = 0, max_ms = 0;
-};
-
-Stats summarize(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  const size_t n = ms.size();
-  Stats s;
-  s.min_ms = ms.front();
-  s.max_ms = ms.back();
-  s.median_ms = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
-  return s;
-}
+using attend::bench::Stats;
+using attend::bench::summarize;
 
 struct Kernel {
   std::string name;

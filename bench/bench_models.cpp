@@ -51,6 +51,7 @@
 
 #include "autograd/ops.h"
 #include "autograd/threading.h"
+#include "bench/timing.h"
 #include "datasets/load_planetoid.h"
 #include "layers/attention.h"
 #include "layers/embedding.h"
@@ -65,19 +66,8 @@ namespace {
 using namespace attend;
 using Clock = std::chrono::steady_clock;
 
-struct Stats {
-  double median_ms = 0, min_ms = 0, max_ms = 0;
-};
-
-Stats summarize(std::vector<double> ms) {
-  std::sort(ms.begin(), ms.end());
-  const size_t n = ms.size();
-  Stats s;
-  s.min_ms = ms.front();
-  s.max_ms = ms.back();
-  s.median_ms = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
-  return s;
-}
+using bench::Stats;
+using bench::summarize;
 
 // Random whole numbers in [0, n) as a float index tensor.
 Tensor random_ids(const Shape& shape, int64_t n, Generator& gen) {

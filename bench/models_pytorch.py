@@ -23,7 +23,6 @@ sets it explicitly (the best 2-core setting is torch 1 + OpenBLAS 2, see BENCHMA
 Needs Debian's python3-torch: run it with /usr/bin/python3.
 """
 import argparse
-import ctypes
 import json
 import math
 import os
@@ -36,17 +35,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-def openblas_info():
-    """Core name and thread count of the OpenBLAS torch has loaded (the same library instance)."""
-    for name in ("libopenblas.so.0", "libopenblas.so"):
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
-        lib.openblas_get_corename.restype = ctypes.c_char_p
-        return lib.openblas_get_corename().decode(), int(lib.openblas_get_num_threads())
-    return "unknown", None
+from b4_pytorch import openblas_info  # bench/ is the script's directory, so on sys.path
 
 
 def shifted(y):
