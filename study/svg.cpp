@@ -245,11 +245,19 @@ std::string line_chart_svg(const LineChart& chart) {
     out << "<line x1=\"" << fmt("%.1f", px(t)) << "\" x2=\"" << fmt("%.1f", px(t)) << "\" y1=\""
         << top + plot_h << "\" y2=\"" << top + plot_h + 4 << "\"/>\n";
   std::vector<double> y_ticks;
-  if (chart.log_y)
+  if (chart.log_y) {
     for (double d = std::ceil(y_lo); d <= y_hi; d += std::max(1.0, std::ceil((y_hi - y_lo) / 6)))
       y_ticks.push_back(d);
-  else
+    // Less than a decade shown (a gradient norm between 0.3 and 2): no power of ten to mark, so
+    // round values of the data's own scale, placed on the log axis.
+    if (y_ticks.size() < 2) {
+      y_ticks.clear();
+      for (double v : nice_ticks(std::pow(10.0, y_lo), std::pow(10.0, y_hi)))
+        if (v > 0) y_ticks.push_back(std::log10(v));
+    }
+  } else {
     y_ticks = nice_ticks(y_lo, y_hi);
+  }
   for (double t : y_ticks)
     out << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << fmt("%.1f", py(t))
         << "\" y2=\"" << fmt("%.1f", py(t)) << "\" stroke=\"#eee\"/>\n";

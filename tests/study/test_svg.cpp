@@ -160,4 +160,19 @@ BOOST_AUTO_TEST_CASE(log_axis_skips_values_that_are_not_positive) {
   BOOST_TEST(ticks.find(">-1<") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(log_axis_within_one_decade_still_has_ticks) {
+  // A gradient norm between 0.3 and 2 contains only one power of ten: the axis is marked with
+  // round values of the data's scale instead of being left bare.
+  LineChart chart;
+  chart.log_y = true;
+  chart.series.push_back({"grad_norm", {1, 2, 3, 4}, {0.3, 0.8, 1.5, 2.0}});
+  const std::string ticks = section(line_chart_svg(chart), "<g class=\"ticks\"", "</g>");
+  size_t labels = 0;
+  for (size_t at = ticks.find("text-anchor=\"end\""); at != std::string::npos;
+       at = ticks.find("text-anchor=\"end\"", at + 1))
+    ++labels;
+  BOOST_TEST(labels >= 3u);
+  BOOST_TEST(ticks.find(">1<") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
