@@ -83,6 +83,15 @@ size_t kept(size_t n, int64_t limit, int extra) {
 
 }  // namespace
 
+size_t collated_source_length(size_t n, const CollateOptions& o) {
+  const int specials = o.source_bos + o.source_eos;
+  return kept(n, o.max_source_len, specials) + specials;
+}
+
+size_t collated_target_length(size_t n, const CollateOptions& o) {
+  return kept(n, o.max_target_len, 1) + 1;
+}
+
 Batch collate(std::span<const SequencePair> data, std::span<const int64_t> positions,
               const CollateOptions& o) {
   if (positions.empty()) throw DataError("collate: empty batch");

@@ -62,6 +62,12 @@ struct Batch {
   int64_t num_target_tokens() const;
 };
 
+// The length of a source of n ids once collate adds its specials and applies max_source_len, and
+// of a target of n ids (target_input <bos> y, or target_output y <eos>): for checks made before
+// any batch is built (a model's longest sequence).
+size_t collated_source_length(size_t n, const CollateOptions& o);
+size_t collated_target_length(size_t n, const CollateOptions& o);
+
 // Builds the batch of data[positions[0]], data[positions[1]], ... Throws DataError when an example
 // would have an empty source (a row of padding only would make attention divide by zero).
 Batch collate(std::span<const SequencePair> data, std::span<const int64_t> positions,

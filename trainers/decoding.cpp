@@ -46,6 +46,13 @@ int64_t check_arguments(const char* fn, const SequenceModel& model, const Tensor
   return V;
 }
 
+// The options with max_length cut to what the model can take: a Transformer's decoder input
+// grows by one token per step, <bos> first, so at most model.max_length() steps.
+DecodeOptions within_model_length(const SequenceModel& model, DecodeOptions o) {
+  if (model.max_length() > 0) o.max_length = std::min(o.max_length, model.max_length());
+  return o;
+}
+
 // One decoder step on n rows: previous tokens [n] -> log-probabilities [n, V].
 Tensor step_log_probs(const char* fn, SequenceModel& model, DecoderState& state,
                       const std::vector<int64_t>& prev, int64_t V) {
@@ -95,7 +102,8 @@ float worst_score(const std::vector<Hypothesis>& finished) {
 
 std::vector<Hypothesis> greedy_decode(SequenceModel& model, const Tensor& source,
                                       const Tensor& source_padding_mask,
-                                      const DecodeOptions& options) {
+                                      const DecodeOptions& requested) {
+  const DecodeOptions options = within_model_length(model, requested);
   const int64_t V = check_arguments("greedy_decode", model, source, options);
   const int64_t B = source.size(0);
   std::vector<Hypothesis> out(B);
@@ -171,7 +179,8 @@ std::vector<Hypothesis> greedy_decode(SequenceModel& model, const Tensor& source
 // most max_length tokens.
 std::vector<Hypothesis> beam_search(SequenceModel& model, const Tensor& source,
                                     const Tensor& source_padding_mask,
-                                    const DecodeOptions& options) {
+                                    const DecodeOptions& requested) {
+  const DecodeOptions options = within_model_length(model, requested);
   const int64_t V = check_arguments("beam_search", model, source, options);
   const int64_t K = options.beam_size;
   if (K < 1)

@@ -9,7 +9,8 @@
 namespace attend {
 
 struct DecodeOptions {
-  int64_t max_length = 100;  // tokens generated per source, <eos> included
+  // Tokens generated per source, <eos> included; the decoders cut it to the model's max_length().
+  int64_t max_length = 100;
   int64_t bos = 1, eos = 2;  // Vocab::kBos, Vocab::kEos
   int64_t beam_size = 1;     // 1 = greedy
   // Length penalty as in fairseq/Hugging Face: a finished hypothesis scores sum(log p) / len^alpha

@@ -77,17 +77,6 @@ std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<
   return out;
 }
 
-namespace {
-
-// Length of a source / target sequence as collate makes it: specials added, then cut to
-// max_*_len when that is set.
-size_t collated_length(size_t n, size_t specials, int64_t limit) {
-  const size_t len = n + specials;
-  return limit > 0 ? std::min(len, static_cast<size_t>(limit)) : len;
-}
-
-}  // namespace
-
 TextTask::TextTask(std::shared_ptr<SequenceModel> model, std::shared_ptr<const TextData> data,
                    TextTaskOptions options)
     : model_(std::move(model)), data_(std::move(data)), options_(std::move(options)) {
@@ -95,31 +84,25 @@ TextTask::TextTask(std::shared_ptr<SequenceModel> model, std::shared_ptr<const T
   if (max_len <= 0) return;
   // A sequence longer than the model's positions would fail at its first batch with a shape
   // error; say which option to change before training starts instead.
-  const CollateOptions& c = options_.collate;
-  const size_t source_specials = (c.source_bos ? 1 : 0) + (c.source_eos ? 1 : 0);
   const std::pair<const char*, const TextSplitData*> splits[] = {
       {"training", &data_->train}, {"validation", &data_->valid}, {"test", &data_->test}};
   for (const auto& [name, split] : splits)
     for (size_t i = 0; i < split->pairs.size(); ++i) {
       const SequencePair& p = split->pairs[i];
-      const size_t s = collated_length(p.source.size(), source_specials, c.max_source_len);
-      const size_t t = collated_length(p.target.size(), 1, c.max_target_len);
+      const size_t s = collated_source_length(p.source.size(), options_.collate);
+      const size_t t = collated_target_length(p.target.size(), options_.collate);
       if (std::max(s, t) > static_cast<size_t>(max_len))
         throw HyperparamError("max-length " + std::to_string(max_len) + " is shorter than " + name +
                               " pair " + std::to_string(i + 1) + " (" +
                               std::to_string(std::max(s, t)) +
                               " tokens with <bos>/<eos>): raise --max-length");
     }
-  // The decoder's input grows by one token per step, <bos> first: at most max_len steps.
-  options_.decode.max_length = std::min(options_.decode.max_length, max_len);
 }
 
 void TextTask::check_source_fits(const std::vector<int64_t>& ids, const std::string& what) const {
   const int64_t max_len = model_->max_length();
   if (max_len <= 0) return;
-  const CollateOptions& c = options_.collate;
-  const size_t n = collated_length(ids.size(), (c.source_bos ? 1 : 0) + (c.source_eos ? 1 : 0),
-                                   c.max_source_len);
+  const size_t n = collated_source_length(ids.size(), options_.collate);
   if (n > static_cast<size_t>(max_len))
     throw DataError(what + " has " + std::to_string(n) + " tokens with <eos>, more than the " +
                     std::to_string(max_len) + " this model takes (its max-length)");
@@ -198,10 +181,7 @@ std::vector<std::string> TextTask::generate(const std::vector<std::string>& sour
     pairs.push_back({data_->source_vocab.encode(tok(s)), {}});
     check_source_fits(pairs.back().source, "input " + std::to_string(pairs.size()));
   }
-  DecodeOptions decode = options;
-  if (model_->max_length() > 0)
-    decode.max_length = std::min(decode.max_length, model_->max_length());
-  return decode_to_text(*model_, pairs, data_->target_vocab, decode, options_.eval_batch_size,
+  return decode_to_text(*model_, pairs, data_->target_vocab, options, options_.eval_batch_size,
                         options_.collate);
 }
 

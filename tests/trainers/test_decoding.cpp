@@ -135,9 +135,11 @@ class FakeModel : public SequenceModel {
     return from_vector(out, {n, V});
   }
   int64_t target_vocab_size() const override { return V; }
+  int64_t max_length() const override { return longest; }
 
   int64_t V;
   LogitFn logits_of;
+  int64_t longest = 0;  // max_length(): 0 = any length
   Record record;
   bool scramble = false;
   int64_t throw_at_step = -1;
@@ -476,6 +478,27 @@ BOOST_AUTO_TEST_CASE(max_length_stops_unfinished_hypotheses) {
     BOOST_CHECK(h[0].tokens.empty() && !h[0].finished && h[0].log_prob == 0.0f);
   }
   BOOST_CHECK(idle.record.rows_per_step.empty());
+}
+
+// A model with max_length() (a Transformer's positions) is never asked for more steps than that,
+// whatever DecodeOptions::max_length says.
+BOOST_AUTO_TEST_CASE(decoding_stops_at_the_models_max_length) {
+  const int64_t V = 4;
+  LogitFn fn = hashed_logits(V, 2, 9, [](int64_t) { return -30.0f; });  // <eos> ~never
+  const std::vector<int64_t> ids = {0, 1};
+  DecodeOptions o;
+  o.max_length = 50;
+  for (int64_t K : {1, 3}) {
+    o.beam_size = K;
+    FakeModel model(V, fn);
+    model.longest = 4;
+    std::vector<Hypothesis> h = decode(model, sources(ids), Tensor(), o);
+    for (const Hypothesis& hyp : h) {
+      BOOST_CHECK(!hyp.finished);
+      BOOST_CHECK_EQUAL(hyp.tokens.size(), 4u);
+    }
+    BOOST_CHECK_EQUAL(model.record.rows_per_step.size(), 4u);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(reorder_moves_each_rows_state) {
