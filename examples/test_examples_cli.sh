@@ -6,16 +6,9 @@
 set -u
 ex=$1
 attend=$2
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then
-    echo "FAIL: $1: output lacks '$2'"; echo "$3" | tail -20; fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/../tests/cli/cli_test_lib.sh"  # fail, check
 expect_exit() {  # expect_exit DESCRIPTION CODE COMMAND...
   local what=$1 want=$2; shift 2
   out=$("$@" 2>&1); local rc=$?

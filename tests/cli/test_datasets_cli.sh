@@ -3,14 +3,7 @@
 # Usage: test_datasets_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then
-    echo "FAIL: $1: output lacks '$2'"; echo "$3" | head -20; fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, check
 out=$("$attend" datasets list 2>&1) || { echo "FAIL: list exited $?"; fail=1; }
 check "list names the translation data" "toy-en-fr            train  28000  valid  1000  test  1000 pairs" "$out"
 check "list names the karate club" "karate               34 nodes, 156 directed edges" "$out"

@@ -5,14 +5,7 @@
 # Usage: test_gradcheck_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then
-    echo "FAIL: $1: output lacks '$2'"; echo "$3" | head -20; fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, check
 rc_is() {  # rc_is DESCRIPTION EXPECTED ACTUAL
   if [[ $2 -ne $3 ]]; then echo "FAIL: $1: exit code $3, expected $2"; fail=1; else echo "ok: $1"; fi
 }

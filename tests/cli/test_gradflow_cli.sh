@@ -5,16 +5,9 @@
 # Usage: test_gradflow_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then
-    echo "FAIL: $1: output lacks '$2'"; echo "$3" | head -30; fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, check
 tiny=(gradflow --lengths 3,6 --hidden 8 --steps 4 --batch-size 8 --encoders rnn,gru,attention)
 out=$("$attend" "${tiny[@]}" --progress lines --out "$tmp/run" 2>"$tmp/err") || { echo "FAIL: exited $?"; cat "$tmp/err"; fail=1; }
 err=$(cat "$tmp/err")

@@ -5,16 +5,9 @@
 # Usage: test_train_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then
-    echo "FAIL: $1: output lacks '$2'"; echo "$3" | tail -20; fail=1
-  else
-    echo "ok: $1"
-  fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, check
 tiny_s2s=(--model seq2seq --embedding 16 --hidden 24 --batch-size 32 --eval-examples 20
           --max-decode-length 12 --progress lines --samples 2 --seed 3)
 
