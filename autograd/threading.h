@@ -11,4 +11,22 @@ int num_threads();
 // The OpenBLAS kernel family in use (e.g. "Haswell"), for benchmark tables.
 std::string blas_core_name();
 
+// Subnormal floats (|x| < 1.18e-38) read and written as zero (x86's DAZ and FTZ modes), on the
+// calling thread and on OpenBLAS's worker threads -- torch.set_flush_denormal's switch, which is
+// off by default in the library, as in PyTorch; the attend command line turns it on
+// (--keep-denormals keeps IEEE gradual underflow).
+//
+// Why: Intel cores take a slow path, about 100x, for every operation on a subnormal. Training
+// makes them: a peaked softmax's tiny probabilities times a small upstream gradient. In B2 the
+// query/key gradients of the encoder's self-attention are 3-10% subnormal at initialisation,
+// which made the GEMMs that read them 4x slower and the whole step 25% slower. A subnormal is
+// 2^-126 of a unit value, far below a float's rounding of anything it is added to.
+//
+// OpenBLAS's workers keep the mode of the thread that created them, so when on changes this
+// also restarts OpenBLAS's pool from the calling thread (as OpenBLAS itself does around fork).
+// Call it, like set_num_threads, when no BLAS call is running. Returns false (and changes
+// nothing) where the CPU has no such mode.
+bool set_flush_denormal(bool on);
+bool flush_denormal();  // the calling thread's mode
+
 }  // namespace attend

@@ -161,7 +161,7 @@ std::vector<Kernel> make_kernels() {
 int main(int argc, char** argv) {
   CLI::App app{"B4 kernels: single ops forward + backward on attend, plus the sgemm ceiling"};
   int threads = 1, steps = 50, warmup = 10, sgemm_n = 1024, sgemm_reps = 10;
-  bool json = false, no_sgemm = false;
+  bool json = false, no_sgemm = false, keep_denormals = false;
   std::vector<std::string> only;
   app.add_option("--threads", threads, "OpenBLAS (= attend) threads")->check(CLI::Range(1, 256));
   app.add_option("--steps", steps, "Timed iterations per kernel")->check(CLI::Range(1, 1000000));
@@ -172,11 +172,14 @@ int main(int argc, char** argv) {
   app.add_option("--kernels", only, "Run only these kernels")
       ->check(CLI::IsMember({"matmul", "matmul1024", "softmax", "layer_norm", "lstm_cell"}));
   app.add_flag("--no-sgemm", no_sgemm, "Skip the sgemm ceiling");
+  app.add_flag("--keep-denormals", keep_denormals,
+               "Compute with subnormal floats instead of flushing them to zero (attend's default)");
   app.add_flag("--json", json, "One JSON object on stdout instead of text");
   CLI11_PARSE(app, argc, argv);
 
   try {
     attend::set_num_threads(threads);
+    attend::set_flush_denormal(!keep_denormals);  // as the attend command line does
     const char* coretype_env = std::getenv("OPENBLAS_CORETYPE");
     std::vector<KernelResult> results;
     std::vector<Kernel> kernels = make_kernels();
@@ -192,6 +195,7 @@ int main(int argc, char** argv) {
       j["threads"] = threads;
       j["blas_threads"] = attend::num_threads();
       j["core"] = attend::blas_core_name();
+      j["flush_denormal"] = attend::flush_denormal();
       j["openblas_coretype_env"] = coretype_env ? nlohmann::json(coretype_env) : nlohmann::json();
       j["steps"] = steps;
       j["warmup"] = warmup;

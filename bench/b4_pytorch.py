@@ -97,11 +97,14 @@ def main():
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    ap.add_argument("--flush-denormal", action="store_true",
+                    help="torch.set_flush_denormal(True): subnormal floats read and written as 0")
     args = ap.parse_args()
     if args.threads < 1 or args.steps < 1 or args.warmup < 0:
         ap.error("--threads and --steps must be >= 1, --warmup >= 0")
 
     torch.set_num_threads(args.threads)
+    flush = torch.set_flush_denormal(True) if args.flush_denormal else False
     core, blas_threads = openblas_info()
     results = []
     with torch.enable_grad():
@@ -114,6 +117,7 @@ def main():
         print(json.dumps({
             "side": "torch", "torch_version": torch.__version__, "threads": args.threads,
             "torch_threads": torch.get_num_threads(), "blas_threads": blas_threads, "core": core,
+            "flush_denormal": flush,
             "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
             "steps": args.steps, "warmup": args.warmup, "kernels": results}))
         return 0

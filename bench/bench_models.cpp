@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "autograd/profiler.h"
 #include "autograd/threading.h"
 #include "bench/timing.h"
 #include "datasets/load_planetoid.h"
@@ -427,11 +428,12 @@ float eval_loss(Bench& b) {
   return l;
 }
 
-nlohmann::json run(Bench& b, int warmup, int steps) {
+nlohmann::json run(Bench& b, int warmup, int steps, bool profile) {
   b.model->train();
   const float eval_before = eval_loss(b);
   std::vector<double> losses, ms;
   for (int i = 0; i < warmup + steps; ++i) {
+    if (profile && i == warmup) Profiler::enable();  // the timed steps only
     const auto t0 = Clock::now();
     b.opt->zero_grad();
     Tensor loss = b.loss();
@@ -441,6 +443,13 @@ nlohmann::json run(Bench& b, int warmup, int steps) {
     const auto t1 = Clock::now();
     losses.push_back(l);
     if (i >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  if (profile) {
+    Profiler::disable();
+    std::fprintf(stderr, "%s: profile of %d timed steps (self time per op)\n", b.config.c_str(),
+                 steps);
+    Profiler::print(stderr, 25);
+    Profiler::reset();
   }
   const float eval_after = eval_loss(b);
   const Stats s = summarize(ms);
@@ -470,7 +479,7 @@ int main(int argc, char** argv) {
   CLI::App app{"B1-B3: training steps of the canonical models (BENCHMARKS.md) on attend"};
   int threads = 1, steps = 50, warmup = 10;
   unsigned seed = 0;
-  bool smoke = false, flops_only = false;
+  bool smoke = false, flops_only = false, profile = false, keep_denormals = false;
   std::vector<std::string> configs;
   std::string cora_dir = "/work/shared/datasets/cora/planetoid_txt";
   app.add_option("--config", configs, "Which benchmarks (default: all)")
@@ -485,6 +494,11 @@ int main(int argc, char** argv) {
   app.add_flag("--flops-only", flops_only,
                "Print each config's FLOPs per step at the full BENCHMARKS.md sizes (B3: Cora's "
                "10556 edges) and exit");
+  app.add_flag("--keep-denormals", keep_denormals,
+               "Compute with subnormal floats instead of flushing them to zero (attend's default)");
+  app.add_flag("--profile", profile,
+               "Print attend's op profile of the timed steps to stderr (times include the "
+               "profiler's own cost)");
   CLI11_PARSE(app, argc, argv);
   if (configs.empty()) configs = {"b1", "b2", "b3"};
   if (flops_only) {
@@ -502,18 +516,20 @@ int main(int argc, char** argv) {
 
   try {
     set_num_threads(threads);
+    set_flush_denormal(!keep_denormals);  // as the attend command line does
     const char* coretype_env = std::getenv("OPENBLAS_CORETYPE");
     for (const std::string& c : configs) {
       Generator gen(seed);
       Bench b = c == "b1"   ? make_b1(smoke, gen)
                 : c == "b2" ? make_b2(smoke, gen)
                             : make_b3(smoke, cora_dir, gen);
-      nlohmann::json j = run(b, warmup, steps);
+      nlohmann::json j = run(b, warmup, steps, profile);
       j["side"] = "attend";
       j["threads"] = threads;
       j["blas_threads"] = num_threads();
       j["os_threads"] = os_threads();
       j["core"] = blas_core_name();
+      j["flush_denormal"] = flush_denormal();
       j["openblas_coretype_env"] = coretype_env ? nlohmann::json(coretype_env) : nlohmann::json();
       j["steps"] = steps;
       j["warmup"] = warmup;

@@ -269,15 +269,18 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--cora-dir", default="/work/shared/datasets/cora/planetoid_txt")
     ap.add_argument("--smoke", action="store_true", help="tiny sizes")
+    ap.add_argument("--flush-denormal", action="store_true",
+                    help="torch.set_flush_denormal(True): subnormal floats read and written as 0")
     args = ap.parse_args()
     if args.threads < 1 or args.steps < 1 or args.warmup < 0:
         ap.error("--threads and --steps must be >= 1, --warmup >= 0")
     torch.set_num_threads(args.threads)
+    flush = torch.set_flush_denormal(True) if args.flush_denormal else False
     core, blas_threads = openblas_info()
     for config in args.config or ["b1", "b2", "b3"]:
         j = run(config, args)
         j.update({"side": "torch", "torch_version": torch.__version__, "threads": args.threads,
-                  "torch_threads": torch.get_num_threads(), "blas_threads": blas_threads,
+                  "torch_threads": torch.get_num_threads(), "flush_denormal": flush, "blas_threads": blas_threads,
                   "core": core, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
                   "steps": args.steps, "warmup": args.warmup, "smoke": args.smoke,
                   # ru_maxrss is KiB on Linux; the whole process (torch itself included)

@@ -20,6 +20,11 @@
 #   OPENBLAS_NUM_THREADS is set for attend too: OpenBLAS creates its pool when the library loads
 #   (all cores by default) and openblas_set_num_threads only limits how many of them work.
 #
+# Subnormal floats: attend flushes them to zero by default (x86 FTZ/DAZ; Intel cores are ~100x
+# slower on them and B2's attention gradients make them), so PyTorch runs with
+# torch.set_flush_denormal(True) too: the same arithmetic on both sides. DENORMALS=keep runs both
+# sides in IEEE gradual underflow instead (attend --keep-denormals, torch's default).
+#
 # Environment knobs: ROUNDS (default 3, at least 2), STEPS (50), WARMUP (10), CONFIGS
 # ("b1 b2 b3 b4"), BUILD_DIR (default <repo>/build), JOBS (build parallelism, 2),
 # TORCH_PYTHON (default /usr/bin/python3, Debian's python3-torch), KEEP (a folder to keep the raw
@@ -34,11 +39,20 @@ WARMUP=${WARMUP:-10}
 CONFIGS=${CONFIGS:-b1 b2 b3 b4}
 JOBS=${JOBS:-2}
 TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
+DENORMALS=${DENORMALS:-flush}
 
 if ! [[ $ROUNDS =~ ^[0-9]+$ ]] || ((ROUNDS < 2)); then
   echo "ROUNDS must be a whole number, at least 2 (got $ROUNDS)" >&2
   exit 2
 fi
+case $DENORMALS in
+  flush) ATTEND_DENORMALS=() TORCH_DENORMALS=(--flush-denormal) ;;
+  keep) ATTEND_DENORMALS=(--keep-denormals) TORCH_DENORMALS=() ;;
+  *)
+    echo "DENORMALS must be flush or keep (got $DENORMALS)" >&2
+    exit 2
+    ;;
+esac
 for c in $CONFIGS; do
   [[ $c =~ ^b[1-4]$ ]] || {
     echo "CONFIGS: unknown config '$c' (b1 b2 b3 b4)" >&2
@@ -49,8 +63,12 @@ done
 TARGETS=(bench_b4)  # the sgemm ceiling and B4
 [[ " $CONFIGS " == *" b"[123]" "* ]] && TARGETS+=(bench_models)
 echo "building ${TARGETS[*]} in $BUILD_DIR ..." >&2
-[[ -f $BUILD_DIR/CMakeCache.txt ]] ||
+# A build directory configured without the benchmarks (-DATTEND_BUILD_BENCH=OFF) gets them on.
+if [[ -f $BUILD_DIR/CMakeCache.txt ]]; then
+  cmake -S "$REPO" -B "$BUILD_DIR" -DATTEND_BUILD_BENCH=ON >/dev/null
+else
   cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
 cmake --build "$BUILD_DIR" -j"$JOBS" --target "${TARGETS[@]}" >&2
 MODELS=$BUILD_DIR/bench/bench_models
 B4=$BUILD_DIR/bench/bench_b4
@@ -67,17 +85,18 @@ mkdir -p "$OUT"
 # t1b1 / t2b2 / t1b2 (torch threads, OpenBLAS threads) for torch.
 run_attend() {  # config threads tag
   if [[ $1 == b4 ]]; then
-    OPENBLAS_NUM_THREADS=$2 "$B4" --threads "$2" --steps "$STEPS" --warmup "$WARMUP" --json
+    OPENBLAS_NUM_THREADS=$2 "$B4" --threads "$2" --steps "$STEPS" --warmup "$WARMUP" --json \
+      "${ATTEND_DENORMALS[@]}"
   else
     OPENBLAS_NUM_THREADS=$2 "$MODELS" --config "$1" --threads "$2" --steps "$STEPS" \
-      --warmup "$WARMUP"
+      --warmup "$WARMUP" "${ATTEND_DENORMALS[@]}"
   fi >"$OUT/attend.$1.t$2.$3.json"
 }
 run_torch() {  # config torch-threads openblas-threads tag
   local script=$REPO/bench/models_pytorch.py args=(--config "$1")
   [[ $1 == b4 ]] && script=$REPO/bench/b4_pytorch.py args=(--json)
   OMP_NUM_THREADS=$2 OPENBLAS_NUM_THREADS=$3 "$TORCH_PYTHON" "$script" "${args[@]}" \
-    --threads "$2" --steps "$STEPS" --warmup "$WARMUP" >"$OUT/torch.$1.t$2b$3.$4.json"
+    --threads "$2" --steps "$STEPS" --warmup "$WARMUP" "${TORCH_DENORMALS[@]}" >"$OUT/torch.$1.t$2b$3.$4.json"
 }
 
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -113,10 +132,10 @@ else
 fi
 
 python3 - "$OUT" "$START" "$CPU ($CPUS logical CPUs)" "$CORETYPE" "$ROUNDS" "$STEPS" "$WARMUP" \
-  "$LOAD_BEFORE" "$LOAD_AFTER" "$CONFIGS" <<'PY'
+  "$LOAD_BEFORE" "$LOAD_AFTER" "$CONFIGS" "$DENORMALS" <<'PY'
 import glob, json, os, statistics, sys
 
-out, start, cpu, coretype, rounds, steps, warmup, load_before, load_after, configs = sys.argv[1:]
+out, start, cpu, coretype, rounds, steps, warmup, load_before, load_after, configs, denormals = sys.argv[1:]
 configs = configs.split()
 rows = []  # (side, config, setting, json)
 sgemm = {1: [], 2: []}
@@ -180,6 +199,9 @@ print(f"- sgemm 1024^3 (the ceiling): "
       + " (median over runs of each run's best call)")
 print(f"- {rounds} rounds, {steps} timed steps after {warmup} warm-up per run; "
       f"{load_before} before, {load_after} after")
+print("- subnormal floats: " + ("flushed to zero on both sides (attend's default; PyTorch with "
+                                "torch.set_flush_denormal(True))" if denormals == "flush" else
+                                "kept on both sides (attend --keep-denormals; PyTorch's default)"))
 print()
 print("| config | threads | attend median (min–max) ms | PyTorch median (min–max) ms "
       "| ratio attend/PyTorch | attend GFLOP/s | fraction of sgemm rate "

@@ -11,6 +11,10 @@ CommandLine::CommandLine(const std::string& config_default) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--threads", threads, "Threads for OpenBLAS and attend together")
       ->check(CLI::Range(1, 256));
+  app.add_flag("--keep-denormals", keep_denormals,
+               "Compute with subnormal floats (IEEE gradual underflow) instead of flushing them "
+               "to zero, which attend does by default because Intel CPUs are ~100x slower on "
+               "them (torch.set_flush_denormal)");
   // Not configurable: a diagnostic of this invocation, so `attend train` does not write it into
   // RUN_DIR/config.toml, and --resume does not profile unasked.
   app.add_flag("--profile", profile,

@@ -25,6 +25,8 @@ struct CommandLine {
 
   CLI::App app{"attend: train attention models on a CPU with a from-scratch autodiff engine"};
   int threads = 1;
+  // --keep-denormals: IEEE gradual underflow instead of flushing subnormal floats to zero.
+  bool keep_denormals = false;
   bool profile = false;  // --profile: print the op profiler's table to stderr after the command
   TrainCommand train;
   CheckpointCommands use;

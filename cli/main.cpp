@@ -62,6 +62,9 @@ int run(int argc, char** argv) {
   }
   try {
     attend::set_num_threads(cl.threads);
+    // Subnormals flushed by default, as TensorFlow does: a peaked attention softmax produces them
+    // in its gradients, and each one costs Intel cores ~100x (B2: 25% of the step).
+    attend::set_flush_denormal(!cl.keep_denormals);
     // --profile: the table goes to stderr after the command, so stdout stays parseable.
     if (cl.profile) attend::Profiler::enable();
     const int rc = dispatch(cl);

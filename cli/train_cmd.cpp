@@ -52,7 +52,8 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                   {"log_every", t.log_every},
                   {"log_grad_norms", t.log_grad_norms},
                   {"seed", t.seed},
-                  {"threads", threads}};
+                  {"threads", threads},
+                  {"flush_denormal", flush_denormal()}};
   if (e.kind() == TaskKind::kSequence)
     j["text"] = {{"batch_size", tt.batch_size},
                  {"label_smoothing", tt.label_smoothing},
