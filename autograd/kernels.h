@@ -147,12 +147,27 @@ inline DimSplit split_at(const Shape& s, int dim) {
   return r;
 }
 
+// The largest element of p[0..n) (-inf when n == 0; NaNs are skipped, as std::max(m, x) skips
+// them: the caller's exp(x - max) still turns a NaN input into NaN). `omp simd reduction(max)`
+// over std::max compiles to a scalar chain of dependent maxss here (4 cycles per element: a
+// third of cross_entropy's time over B2's [768, 1000] logits); 16 independent lanes vectorise.
+inline float row_max(const float* __restrict p, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lane[kLanes];
+  for (float& l : lane) l = -std::numeric_limits<float>::infinity();
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lane[l] = std::max(lane[l], p[j + l]);
+  float m = -std::numeric_limits<float>::infinity();
+  for (; j < n; ++j) m = std::max(m, p[j]);
+  for (float l : lane) m = std::max(m, l);
+  return m;
+}
+
 // In place over one contiguous row: p <- softmax(p) (log_space: log_softmax). A row of -inf
 // (every key masked) gives NaN, as in PyTorch.
 inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
-  float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
-  for (int64_t j = 0; j < n; ++j) m = std::max(m, p[j]);
+  float m = row_max(p, n);
   if (m == -std::numeric_limits<float>::infinity())
     m = 0.0f;  // an all -inf line: keep NaN-free max
   float s = 0;
@@ -178,9 +193,7 @@ inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
 inline void softmax_rows(float* __restrict p, int64_t rows, int64_t n) {
   for (int64_t r = 0; r < rows; ++r) {
     float* row = p + r * n;
-    float m = -std::numeric_limits<float>::infinity();
-#pragma omp simd reduction(max : m)
-    for (int64_t j = 0; j < n; ++j) m = std::max(m, row[j]);
+    float m = row_max(row, n);
     if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // as softmax_row
 #pragma omp simd
     for (int64_t j = 0; j < n; ++j) row[j] -= m;

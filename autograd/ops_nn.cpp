@@ -121,23 +121,34 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
   const int64_t C = logits.shape().back();
   const int64_t rows = target.numel();
   std::vector<int64_t> t = read_targets(target, C, ignore_index, "cross_entropy");
-  // logp [rows, C]: kept for the backward as probabilities.
-  Tensor probs = kernels::copy_of(logits);
+  // probs [rows, C], kept for the backward: one exp per logit. The loss needs only log p at the
+  // target (and, smoothed, the row's mean log p): x - lse, with lse = max + log(sum exp(x - max)).
+  Tensor probs = Tensor::empty(logits.shape());
   std::vector<float> row_loss(rows, 0.0f);
   int64_t count = 0;
   const float eps = label_smoothing;
   for (int64_t r = 0; r < rows; ++r) {
-    float* p = probs.data() + r * C;
-    softmax_line(p, 1, C, true);
+    const float* __restrict x = logits.data() + r * C;
+    float* __restrict p = probs.data() + r * C;
+    float m = kernels::row_max(x, C);
+    if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: NaN, not -inf - -inf
+    float s = 0;
+#pragma omp simd reduction(+ : s)
+    for (int64_t c = 0; c < C; ++c) {
+      p[c] = vec::exp(x[c] - m);
+      s += p[c];
+    }
+    const float lse = m + std::log(s);
     if (t[r] >= 0) {
-      double smooth = 0;
+      double smooth = 0;  // sum of log p over the classes
       if (eps > 0)
-        for (int64_t c = 0; c < C; ++c) smooth += p[c];
-      row_loss[r] = -(1.0f - eps) * p[t[r]] - eps * static_cast<float>(smooth / C);
+        for (int64_t c = 0; c < C; ++c) smooth += x[c] - lse;
+      row_loss[r] = -(1.0f - eps) * (x[t[r]] - lse) - eps * static_cast<float>(smooth / C);
       ++count;
     }
+    const float inv = 1.0f / s;
 #pragma omp simd
-    for (int64_t c = 0; c < C; ++c) p[c] = vec::exp(p[c]);
+    for (int64_t c = 0; c < C; ++c) p[c] *= inv;
   }
   Tensor out;
   if (reduction == Reduction::kNone) {

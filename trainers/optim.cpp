@@ -155,20 +155,26 @@ void Adam::step() {
     const double bc2 = 1.0 - std::pow(static_cast<double>(opt_.beta2), static_cast<double>(t));
     const float step_size = static_cast<float>(lr_ / bc1);
     const float bc2_sqrt = static_cast<float>(std::sqrt(bc2));
-    float* p = params_[k].data();
-    const float* gp = g.data();
-    float* m = buffer("exp_avg", k).data();
-    float* v = buffer("exp_avg_sq", k).data();
-    const float b1 = opt_.beta1, b2 = opt_.beta2, wd = opt_.weight_decay;
-    for (int64_t i = 0, n = params_[k].numel(); i < n; ++i) {
-      float gi = gp[i];
-      if (decoupled_)
-        p[i] *= 1.0f - lr_ * wd;
-      else if (wd != 0)
-        gi += wd * p[i];
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      p[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + opt_.eps);
+    // Restrict-qualified locals: without them the compiler must assume a store to p[i] may change
+    // m, v, g or the option fields, and neither vectorises the loop nor hoists its scalars (this
+    // loop was 4% of a B2 step).
+    float* __restrict p = params_[k].data();
+    const float* __restrict gp = g.data();
+    float* __restrict m = buffer("exp_avg", k).data();
+    float* __restrict v = buffer("exp_avg_sq", k).data();
+    const float b1 = opt_.beta1, b2 = opt_.beta2, wd = opt_.weight_decay, eps = opt_.eps;
+    // AdamW shrinks the weight first; Adam adds the L2 term to the gradient (0 when wd == 0).
+    const float shrink = decoupled_ ? 1.0f - lr_ * wd : 1.0f;
+    const float l2 = decoupled_ ? 0.0f : wd;
+    const int64_t n = params_[k].numel();
+    for (int64_t i = 0; i < n; ++i) {
+      const float pi = p[i] * shrink;
+      const float gi = l2 != 0 ? gp[i] + l2 * pi : gp[i];
+      const float mi = b1 * m[i] + (1 - b1) * gi;
+      const float vi = b2 * v[i] + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = pi - step_size * mi / (std::sqrt(vi) / bc2_sqrt + eps);
     }
   }
 }
