@@ -180,6 +180,18 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
                                                  const Tensor& mask = Tensor(),
                                                  float dropout_p = 0.0f, Generator* gen = nullptr,
                                                  float scale = 0.0f);
+// --- multi-head attention on projected rows (ops_multi_head.cpp) -------------------------------
+// scaled_dot_product_attention over `heads` heads of dim / heads features each, reading head h's
+// queries from columns [q_col + h hd, q_col + (h+1) hd) of q [B, Tq, Wq] (keys likewise from k
+// [B, Tk, Wk] at k_col, values from v [B, Tk, Wv] at v_col) without copying them out, and writing
+// the heads side by side. q, k and v may be one tensor (the fused QKV projection [B, T, 3E] with
+// columns 0, E, 2E). mask broadcasts to [B, H, Tq, Tk]; scale is 1/sqrt(hd); dropout as
+// scaled_dot_product_attention (same draws, same order). Returns {output [B, Tq, dim] (heads
+// concatenated, ready for the out-projection), weights [B, H, Tq, Tk] (before dropout)}.
+std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const Tensor& k,
+                                         int64_t k_col, const Tensor& v, int64_t v_col,
+                                         int64_t heads, int64_t dim, const Tensor& mask = Tensor(),
+                                         float dropout_p = 0.0f, Generator* gen = nullptr);
 // Bahdanau scores v^T tanh(qp_i + kp_j) for projected queries qp [B, Tq, A] and keys kp [B, Tk, A]:
 // returns [B, Tq, Tk] without materialising graph nodes per pair.
 Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor& v);

@@ -26,7 +26,7 @@ MultiheadAttention::Output MultiheadAttention::forward(const Tensor& query, cons
                                                        const Tensor& key_padding_mask,
                                                        const Tensor& attn_mask, bool need_weights,
                                                        bool average_attn_weights) {
-  const int64_t E = embed_dim, H = num_heads, hd = E / H;
+  const int64_t E = embed_dim, H = num_heads;
   if (query.ndim() != 3 || key.ndim() != 3 || value.ndim() != 3 || query.size(2) != E ||
       key.size(2) != E || value.size(2) != E || key.size(0) != query.size(0) ||
       value.size(0) != query.size(0) || key.size(1) != value.size(1))
@@ -34,31 +34,28 @@ MultiheadAttention::Output MultiheadAttention::forward(const Tensor& query, cons
                      key.shape().str() + " and value " + value.shape().str() + " must be [B, Tq, " +
                      std::to_string(E) + "], [B, Tk, " + std::to_string(E) + "] (batch_first)");
   const int64_t B = query.size(0), Tq = query.size(1), Tk = key.size(1);
-  Tensor q, k, v;
+  // The projections stay in the GEMMs' row layout: multi_head_attention reads each head's
+  // columns in place (no unbind into q, k, v, no permute to [B, H, T, hd]).
+  // Self-attention: one [B, T, 3E] projection holds queries, keys and values (columns 0, E, 2E).
+  // Encoder-decoder attention: queries [B, Tq, E], keys and values of the memory [B, Tk, 2E].
   auto rows = [&](const Tensor& t, int64_t from, int64_t n) {
     return t.defined() ? narrow(t, 0, from, n) : Tensor();
   };
+  Tensor q, k, v;
+  int64_t q_col = 0, k_col = 0, v_col = 0;
   if (query.is_same(key) && key.is_same(value)) {
-    // [B, T, 3E] -> three [B, T, E]
-    auto qkv = unbind(reshape(linear(query, in_proj_weight, in_proj_bias), {B, Tq, 3, E}), 2);
-    q = qkv[0], k = qkv[1], v = qkv[2];
+    q = k = v = linear(query, in_proj_weight, in_proj_bias);  // [B, T, 3E]
+    k_col = E, v_col = 2 * E;
   } else {
-    q = linear(query, rows(in_proj_weight, 0, E), rows(in_proj_bias, 0, E));
-    if (key.is_same(value)) {  // encoder-decoder attention: keys and values from the same memory
-      auto kv =
-          unbind(reshape(linear(key, rows(in_proj_weight, E, 2 * E), rows(in_proj_bias, E, 2 * E)),
-                         {B, Tk, 2, E}),
-                 2);
-      k = kv[0], v = kv[1];
+    q = linear(query, rows(in_proj_weight, 0, E), rows(in_proj_bias, 0, E));  // [B, Tq, E]
+    if (key.is_same(value)) {
+      k = v = linear(key, rows(in_proj_weight, E, 2 * E), rows(in_proj_bias, E, 2 * E));
+      v_col = E;  // [B, Tk, 2E]
     } else {
       k = linear(key, rows(in_proj_weight, E, E), rows(in_proj_bias, E, E));
       v = linear(value, rows(in_proj_weight, 2 * E, E), rows(in_proj_bias, 2 * E, E));
     }
   }
-  // [B, T, E] -> [B, H, T, hd]
-  auto heads = [&](const Tensor& t, int64_t T) {
-    return permute(reshape(t, {B, T, H, hd}), {0, 2, 1, 3});
-  };
   Tensor mask;
   if (key_padding_mask.defined()) {
     if (!(key_padding_mask.shape() == Shape{B, Tk}))
@@ -74,9 +71,9 @@ MultiheadAttention::Output MultiheadAttention::forward(const Tensor& query, cons
     mask = mask.defined() ? mask + attn_mask : attn_mask;
   }
   const float p = is_training() ? dropout : 0.0f;
-  auto attn = scaled_dot_product_attention(heads(q, Tq), heads(k, Tk), heads(v, Tk), mask, p,
-                                           dropout_gen_.get());
-  Tensor merged = reshape(permute(attn[0], {0, 2, 1, 3}), {B, Tq, E});  // [B, Tq, E]
+  // [B, Tq, E] (heads side by side) and weights [B, H, Tq, Tk]
+  auto attn = multi_head_attention(q, q_col, k, k_col, v, v_col, H, E, mask, p, dropout_gen_.get());
+  const Tensor& merged = attn[0];
   Output out{out_proj->forward(merged), Tensor()};
   if (need_weights) out.weights = average_attn_weights ? mean(attn[1], 1) : attn[1];
   return out;

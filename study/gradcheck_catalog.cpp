@@ -460,6 +460,28 @@ void add_op_cases(std::vector<GradcheckCase>& c) {
     Generator g(42);
     return scaled_dot_product_attention(x[0], x[1], x[2], Tensor(), 0.3f, &g)[0];
   }));
+  // Multi-head attention on projected rows: a fused QKV [B, T, 3E] (one tensor in three roles,
+  // 2 heads of 2), and queries [B, Tq, E] against a keys-and-values [B, Tk, 2E], with a causal
+  // mask, a padding mask and dropout.
+  c.push_back(op(
+      "multi_head_attention",
+      [] {
+        return std::vector<Tensor>{param({2, 3, 12}, 53)};
+      },
+      [mask = causal_mask(3)](const auto& x) {
+        auto r = multi_head_attention(x[0], 0, x[0], 4, x[0], 8, 2, 4, mask);
+        return both(r[0], r[1]);
+      }));
+  c.push_back(op(
+      "multi_head_attention_cross_dropout",
+      [] {
+        return std::vector<Tensor>{param({2, 3, 4}, 54), param({2, 5, 8}, 55)};
+      },
+      [mask = padding_mask(key_padding({5, 2}, 5))](const auto& x) {
+        Generator g(42);
+        auto r = multi_head_attention(x[0], 0, x[1], 0, x[1], 4, 2, 4, mask, 0.3f, &g);
+        return both(r[0], r[1]);
+      }));
   c.push_back(op(
       "additive_attention_score",
       [] {
