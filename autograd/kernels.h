@@ -158,10 +158,10 @@ inline float row_max(const float* __restrict p, int64_t n) {
   int64_t j = 0;
   for (; j + kLanes <= n; j += kLanes)
     for (int64_t l = 0; l < kLanes; ++l) lane[l] = std::max(lane[l], p[j + l]);
-  float m = -std::numeric_limits<float>::infinity();
-  for (; j < n; ++j) m = std::max(m, p[j]);
-  for (float l : lane) m = std::max(m, l);
-  return m;
+  for (int64_t l = 0; j + l < n; ++l) lane[l] = std::max(lane[l], p[j + l]);  // the tail
+  for (int64_t w = kLanes / 2; w >= 1; w /= 2)  // a tree, not a chain of 16
+    for (int64_t l = 0; l < w; ++l) lane[l] = std::max(lane[l], lane[l + w]);
+  return lane[0];
 }
 
 // In place over one contiguous row: p <- softmax(p) (log_space: log_softmax). A row of -inf
