@@ -166,6 +166,12 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator& gen);
 // gx = x W_ih^T + b_ih and gh = h W_hh^T + b_hh, both [B, G*H]; PyTorch's gate orders.
 // LSTM (i, f, g, o): returns {h [B, H], c [B, H]} from c_prev [B, H].
 std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& c_prev);
+// A whole LSTM recurrence in one op: gx [T, B, 4H] (x_t W_ih^T + b_ih for every step), weight_hh
+// [4H, H], bias_hh [4H] (or undefined), h0 and c0 [B, H]. Returns {h_1..h_T as [T, B, H], c_T
+// [B, H]}; h_T is the last row of the first. Same values as lstm_cell over linear(h, w_hh, b_hh)
+// step by step, with the weight gradient taken over all steps in one GEMM.
+std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh,
+                                  const Tensor& h0, const Tensor& c0);
 // GRU (r, z, n): n = tanh(gx_n + r * gh_n); returns h = (1 - z) * n + z * h_prev.
 Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev);
 // Elman RNN: tanh(gx + gh).

@@ -2,7 +2,11 @@
 // caller with linear(), batched over time where possible; these ops do everything after them in
 // one pass forward and one pass backward, instead of ~10 pointwise graph nodes per step.
 // B = batch, H = hidden size. Gate orders are PyTorch's.
+#include <cblas.h>
+
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
@@ -31,6 +35,45 @@ void check_gates(const Tensor& gx, const Tensor& gh, const Tensor& state, int64_
                      " * hidden] for a state of shape " + state.shape().str());
 }
 
+// One batch row of the LSTM cell, gates = x + y ([4H]: i, f, g, o pre-activations, summed here so
+// the caller need not), c_prev [H] -> act [4H] (i, f, g, o after their nonlinearities), c [H],
+// tanh(c) [H] (saved for the backward), h [H].
+inline void lstm_forward_row(const float* __restrict x, const float* __restrict y,
+                             const float* __restrict cp, int64_t H, float* __restrict a,
+                             float* __restrict c, float* __restrict tc, float* __restrict h) {
+#pragma omp simd
+  for (int64_t j = 0; j < H; ++j) {
+    const float i = sigm(x[j] + y[j]), f = sigm(x[H + j] + y[H + j]);
+    const float g = vec::tanh(x[2 * H + j] + y[2 * H + j]), o = sigm(x[3 * H + j] + y[3 * H + j]);
+    a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
+    const float cv = f * cp[j] + i * g;
+    const float t = vec::tanh(cv);
+    c[j] = cv;
+    tc[j] = t;
+    h[j] = o * t;
+  }
+}
+
+// Its backward: dh, dc_out [H] (null: zero) -> d [4H] (gradient of the gate pre-activations),
+// dc_prev [H] (null: not needed).
+inline void lstm_backward_row(const float* __restrict a, const float* __restrict tc,
+                              const float* __restrict cp, const float* __restrict dh,
+                              const float* __restrict dc_out, int64_t H, float* __restrict d,
+                              float* __restrict dc_prev) {
+#pragma omp simd
+  for (int64_t j = 0; j < H; ++j) {
+    const float i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j], t = tc[j];
+    const float dhv = dh ? dh[j] : 0.0f;
+    // c feeds h through tanh and the next step directly.
+    const float dc = (dc_out ? dc_out[j] : 0.0f) + dhv * o * (1.0f - t * t);
+    d[j] = dc * gg * i * (1.0f - i);
+    d[H + j] = dc * cp[j] * f * (1.0f - f);
+    d[2 * H + j] = dc * i * (1.0f - gg * gg);
+    d[3 * H + j] = dhv * t * o * (1.0f - o);
+    if (dc_prev) dc_prev[j] = dc * f;
+  }
+}
+
 }  // namespace
 
 std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& c_prev) {
@@ -40,23 +83,9 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
   Tensor act = Tensor::empty({B, 4 * H});  // [B, 4H]: i, f, g, o after their nonlinearities
   Tensor h = Tensor::empty({B, H}), c = Tensor::empty({B, H});
   Tensor tc = Tensor::empty({B, H});  // tanh(c), saved for the backward
-  for (int64_t b = 0; b < B; ++b) {
-    const float* x = gx.data() + b * 4 * H;
-    const float* y = gh.data() + b * 4 * H;
-    float* a = act.data() + b * 4 * H;
-    const float* cp = c_prev.data() + b * H;
-#pragma omp simd
-    for (int64_t j = 0; j < H; ++j) {
-      const float i = sigm(x[j] + y[j]), f = sigm(x[H + j] + y[H + j]);
-      const float g = vec::tanh(x[2 * H + j] + y[2 * H + j]), o = sigm(x[3 * H + j] + y[3 * H + j]);
-      a[j] = i, a[H + j] = f, a[2 * H + j] = g, a[3 * H + j] = o;
-      const float cv = f * cp[j] + i * g;
-      const float t = vec::tanh(cv);
-      c.data()[b * H + j] = cv;
-      tc.data()[b * H + j] = t;
-      h.data()[b * H + j] = o * t;
-    }
-  }
+  for (int64_t b = 0; b < B; ++b)
+    lstm_forward_row(gx.data() + b * 4 * H, gh.data() + b * 4 * H, c_prev.data() + b * H, H,
+                     act.data() + b * 4 * H, c.data() + b * H, tc.data() + b * H, h.data() + b * H);
   const bool need_c = c_prev.requires_grad();
   Tensor cp = c_prev.detach();
   return record_multi("lstm_cell", {h, c}, {&gx, &gh, &c_prev}, [=](const std::vector<Tensor>& g) {
@@ -66,25 +95,114 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
     Tensor dgates = Tensor::empty({B, 4 * H});
     Tensor dc_prev = need_c ? Tensor::empty({B, H}) : Tensor();
     for (int64_t b = 0; b < B; ++b) {
-      const float* a = act.data() + b * 4 * H;
-      float* d = dgates.data() + b * 4 * H;
-#pragma omp simd
-      for (int64_t j = 0; j < H; ++j) {
-        const int64_t k = b * H + j;
-        const float i = a[j], f = a[H + j], gg = a[2 * H + j], o = a[3 * H + j], t = tc.data()[k];
-        const float dhv = dh ? dh[k] : 0.0f;
-        // c feeds h through tanh and the next step directly.
-        const float dc = (dc_out ? dc_out[k] : 0.0f) + dhv * o * (1.0f - t * t);
-        d[j] = dc * gg * i * (1.0f - i);
-        d[H + j] = dc * cp.data()[k] * f * (1.0f - f);
-        d[2 * H + j] = dc * i * (1.0f - gg * gg);
-        d[3 * H + j] = dhv * t * o * (1.0f - o);
-        if (need_c) dc_prev.data()[k] = dc * f;
-      }
+      const int64_t k = b * H;
+      lstm_backward_row(act.data() + b * 4 * H, tc.data() + k, cp.data() + k, dh ? dh + k : nullptr,
+                        dc_out ? dc_out + k : nullptr, H, dgates.data() + b * 4 * H,
+                        need_c ? dc_prev.data() + k : nullptr);
     }
     // gates = gx + gh: both receive the same gradient.
     return Grads{dgates, dgates, dc_prev};
   });
+}
+
+// A whole LSTM layer's recurrence in one node (cuDNN's shape of it). gx [T, B, 4H] holds every
+// step's x_t W_ih^T + b_ih (one GEMM by the caller); per step this does the only product that
+// must stay inside the recurrence, h_{t-1} W_hh^T, and the cell. The backward runs the steps in
+// reverse with one [B, 4H] x [4H, H] product each for dh, then takes the weight gradient of all
+// T steps as ONE product, dW_hh = dG^T [4H, T*B] x H_prev [T*B, H], where a cell per step made T
+// small ones (K = B) and T one-megabyte gradient sums in the engine.
+std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh,
+                                  const Tensor& h0, const Tensor& c0) {
+  ProfileScope profile_scope("lstm_sequence");
+  const bool shapes_ok = gx.ndim() == 3 && h0.ndim() == 2 && h0.shape() == c0.shape() &&
+                         h0.size(0) == gx.size(1) && gx.size(2) == 4 * h0.size(1) &&
+                         w_hh.shape() == Shape{4 * h0.size(1), h0.size(1)} &&
+                         (!b_hh.defined() || b_hh.shape() == Shape{4 * h0.size(1)});
+  if (!shapes_ok)
+    throw ShapeError("lstm_sequence: gates " + gx.shape().str() + ", weight_hh " +
+                     w_hh.shape().str() + ", bias_hh " +
+                     (b_hh.defined() ? b_hh.shape().str() : std::string("(none)")) +
+                     " and states " + h0.shape().str() + ", " + c0.shape().str() +
+                     " must be [T, B, 4H], [4H, H], [4H], [B, H], [B, H]");
+  const int64_t T = gx.size(0), B = gx.size(1), H = h0.size(1), G = 4 * H;
+  // Saved for the backward: h_all [T+1, B, H] = h0, h_1 .. h_T (h_all[t] is step t's h_prev);
+  // c_all likewise; act [T, B, 4H] gates after their nonlinearities; tc [T, B, H] tanh(c_t).
+  Tensor h_all = Tensor::empty({T + 1, B, H}), c_all = Tensor::empty({T + 1, B, H});
+  Tensor act = Tensor::empty({T, B, G}), tc = Tensor::empty({T, B, H});
+  std::copy_n(h0.data(), B * H, h_all.data());
+  std::copy_n(c0.data(), B * H, c_all.data());
+  Tensor gh = Tensor::empty({B, G});  // h_{t-1} W_hh^T + b_hh
+  for (int64_t t = 0; t < T; ++t) {
+    const float* hp = h_all.data() + t * B * H;
+    float beta = 0.0f;
+    if (b_hh.defined()) {
+      for (int64_t b = 0; b < B; ++b) std::copy_n(b_hh.data(), G, gh.data() + b * G);
+      beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(B), static_cast<int>(G),
+                static_cast<int>(H), 1.0f, hp, static_cast<int>(H), w_hh.data(),
+                static_cast<int>(H), beta, gh.data(), static_cast<int>(G));
+    for (int64_t b = 0; b < B; ++b) {
+      const int64_t r = t * B + b;  // row of [T, B, .]
+      lstm_forward_row(gx.data() + r * G, gh.data() + b * G, c_all.data() + r * H, H,
+                       act.data() + r * G, c_all.data() + (r + B) * H, tc.data() + r * H,
+                       h_all.data() + (r + B) * H);
+    }
+  }
+  Tensor hs = Tensor::empty({T, B, H});
+  std::copy_n(h_all.data() + B * H, T * B * H, hs.data());
+  Tensor c_n = Tensor::empty({B, H});
+  std::copy_n(c_all.data() + T * B * H, B * H, c_n.data());
+
+  const bool g_w = w_hh.requires_grad(), g_b = b_hh.defined() && b_hh.requires_grad(),
+             g_h0 = h0.requires_grad(), g_c0 = c0.requires_grad();
+  Tensor w = w_hh.detach();
+  return record_multi(
+      "lstm_sequence", {hs, c_n}, {&gx, &w_hh, &b_hh, &h0, &c0}, [=](const std::vector<Tensor>& g) {
+        // g[0] = dL/dhs [T, B, H], g[1] = dL/dc_T [B, H] (either may be undefined: zero)
+        Tensor dG = Tensor::empty({T, B, G});  // dL/dgates, which is also dL/dgx
+        std::vector<float> dh(static_cast<size_t>(B * H), 0.0f), dc(dh.size(), 0.0f),
+            dc_prev(dh.size());
+        if (g[1].defined()) std::copy_n(g[1].data(), B * H, dc.data());
+        for (int64_t t = T - 1; t >= 0; --t) {
+          if (g[0].defined()) {  // dh = dL/dh_t from the output + from step t+1 (already in dh)
+            const float* go = g[0].data() + t * B * H;
+            for (int64_t k = 0; k < B * H; ++k) dh[k] += go[k];
+          }
+          for (int64_t b = 0; b < B; ++b) {  // dc = dL/dc_t -> dc_prev = dL/dc_{t-1}
+            const int64_t r = t * B + b;
+            lstm_backward_row(act.data() + r * G, tc.data() + r * H, c_all.data() + r * H,
+                              dh.data() + b * H, dc.data() + b * H, H, dG.data() + r * G,
+                              dc_prev.data() + b * H);
+          }
+          dc.swap(dc_prev);
+          // dL/dh_{t-1} = dG_t W_hh: [B, 4H] x [4H, H]
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B),
+                      static_cast<int>(H), static_cast<int>(G), 1.0f, dG.data() + t * B * G,
+                      static_cast<int>(G), w.data(), static_cast<int>(H), 0.0f, dh.data(),
+                      static_cast<int>(H));
+        }
+        Tensor dw, db, dh0, dc0;
+        if (g_w) {  // dW_hh [4H, H] = dG^T [4H, T*B] x h_prev [T*B, H]: all steps at once
+          dw = Tensor::empty({G, H});
+          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(G),
+                      static_cast<int>(H), static_cast<int>(T * B), 1.0f, dG.data(),
+                      static_cast<int>(G), h_all.data(), static_cast<int>(H), 0.0f, dw.data(),
+                      static_cast<int>(H));
+        }
+        if (g_b) {
+          db = zeros({G});
+          for (int64_t r = 0; r < T * B; ++r) {
+            const float* d = dG.data() + r * G;
+            float* o = db.data();
+#pragma omp simd
+            for (int64_t j = 0; j < G; ++j) o[j] += d[j];
+          }
+        }
+        if (g_h0) dh0 = from_vector(dh, {B, H});
+        if (g_c0) dc0 = from_vector(dc, {B, H});
+        return Grads{dG, dw, db, dh0, dc0};
+      });
 }
 
 Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {

@@ -119,22 +119,17 @@ class Seq2SeqLSTM : public Module {
     Tensor pkeys = attention->precompute_keys(keys);  // W_k e_i once: [B, S, H]
     Tensor h = reshape(enc.h_n, {B, H}), c = reshape(enc.c_n, {B, H});
     // The decoder's input projections x_t W_ih^T + b_ih for all T steps in one GEMM
-    // ([B*T, E] x [E, 4H]) instead of T small ones: its inputs embed(y_{t-1}) are all known
-    // under teacher forcing. Only h W_hh^T stays inside the recurrence.
+    // ([T*B, E] x [E, 4H]) instead of T small ones: its inputs embed(y_{t-1}) are all known
+    // under teacher forcing. Only h W_hh^T stays inside the recurrence, which runs as one op
+    // (the LSTMCell's weights, stepped over time; weight gradients over all steps in one GEMM).
     const LSTMCell& cell = *decoder;
-    std::vector<Tensor> gx =
-        unbind(linear(tgt_embed->forward(tgt_in), cell.weight_ih, cell.bias_ih), 1);  // T x [B, 4H]
-    std::vector<Tensor> hs;
-    hs.reserve(static_cast<size_t>(T));
-    for (int64_t t = 0; t < T; ++t) {
-      auto hc = lstm_cell(gx[static_cast<size_t>(t)], linear(h, cell.weight_hh, cell.bias_hh), c);
-      h = hc[0], c = hc[1];
-      hs.push_back(h);
-    }
+    Tensor gx = linear(tgt_embed->forward(transpose(tgt_in, 0, 1)), cell.weight_ih,
+                       cell.bias_ih);                                 // [T, B, 4H]
+    auto hc = lstm_sequence(gx, cell.weight_hh, cell.bias_hh, h, c);  // h_1..h_T [T, B, H]
     // Attention and the output layer do not feed back into the recurrence (no input feeding),
     // so they run once over all T decoder states: W_q h_t for every t in one GEMM, the scores
     // v^T tanh(W_q h_t + W_k e_i) for every (t, i) pair in one fused op, and one output GEMM.
-    Tensor states = stack(hs, 1);                                            // [B, T, H]
+    Tensor states = transpose(hc[0], 0, 1);                                  // [B, T, H]
     AttentionResult r = attention->attend_precomputed(states, pkeys, keys);  // context [B, T, H]
     Tensor logits = out->forward(concat({states, r.context}, 2));            // [B, T, V]
     return cross_entropy(reshape(logits, {B * T, z_.V}), reshape(tgt_out, {B * T}));

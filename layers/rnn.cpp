@@ -1,5 +1,6 @@
 #include "layers/rnn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -116,12 +117,21 @@ RNNBase::RNNBase(RNNMode m, int64_t in, int64_t hidden, Generator& gen, const RN
     }
 }
 
-std::vector<Tensor> RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse,
-                                           const std::vector<Tensor>& valid, Tensor& h,
-                                           Tensor& c) const {
+Tensor RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse,
+                              const std::vector<Tensor>& valid, Tensor& h, Tensor& c) const {
   const int64_t T = x.size(0);
-  // All time steps' input projections in one GEMM: [T, B, in] -> [T, B, G*H], then one slice each.
-  std::vector<Tensor> gx = unbind(linear(x, w.w_ih, w.b_ih), 0);
+  // All time steps' input projections in one GEMM: [T, B, in] -> [T, B, G*H].
+  Tensor gx_all = linear(x, w.w_ih, w.b_ih);
+  const bool every_row_valid =
+      std::all_of(valid.begin(), valid.end(), [](const Tensor& v) { return !v.defined(); });
+  if (mode == RNNMode::kLSTM && !reverse && every_row_valid && T > 0) {
+    // The whole recurrence as one op: its weight gradient is one GEMM over all steps.
+    auto hc = lstm_sequence(gx_all, w.w_hh, w.b_hh, h, c);            // [T, B, H], c_T
+    h = reshape(narrow(hc[0], 0, T - 1, 1), {h.size(0), h.size(1)});  // h_T
+    c = hc[1];
+    return hc[0];
+  }
+  std::vector<Tensor> gx = unbind(gx_all, 0);  // T x [B, G*H]
   std::vector<Tensor> hs(T);
   for (int64_t k = 0; k < T; ++k) {
     const int64_t t = reverse ? T - 1 - k : k;
@@ -137,7 +147,7 @@ std::vector<Tensor> RNNBase::run_direction(const Tensor& x, const Weights& w, bo
     if (c.defined()) c = where(valid[t], c, c_prev);
     hs[t] = mul(h, valid[t]);
   }
-  return hs;
+  return stack(hs, 0);
 }
 
 RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& c0,
@@ -179,7 +189,7 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
       Tensor h = h_init.empty() ? zeros({B, hidden_size}) : h_init[k];
       Tensor c;
       if (mode == RNNMode::kLSTM) c = c_init.empty() ? zeros({B, hidden_size}) : c_init[k];
-      dir_out.push_back(stack(run_direction(x, weights_[k], d == 1, valid, h, c), 0));  // [T, B, H]
+      dir_out.push_back(run_direction(x, weights_[k], d == 1, valid, h, c));  // [T, B, H]
       h_n.push_back(h);
       if (mode == RNNMode::kLSTM) c_n.push_back(c);
     }

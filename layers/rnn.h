@@ -86,11 +86,11 @@ class RNNBase : public Module {
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh;
   };
-  // One direction of one layer over the sequence xs (T tensors [B, in]); returns per-step h.
-  // valid[t] is [B, 1] with 1 for rows still inside their sequence at step t, or undefined when
-  // every row is.
-  std::vector<Tensor> run_direction(const Tensor& x, const Weights& w, bool reverse,
-                                    const std::vector<Tensor>& valid, Tensor& h, Tensor& c) const;
+  // One direction of one layer over the sequence x [T, B, in]; returns h of every step [T, B, H]
+  // and leaves the final state in h (and c). valid[t] is [B, 1] with 1 for rows still inside
+  // their sequence at step t, or undefined when every row is.
+  Tensor run_direction(const Tensor& x, const Weights& w, bool reverse,
+                       const std::vector<Tensor>& valid, Tensor& h, Tensor& c) const;
 
   std::vector<Weights> weights_;  // index layer * D + direction
   std::shared_ptr<Generator> dropout_gen_;

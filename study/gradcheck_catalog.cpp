@@ -435,6 +435,16 @@ void add_op_cases(std::vector<GradcheckCase>& c) {
         return concat({hc[0], hc[1] * 0.5f}, 1);
       }));
   c.push_back(op(
+      "lstm_sequence",  // T = 3 steps of B = 2, H = 3, both outputs
+      [] {
+        return std::vector<Tensor>{param({3, 2, 12}, 56), param({12, 3}, 57), param({12}, 58),
+                                   param({2, 3}, 59), param({2, 3}, 60)};
+      },
+      [](const auto& x) {
+        auto hc = lstm_sequence(x[0], x[1], x[2], x[3], x[4]);
+        return concat({reshape(hc[0], {-1}), reshape(hc[1], {-1}) * 0.5f}, 0);
+      }));
+  c.push_back(op(
       "gru_cell",
       [] {
         return std::vector<Tensor>{param({2, 9}, 42), param({2, 9}, 43), param({2, 3}, 44)};

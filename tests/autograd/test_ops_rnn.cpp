@@ -8,7 +8,9 @@ using namespace attend;
 using attend::test::param;
 
 namespace {
-float sigm(float v) { return 1.0f / (1.0f + std::exp(-v)); }
+float sigm(float v) {
+  return 1.0f / (1.0f + std::exp(-v));
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_ops_rnn)
@@ -30,10 +32,12 @@ BOOST_AUTO_TEST_CASE(lstm_cell_forward_matches_formula) {
 BOOST_AUTO_TEST_CASE(lstm_cell_gradcheck_both_outputs) {
   Tensor gx = param({2, 12}, 4), gh = param({2, 12}, 5), c = param({2, 3}, 6);
   // Both outputs used, h only, and c only: an output without gradient counts as zero.
-  ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) {
-    auto hc = lstm_cell(x[0], x[1], x[2]);
-    return hc[0] * 2.0f + hc[1] * hc[1];
-  }, std::vector<Tensor>({gx, gh, c}));
+  ATTEND_CHECK_GRAD(
+      [](const std::vector<Tensor>& x) {
+        auto hc = lstm_cell(x[0], x[1], x[2]);
+        return hc[0] * 2.0f + hc[1] * hc[1];
+      },
+      std::vector<Tensor>({gx, gh, c}));
   ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return lstm_cell(x[0], x[1], x[2])[0]; },
                     std::vector<Tensor>({gx, gh, c}));
   ATTEND_CHECK_GRAD([](const std::vector<Tensor>& x) { return lstm_cell(x[0], x[1], x[2])[1]; },
@@ -46,7 +50,8 @@ BOOST_AUTO_TEST_CASE(gru_cell_forward_and_gradcheck) {
   Tensor out = gru_cell(gx, gh, h);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t j = 0; j < H; ++j) {
-      const float r = sigm(gx.at({b, j}) + gh.at({b, j})), z = sigm(gx.at({b, H + j}) + gh.at({b, H + j}));
+      const float r = sigm(gx.at({b, j}) + gh.at({b, j})),
+                  z = sigm(gx.at({b, H + j}) + gh.at({b, H + j}));
       const float n = std::tanh(gx.at({b, 2 * H + j}) + r * gh.at({b, 2 * H + j}));
       BOOST_CHECK_CLOSE(out.at({b, j}), (1 - z) * n + z * h.at({b, j}), 1e-3);
     }
@@ -81,10 +86,12 @@ BOOST_AUTO_TEST_CASE(unbind_slices_and_gradcheck) {
     const float expect = d == 0 ? x.at({1, 0, 0}) : d == 1 ? x.at({0, 1, 0}) : x.at({0, 0, 1});
     BOOST_CHECK_EQUAL(parts[1].data()[0], expect);
     // Only some slices used: the others' gradient is zero.
-    ATTEND_CHECK_GRAD([dim](const std::vector<Tensor>& in) {
-      auto p = unbind(in[0], dim);
-      return p[0] * p[1] + p[p.size() - 1];
-    }, std::vector<Tensor>({x}));
+    ATTEND_CHECK_GRAD(
+        [dim](const std::vector<Tensor>& in) {
+          auto p = unbind(in[0], dim);
+          return p[0] * p[1] + p[p.size() - 1];
+        },
+        std::vector<Tensor>({x}));
   }
 }
 
@@ -104,6 +111,66 @@ BOOST_AUTO_TEST_CASE(multi_output_hooks_and_retain_grad_are_per_output) {
   BOOST_CHECK_EQUAL(x.grad().at({1, 0}), 5.0f);
   BOOST_CHECK_EQUAL(x.grad().at({2, 1}), 3.0f);
   BOOST_CHECK_EQUAL(x.grad().at({0, 0}), 0.0f);
+}
+
+// The step-by-step composition lstm_sequence replaces: {h_1..h_T [T, B, H], c_T}.
+std::vector<Tensor> lstm_steps(const Tensor& gx, const Tensor& w, const Tensor& b, Tensor h,
+                               Tensor c) {
+  std::vector<Tensor> hs;
+  for (const Tensor& g : unbind(gx, 0)) {
+    auto hc = lstm_cell(g, linear(h, w, b), c);
+    h = hc[0], c = hc[1];
+    hs.push_back(h);
+  }
+  return {stack(hs, 0), c};
+}
+
+BOOST_AUTO_TEST_CASE(lstm_sequence_matches_the_cell_loop_in_values_and_gradients) {
+  const int64_t T = 5, B = 3, H = 4;
+  for (bool bias : {true, false}) {
+    std::vector<Tensor> in{param({T, B, 4 * H}, 20), param({4 * H, H}, 21),
+                           bias ? param({4 * H}, 22) : Tensor(), param({B, H}, 23),
+                           param({B, H}, 24)};
+    Generator g(7);
+    Tensor wh = uniform({T, B, H}, -1, 1, g), wc = uniform({B, H}, -1, 1, g);
+    auto grads = [&](const std::vector<Tensor>& out) {
+      for (Tensor x : in)
+        if (x.defined()) x.set_grad(Tensor());
+      (sum(out[0] * wh) + sum(out[1] * wc)).backward();
+      std::vector<Tensor> gs;
+      for (const Tensor& x : in) gs.push_back(x.defined() ? x.grad().clone() : Tensor());
+      return gs;
+    };
+    auto fused = lstm_sequence(in[0], in[1], in[2], in[3], in[4]);
+    auto gf = grads(fused);
+    auto ref = lstm_steps(in[0], in[1], in[2], in[3], in[4]);
+    auto gr = grads(ref);
+    attend::test::check_close(fused[0], ref[0], 1e-6f, 1e-5f);
+    attend::test::check_close(fused[1], ref[1], 1e-6f, 1e-5f);
+    for (size_t i = 0; i < in.size(); ++i)
+      if (in[i].defined()) attend::test::check_close(gf[i], gr[i], 1e-6f, 1e-5f);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(lstm_sequence_gradcheck_and_shapes) {
+  ATTEND_CHECK_GRAD(
+      [](const std::vector<Tensor>& x) {
+        auto hc = lstm_sequence(x[0], x[1], x[2], x[3], x[4]);
+        return concat({reshape(hc[0], {-1}), reshape(hc[1], {-1})}, 0);
+      },
+      std::vector<Tensor>({param({3, 2, 12}, 25), param({12, 3}, 26), param({12}, 27),
+                           param({2, 3}, 28), param({2, 3}, 29)}));
+  // Only the last state used: the earlier outputs get no gradient, the recurrence still does.
+  ATTEND_CHECK_GRAD(
+      [](const std::vector<Tensor>& x) {
+        return lstm_sequence(x[0], x[1], Tensor(), x[2], x[3])[1];
+      },
+      std::vector<Tensor>(
+          {param({4, 2, 8}, 30), param({8, 2}, 31), param({2, 2}, 32), param({2, 2}, 33)}));
+  const std::string msg = attend::test::shape_error_message([] {
+    lstm_sequence(zeros({3, 2, 12}), zeros({12, 4}), Tensor(), zeros({2, 3}), zeros({2, 3}));
+  });
+  attend::test::check_mentions(msg, {"lstm_sequence", "[3, 2, 12]", "[12, 4]", "[T, B, 4H]"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
