@@ -105,7 +105,7 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
     p = kernels::broadcast_zip(p, mask, "multi_head_attention",
                                [](float s, float m) { return s + m; });
   }
-  kernels::softmax_rows(p.data(), B * H * Tq, Tk);
+  kernels::softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
   // Dropout on the weights (training), drawn in [B, H, Tq, Tk] order as
   // scaled_dot_product_attention draws it: P' = P * keep / (1 - p).
   Tensor keep, pd = p;
@@ -158,7 +158,7 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
     if (g[1].defined()) add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
     // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes into the GEMMs' alpha.
     for (int64_t r = 0; r < B * H * Tq; ++r)
-      kernels::softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, Tk);
+      kernels::softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, dp.data() + r * Tk, Tk);
     // dQ_bh += scale dS_bh K_bh ; dK_bh += scale dS_bh^T Q_bh
     for (int64_t b = 0; b < B; ++b)
       for (int64_t h = 0; h < H; ++h) {

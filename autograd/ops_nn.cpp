@@ -60,22 +60,27 @@ Tensor softmax(const Tensor& x, int dim) {
   ProfileScope profile_scope("softmax");
   dim = normalize_dim(dim, x.ndim(), "softmax");
   auto sp = split_at(x.shape(), dim);
-  Tensor out = kernels::copy_of(x);
-  if (sp.inner == 1)  // over the last axis: contiguous rows
-    kernels::softmax_rows(out.data(), sp.outer, sp.n);
-  else
+  Tensor out;
+  if (sp.inner == 1) {  // over the last axis: contiguous rows, x read once, no copy
+    out = Tensor::empty(x.shape());
+    kernels::softmax_rows(x.data(), out.data(), sp.outer, sp.n);
+  } else {
+    out = kernels::copy_of(x);
     for_each_line(out.data(), sp,
                   [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, false); });
+  }
   Tensor y = out.detach();
   // dx = y * (g - sum_j g_j y_j) along dim
   return record("softmax", out, {&x}, [y, sp](const Tensor& g) {
-    Tensor dx = kernels::copy_of(g);
     const float* py = y.data();
     if (sp.inner == 1) {  // the usual case, softmax over the last axis: contiguous rows
+      Tensor dx = Tensor::empty(g.shape());
       for (int64_t o = 0; o < sp.outer; ++o)
-        kernels::softmax_backward_row(py + o * sp.n, dx.data() + o * sp.n, sp.n);
+        kernels::softmax_backward_row(py + o * sp.n, g.data() + o * sp.n, dx.data() + o * sp.n,
+                                      sp.n);
       return Grads{dx};
     }
+    Tensor dx = kernels::copy_of(g);
     for_each_line(dx.data(), sp, [&](float* p, int64_t st, int64_t n) {
       const float* yl = py + (p - dx.data());
       float dot = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "autograd/kernels.h"
 #include "test_util.h"
 
 using namespace attend;
@@ -173,6 +174,27 @@ BOOST_AUTO_TEST_CASE(softmax_last_axis_matches_the_strided_path_with_masks) {
       }
     }
   }
+}
+
+// kernels::row_max (vector lanes plus a scalar tail) against std::max_element for every length
+// 0..40 with the maximum at every position, and its edge cases: all -inf, a NaN (skipped).
+BOOST_AUTO_TEST_CASE(row_max_is_the_maximum_at_every_length_and_position) {
+  const float inf = std::numeric_limits<float>::infinity();
+  Generator g(3);
+  for (int64_t n = 1; n <= 40; ++n)
+    for (int64_t at = 0; at < n; ++at) {
+      std::vector<float> v(static_cast<size_t>(n));
+      for (float& x : v) x = g.uniform() * 2.0f - 1.0f;
+      v[static_cast<size_t>(at)] = 5.0f;
+      BOOST_TEST_CONTEXT("n " << n << ", max at " << at) {
+        BOOST_TEST(kernels::row_max(v.data(), n) == 5.0f);
+      }
+    }
+  BOOST_TEST(kernels::row_max(nullptr, 0) == -inf);
+  std::vector<float> masked(19, -inf);
+  BOOST_TEST(kernels::row_max(masked.data(), 19) == -inf);
+  std::vector<float> with_nan = {1, 2, std::nanf(""), 3, 0, 0, 0, 0, 0, 0, -1};
+  BOOST_TEST(kernels::row_max(with_nan.data(), 11) == 3.0f);
 }
 
 BOOST_AUTO_TEST_CASE(softmax_invariant_to_shift) {
