@@ -229,6 +229,17 @@ inline void softmax_backward_row(const float* __restrict y, const float* g, floa
   for (int64_t j = 0; j < n; ++j) dx[j] = y[j] * (g[j] - dot);
 }
 
+// Dropout's keep mask on attention weights (PyTorch's nn.MultiheadAttention drops weights, not
+// inputs): 1 / (1 - p) where a weight is kept, 0 where dropped, one uniform draw per weight in
+// order, so every attention op draws the same masks from the same generator.
+inline Tensor attention_keep_mask(const Shape& s, float p, Generator& gen) {
+  Tensor keep = Tensor::empty(s);
+  const float scale = p >= 1.0f ? 0.0f : 1.0f / (1.0f - p);
+  float* k = keep.data();
+  for (int64_t i = 0, n = keep.numel(); i < n; ++i) k[i] = gen.uniform() < p ? 0.0f : scale;
+  return keep;
+}
+
 // Reads an index stored in a float tensor, checking it is a whole number in [0, limit).
 int64_t checked_index(float v, int64_t limit, const char* op);
 

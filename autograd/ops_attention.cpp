@@ -71,15 +71,12 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
     p = kernels::broadcast_zip(p, mask, "scaled_dot_product_attention",
                                [](float s, float m) { return s + m; });
   }
-  for (int64_t r = 0; r < N * Tq; ++r) kernels::softmax_row(p.data() + r * Tk, Tk, false);
+  kernels::softmax_rows(p.data(), p.data(), N * Tq, Tk);
   // Dropout on the weights (training): P' = P * mask / (1 - p).
   Tensor keep;
   Tensor pd = p;
   if (dropout_p > 0) {
-    keep = Tensor::empty(ps);
-    const float s = dropout_p >= 1.0f ? 0.0f : 1.0f / (1.0f - dropout_p);
-    for (int64_t i = 0; i < keep.numel(); ++i)
-      keep.data()[i] = gen->uniform() < dropout_p ? 0.0f : s;
+    keep = kernels::attention_keep_mask(ps, dropout_p, *gen);
     pd = kernels::zip(p, keep, [](float a, float b) { return a * b; });
   }
   Tensor out = Tensor::empty(os);

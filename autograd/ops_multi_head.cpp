@@ -110,10 +110,7 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
   // scaled_dot_product_attention draws it: P' = P * keep / (1 - p).
   Tensor keep, pd = p;
   if (dropout_p > 0) {
-    keep = Tensor::empty(ps);
-    const float s = dropout_p >= 1.0f ? 0.0f : 1.0f / (1.0f - dropout_p);
-    for (int64_t i = 0; i < keep.numel(); ++i)
-      keep.data()[i] = gen->uniform() < dropout_p ? 0.0f : s;
+    keep = kernels::attention_keep_mask(ps, dropout_p, *gen);
     pd = kernels::zip(p, keep, [](float a, float b) { return a * b; });
   }
   // out [B, Tq, E]: head h's P'_bh V_bh in columns [h hd, (h+1) hd)
