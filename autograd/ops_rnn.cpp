@@ -183,7 +183,9 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
                       static_cast<int>(H));
         }
         Tensor dw, db, dh0, dc0;
-        if (g_w) {  // dW_hh [4H, H] = dG^T [4H, T*B] x h_prev [T*B, H]: all steps at once
+        if (g_w && T * B == 0) {
+          dw = zeros({G, H});  // no steps: sgemm with K = 0 would leave dw unwritten
+        } else if (g_w) {  // dW_hh [4H, H] = dG^T [4H, T*B] x h_prev [T*B, H]: all steps at once
           dw = Tensor::empty({G, H});
           cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(G),
                       static_cast<int>(H), static_cast<int>(T * B), 1.0f, dG.data(),

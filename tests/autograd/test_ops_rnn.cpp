@@ -167,6 +167,13 @@ BOOST_AUTO_TEST_CASE(lstm_sequence_gradcheck_and_shapes) {
       },
       std::vector<Tensor>(
           {param({4, 2, 8}, 30), param({8, 2}, 31), param({2, 2}, 32), param({2, 2}, 33)}));
+  // No steps: the states pass through; every gradient is defined and exact.
+  Tensor w = param({8, 2}, 34), h0 = param({3, 2}, 35), c0 = param({3, 2}, 36);
+  auto empty = lstm_sequence(zeros({0, 3, 8}), w, Tensor(), h0, c0);
+  BOOST_TEST((empty[0].shape() == Shape{0, 3, 2}));
+  sum(empty[1]).backward();
+  BOOST_TEST(c0.grad().data()[0] == 1.0f);
+  BOOST_TEST(sum(abs(w.grad())).item() == 0.0f);
   const std::string msg = attend::test::shape_error_message([] {
     lstm_sequence(zeros({3, 2, 12}), zeros({12, 4}), Tensor(), zeros({2, 3}), zeros({2, 3}));
   });
