@@ -3,7 +3,7 @@
 // e.g. the fused QKV [B, T, 3E]); GEMM leading dimensions address them in place, and the output
 // is written with the heads already side by side. The composition it replaces -- unbind QKV,
 // permute each to [B, H, T, hd], attention, permute back -- copied every activation four times
-// forward and four times backward (7% of a B2 step).
+// forward and four times backward (4% of a B2 step).
 //   B batch, H heads, hd = E / H head size, Tq queries, Tk keys, W* row widths
 #include <cblas.h>
 
