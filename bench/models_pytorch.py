@@ -280,7 +280,8 @@ def main():
     for config in args.config or ["b1", "b2", "b3"]:
         j = run(config, args)
         j.update({"side": "torch", "torch_version": torch.__version__, "threads": args.threads,
-                  "torch_threads": torch.get_num_threads(), "flush_denormal": flush, "blas_threads": blas_threads,
+                  "torch_threads": torch.get_num_threads(), "flush_denormal": flush,
+                  "blas_threads": blas_threads,
                   "core": core, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
                   "steps": args.steps, "warmup": args.warmup, "smoke": args.smoke,
                   # ru_maxrss is KiB on Linux; the whole process (torch itself included)
