@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 
 #include "autograd/ops.h"
 #include "autograd/vec_math.h"
@@ -227,6 +228,20 @@ inline void softmax_backward_row(const float* __restrict y, const float* g, floa
   for (int64_t j = 0; j < n; ++j) dot += g[j] * y[j];
 #pragma omp simd
   for (int64_t j = 0; j < n; ++j) dx[j] = y[j] * (g[j] - dot);
+}
+
+// Attention scores plus an additive mask (0 keeps, -inf blocks) that must broadcast to the
+// scores' shape without growing it; a mask that does not is named in the error.
+inline Tensor add_attention_mask(const Tensor& scores, const Tensor& mask, const char* op) {
+  bool fits = false;
+  try {
+    fits = broadcast_shapes(scores.shape(), mask.shape(), op) == scores.shape();
+  } catch (const ShapeError&) {  // reported below, naming the mask
+  }
+  if (!fits)
+    throw ShapeError(std::string(op) + ": mask of shape " + mask.shape().str() +
+                     " does not broadcast to the scores' shape " + scores.shape().str());
+  return broadcast_zip(scores, mask, op, [](float s, float m) { return s + m; });
 }
 
 // Dropout's keep mask on attention weights (PyTorch's nn.MultiheadAttention drops weights, not

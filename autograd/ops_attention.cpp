@@ -64,13 +64,7 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
   for (int64_t n = 0; n < N; ++n)
     gemm(false, true, Tq, Tk, d, scale, q.data() + n * Tq * d, k.data() + n * Tk * d, 0.0f,
          p.data() + n * Tq * Tk);
-  if (mask.defined()) {
-    if (!(broadcast_shapes(ps, mask.shape(), "scaled_dot_product_attention") == ps))
-      throw ShapeError("scaled_dot_product_attention: mask of shape " + mask.shape().str() +
-                       " does not broadcast to the scores' shape " + ps.str());
-    p = kernels::broadcast_zip(p, mask, "scaled_dot_product_attention",
-                               [](float s, float m) { return s + m; });
-  }
+  if (mask.defined()) p = kernels::add_attention_mask(p, mask, "scaled_dot_product_attention");
   kernels::softmax_rows(p.data(), p.data(), N * Tq, Tk);
   // Dropout on the weights (training): P' = P * mask / (1 - p).
   Tensor keep;
@@ -105,25 +99,20 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
                           dp = kernels::zip(dp, keep, [](float a, float b) { return a * b; });
                         if (g[1].defined())
                           add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
-                        // Softmax backward, with the scale folded in: dS = P * (dP - sum_j dP_j
-                        // P_j) * scale
-                        for (int64_t r = 0; r < N * Tq; ++r) {
-                          float* d_row = dp.data() + r * Tk;
-                          const float* p_row = sp.data() + r * Tk;
-                          float dot = 0;
-                          for (int64_t j = 0; j < Tk; ++j) dot += d_row[j] * p_row[j];
-                          for (int64_t j = 0; j < Tk; ++j)
-                            d_row[j] = p_row[j] * (d_row[j] - dot) * scale;
-                        }
+                        // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes
+                        // into the dQ and dK GEMMs' alpha.
+                        for (int64_t r = 0; r < N * Tq; ++r)
+                          kernels::softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk,
+                                                        dp.data() + r * Tk, Tk);
                         if (gq) dq = Tensor::empty(sq.shape());
                         if (gk) dk = Tensor::empty(sk.shape());
                         for (int64_t n = 0; n < N; ++n) {
                           const float* ds = dp.data() + n * Tq * Tk;
-                          if (gq)
-                            gemm(false, false, Tq, d, Tk, 1.0f, ds, sk.data() + n * Tk * d, 0.0f,
+                          if (gq)  // dQ = scale dS K ; dK = scale dS^T Q
+                            gemm(false, false, Tq, d, Tk, scale, ds, sk.data() + n * Tk * d, 0.0f,
                                  dq.data() + n * Tq * d);
                           if (gk)
-                            gemm(true, false, Tk, d, Tq, 1.0f, ds, sq.data() + n * Tq * d, 0.0f,
+                            gemm(true, false, Tk, d, Tq, scale, ds, sq.data() + n * Tq * d, 0.0f,
                                  dk.data() + n * Tk * d);
                         }
                         return Grads{dq, dk, dvv};

@@ -93,18 +93,7 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
     for (int64_t h = 0; h < H; ++h)
       gemm_strided(false, true, Tq, Tk, hd, scale, q_at(qd, b, h), Wq, k_at(kd, b, h), Wk, 0.0f,
                    p.data() + p_at(b, h), Tk);
-  if (mask.defined()) {
-    bool fits = false;
-    try {
-      fits = broadcast_shapes(ps, mask.shape(), "multi_head_attention") == ps;
-    } catch (const ShapeError&) {  // reported below, naming the mask
-    }
-    if (!fits)
-      throw ShapeError("multi_head_attention: mask of shape " + mask.shape().str() +
-                       " does not broadcast to the scores' shape " + ps.str());
-    p = kernels::broadcast_zip(p, mask, "multi_head_attention",
-                               [](float s, float m) { return s + m; });
-  }
+  if (mask.defined()) p = kernels::add_attention_mask(p, mask, "multi_head_attention");
   kernels::softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
   // Dropout on the weights (training), drawn in [B, H, Tq, Tk] order as
   // scaled_dot_product_attention draws it: P' = P * keep / (1 - p).
