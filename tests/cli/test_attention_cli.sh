@@ -6,14 +6,9 @@
 # Usage: test_attention_cli.sh PATH/TO/attend
 set -u
 attend=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
-check() {  # check DESCRIPTION EXPECTED_SUBSTRING OUTPUT
-  if [[ "$3" != *"$2"* ]]; then bad "$1: output lacks '$2'"; echo "$3" | tail -10; else ok "$1"; fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, ok, bad, check
 # check_json DIR MAPS: attention.json parses, has MAPS maps, every row sums to 1, and each map's
 # SVG has rows x cols cells.
 check_json() {

@@ -9,14 +9,9 @@
 # Usage: test_faults_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
-contains() {  # contains DESCRIPTION EXPECTED_SUBSTRING TEXT
-  if [[ "$3" == *"$2"* ]]; then ok "$1"; else bad "$1: '$2' not in: $(tail -3 <<<"$3")"; fi
-}
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, ok, bad, check
 
 # interrupt SIGNAL EXPECTED_RC DIR ARGS...: start a run, wait for its first checkpoint, signal it.
 interrupt() {
@@ -34,14 +29,14 @@ interrupt() {
 # --- SIGINT: a GAT run (a checkpoint every epoch) --------------------------------------------
 interrupt INT 130 "$tmp/int" --model gat --data karate --epochs 100000
 msg=$(cat "$tmp/int.out")
-contains "SIGINT names the signal and the resume command" "interrupted by SIGINT at step" "$msg"
-contains "SIGINT says where the checkpoint is" "saved $tmp/int/last.safetensors" "$msg"
+check "SIGINT names the signal and the resume command" "interrupted by SIGINT at step" "$msg"
+check "SIGINT says where the checkpoint is" "saved $tmp/int/last.safetensors" "$msg"
 step=$(sed -n 's/.*interrupted by SIGINT at step \([0-9]*\);.*/\1/p' <<<"$msg")
 if [[ -n "$step" ]]; then
   out=$("$attend" train --out "$tmp/int" --resume --epochs $((step + 2)) --progress off 2>&1)
   rc=$?
   [[ $rc -eq 0 ]] && ok "resume after SIGINT" || bad "resume after SIGINT exited $rc: $out"
-  contains "resume after SIGINT continues from step $step" "($((step + 2)) steps)" "$out"
+  check "resume after SIGINT continues from step $step" "($((step + 2)) steps)" "$out"
 else
   bad "no step in the SIGINT message"
 fi
@@ -50,13 +45,13 @@ fi
 interrupt TERM 143 "$tmp/term" --model seq2seq --embedding 16 --hidden 24 --batch-size 8 \
   --eval-examples 5 --max-decode-length 8 --samples 0 --epochs 1000 --checkpoint-every 20
 msg=$(cat "$tmp/term.out")
-contains "SIGTERM names the signal" "interrupted by SIGTERM at step" "$msg"
+check "SIGTERM names the signal" "interrupted by SIGTERM at step" "$msg"
 step=$(sed -n 's/.*interrupted by SIGTERM at step \([0-9]*\);.*/\1/p' <<<"$msg")
 if [[ -n "$step" ]]; then
   out=$("$attend" train --out "$tmp/term" --resume --max-steps $((step + 3)) --progress off 2>&1)
   rc=$?
   [[ $rc -eq 0 ]] && ok "resume after SIGTERM" || bad "resume after SIGTERM exited $rc: $out"
-  contains "resume after SIGTERM continues from step $step" "($((step + 3)) steps)" "$out"
+  check "resume after SIGTERM continues from step $step" "($((step + 3)) steps)" "$out"
 else
   bad "no step in the SIGTERM message"
 fi
@@ -67,7 +62,7 @@ for cmd in "models" "datasets list"; do
   msg=$("$attend" $cmd 2>&1 >/dev/full)
   rc=$?
   [[ $rc -eq 1 ]] && ok "attend $cmd >/dev/full exits 1" || bad "attend $cmd >/dev/full: exit $rc"
-  contains "attend $cmd >/dev/full names the failure" \
+  check "attend $cmd >/dev/full names the failure" \
     "error: cannot write standard output: No space left on device" "$msg"
 done
 
@@ -102,12 +97,12 @@ EOF
   else
     [[ "$out" != *FIRST-RUN-FAILED* ]] && ok "a run fits on the small disk" || bad "first run failed"
     [[ "$out" == *RC=1* ]] && ok "a full disk exits 1" || bad "full disk: $out"
-    contains "a full disk names the checkpoint file" "best.safetensors" "$out"
-    contains "a full disk names the OS error" "No space left on device" "$out"
-    contains "a full disk is one error line" "ERROR-LINES=1" "$out"
-    contains "a full disk leaves last.safetensors intact" "CHECKPOINT-INTACT" "$out"
+    check "a full disk names the checkpoint file" "best.safetensors" "$out"
+    check "a full disk names the OS error" "No space left on device" "$out"
+    check "a full disk is one error line" "ERROR-LINES=1" "$out"
+    check "a full disk leaves last.safetensors intact" "CHECKPOINT-INTACT" "$out"
     [[ "$out" != *TEMPORARY-LEFT* ]] && ok "no temporary file left" || bad "a temporary file was left"
-    contains "the run resumes once there is space" "RESUMED" "$out"
+    check "the run resumes once there is space" "RESUMED" "$out"
   fi
 fi
 

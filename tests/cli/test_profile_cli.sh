@@ -5,11 +5,9 @@
 # Usage: test_profile_cli.sh PATH/TO/attend
 set -u
 attend=$1
-fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok: $1"; }
-bad() { echo "FAIL: $1"; fail=1; }
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, ok, bad, check
 tiny_s2s=(--model seq2seq --embedding 16 --hidden 24 --batch-size 16 --eval-examples 8
           --max-decode-length 8 --progress lines --samples 0 --seed 3 --max-steps 4)
 
