@@ -12,12 +12,23 @@ namespace attend {
 
 std::vector<std::vector<int64_t>> plan_batches(std::span<const SequencePair> data,
                                                const BatchPlanOptions& options, Generator* gen) {
+  std::vector<std::pair<int64_t, int64_t>> lengths;
+  lengths.reserve(data.size());
+  for (const SequencePair& p : data)
+    lengths.emplace_back(static_cast<int64_t>(p.source.size()),
+                         static_cast<int64_t>(p.target.size()));
+  return plan_batches_by_length(lengths, options, gen);
+}
+
+std::vector<std::vector<int64_t>> plan_batches_by_length(
+    std::span<const std::pair<int64_t, int64_t>> lengths, const BatchPlanOptions& options,
+    Generator* gen) {
   if (options.batch_size < 1)
     throw DataError("plan_batches: batch_size must be at least 1, got " +
                     std::to_string(options.batch_size));
   if (options.shuffle && !gen)
     throw DataError("plan_batches: shuffle needs a Generator (pass one, or set shuffle = false)");
-  const auto n = static_cast<int64_t>(data.size());
+  const auto n = static_cast<int64_t>(lengths.size());
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   if (options.shuffle) shuffle(order, *gen);
@@ -25,12 +36,7 @@ std::vector<std::vector<int64_t>> plan_batches(std::span<const SequencePair> dat
   const bool bucket = options.bucket_batches > 1;
   if (bucket) {
     const int64_t chunk = options.bucket_batches * options.batch_size;
-    const auto by_length = [&](int64_t a, int64_t b) {
-      const auto& x = data[a];
-      const auto& y = data[b];
-      if (x.source.size() != y.source.size()) return x.source.size() < y.source.size();
-      return x.target.size() < y.target.size();
-    };
+    const auto by_length = [&](int64_t a, int64_t b) { return lengths[a] < lengths[b]; };
     // stable_sort: equal lengths keep their shuffled order, so the seed still decides them.
     for (int64_t s = 0; s < n; s += chunk)
       std::stable_sort(order.begin() + s, order.begin() + std::min(n, s + chunk), by_length);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "autograd/random.h"
@@ -32,6 +33,13 @@ struct BatchPlanOptions {
 // shuffle is off.
 std::vector<std::vector<int64_t>> plan_batches(std::span<const SequencePair> data,
                                                const BatchPlanOptions& options, Generator* gen);
+
+// The same for any kind of example, given each example's lengths: bucketing sorts by the first
+// length, then the second (for pairs: source, then target tokens; for speech: frames, then
+// characters).
+std::vector<std::vector<int64_t>> plan_batches_by_length(
+    std::span<const std::pair<int64_t, int64_t>> lengths, const BatchPlanOptions& options,
+    Generator* gen);
 
 struct CollateOptions {
   int64_t pad = Vocab::kPad, bos = Vocab::kBos, eos = Vocab::kEos;
