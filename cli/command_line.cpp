@@ -54,12 +54,14 @@ CommandLine::CommandLine(const std::string& config_default) {
       "show", "Sizes, vocabulary, length histogram, class balance and samples of a dataset");
   datasets_show
       ->add_option("dataset", dataset_name,
-                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file")
+                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file; for speech "
+                   "also a manifest (path<TAB>transcript), an FSDD folder or an audio file")
       ->required();
   datasets_show->add_option("--samples", dataset_samples, "Sample rows to print")
       ->check(CLI::Range(0, 1000));
 
-  version = app.add_subcommand("version", "Print version and the OpenBLAS kernels in use");
+  version = app.add_subcommand(
+      "version", "Print version, the OpenBLAS kernels in use and whether audio support is on");
 }
 
 }  // namespace attend::cli

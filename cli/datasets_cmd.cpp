@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "cli/datasets_audio.h"
 #include "datasets/bundled.h"
 #include "datasets/bundled_graphs.h"
 #include "datasets/data_error.h"
@@ -148,6 +149,7 @@ void list_datasets() {
                   static_cast<long long>(g.num_classes()));
     }
   }
+  list_speech_datasets();
   std::printf(
       "`attend datasets show NAME` for details; a path to a TSV, JSONL, CSV or LINQS .content file "
       "works too\n");
@@ -172,6 +174,7 @@ void show_dataset(const std::string& what, int samples) {
     show_graph(g);
     return;
   }
+  if (show_speech_dataset(what, samples)) return;
   if (!std::filesystem::exists(what))
     throw DataError(what, 0,
                     "neither a bundled dataset (see `attend datasets list`) nor an existing file");

@@ -8,6 +8,7 @@
 #include "autograd/profiler.h"
 #include "autograd/threading.h"
 #include "cli/command_line.h"
+#include "cli/datasets_audio.h"
 #include "cli/datasets_cmd.h"
 #include "cli/models_cmd.h"
 #include "cli/parse_errors.h"
@@ -42,6 +43,7 @@ int dispatch(attend::cli::CommandLine& cl) {
   if (*cl.version) {
     std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
                 attend::num_threads());
+    std::printf("%s\n", attend::cli::audio_support().c_str());
     return 0;
   }
   return 0;
