@@ -3,14 +3,14 @@
 # build-fuzz/ and runs them one after the other (never two at once: each takes a whole core),
 # printing each run's execution count.
 # Usage: scripts/fuzz.sh [TARGET|all] [SECONDS]   default: every target, 600 s each
-#        scripts/fuzz.sh --seeds                  rewrite the checkpoint and config seeds and the
-#                                                 config dictionary with the current library
+#        scripts/fuzz.sh --seeds                  rewrite the checkpoint, config and audio seeds and
+#                                                 the config dictionary with the current library
 # Inputs that found new coverage accumulate in build-fuzz/fuzz/found/TARGET (kept between runs,
 # never in the source tree); crashes are saved as build-fuzz/fuzz/crashes/TARGET-crash-<sha1>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(tsv_pairs parallel_text jsonl_pairs csv_pairs linqs edge_list planetoid graph_set
-  tokenizer checkpoint config)
+  tokenizer checkpoint config audio_file speech_manifest)
 
 flags=(-DATTEND_FUZZ=ON -DATTEND_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if grep -q 'option(ATTEND_SANITIZE' CMakeLists.txt; then
@@ -23,8 +23,9 @@ CC=clang CXX=clang++ cmake -S . -B build-fuzz "${flags[@]}" >/dev/null
 jobs=$(($(nproc) < 2 ? $(nproc) : 2))
 
 if [[ ${1:-} == --seeds ]]; then
-  cmake --build build-fuzz -j"$jobs" --target fuzz_make_seeds
+  cmake --build build-fuzz -j"$jobs" --target fuzz_make_seeds fuzz_make_audio_seeds
   build-fuzz/fuzz/fuzz_make_seeds fuzz
+  build-fuzz/fuzz/fuzz_make_audio_seeds fuzz
   exit 0
 fi
 
