@@ -27,7 +27,7 @@ struct SpeechDataOptions {
   // Digit banks.
   DigitTask task = DigitTask::kStrings;
   std::optional<DigitSplitOptions> split;  // nullopt: DigitSplitOptions::for_bank
-  int64_t train_strings = 4000, valid_strings = 300, test_strings = 500;
+  int64_t train_strings = 2000, valid_strings = 200, test_strings = 500;
   // Digits per string, gaps, noise; nullopt: default_strings_for(bank). Its count and seed are
   // replaced per split (seed, seed + 1, seed + 2 for train, valid, test).
   std::optional<DigitStringOptions> strings;

@@ -386,13 +386,13 @@ BOOST_AUTO_TEST_CASE(real_fsdd) {
   BOOST_CHECK_EQUAL(s.valid.size(), 300u);
   BOOST_CHECK_EQUAL(s.train.size(), 2400u);
   const auto t1 = std::chrono::steady_clock::now();
-  SpeechDataOptions o;
-  o.fbank = default_fbank_for(dir);
-  o.task = DigitTask::kSingles;
-  const SpeechDataset d = load_speech_dataset(dir, o);
+  const SpeechDataset d =
+      featurize("fsdd", make_single_digits(bank, s.train), make_single_digits(bank, s.valid),
+                make_single_digits(bank, s.test), FeaturePipeline(default_fbank_for(dir)));
   const double feat_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   BOOST_CHECK_EQUAL(d.train.size() + d.valid.size() + d.test.size(), 3000u);
+  BOOST_CHECK_EQUAL(d.test[0].features.size(1), 40);
   BOOST_TEST_MESSAGE("FSDD: read 3000 files in " << load_s
                                                  << " s; read + 40-bin features + "
                                                     "global CMVN in "
