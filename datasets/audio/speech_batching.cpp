@@ -46,6 +46,9 @@ SpeechBatch collate_speech(std::span<const SpeechExample> data, std::span<const 
       throw DataError("collate_speech: example " + e.id + " has " +
                       std::to_string(e.features.size(1)) + " features per frame, others " +
                       std::to_string(width));
+    if (e.target.empty() && !e.transcript.empty())
+      throw DataError("collate_speech: example " + e.id +
+                      " has a transcript but no target ids (call encode_targets first)");
     width = e.features.size(1);
     feats.push_back(o.spec_augment ? spec_augment(e.features, o.augment, *gen) : e.features);
     out.frame_lengths.push_back(e.frames());

@@ -46,8 +46,9 @@ struct SpeechBatch {
   int64_t num_target_tokens() const;
 };
 
-// Throws DataError for an empty batch, a position out of range, an example without frames, or
-// features of differing widths; spec_augment without gen.
+// Throws DataError for an empty batch, a position out of range, an example without frames or
+// without target ids (encode_targets, speech_data.h), features of differing widths, or
+// spec_augment without gen.
 SpeechBatch collate_speech(std::span<const SpeechExample> data, std::span<const int64_t> positions,
                            const SpeechCollateOptions& options = {}, Generator* gen = nullptr);
 

@@ -33,7 +33,7 @@ struct SpeechExample {
   Tensor features;              // [frames, bins], normalised as the pipeline says
   double seconds = 0;           // duration of the audio
   std::vector<int64_t> target;  // transcript as vocabulary ids (encode_targets), no <bos>/<eos>
-  int64_t frames() const { return features.size(0); }
+  int64_t frames() const { return features.defined() ? features.size(0) : 0; }
 };
 
 struct SpeechDataset {

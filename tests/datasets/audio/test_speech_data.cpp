@@ -319,6 +319,8 @@ BOOST_AUTO_TEST_CASE(vocabulary_targets_and_batches) {
     data[i].features = Tensor::empty({frames[i], 4});
     for (int64_t k = 0; k < frames[i] * 4; ++k) data[i].features.data()[k] = float(i * 100 + k + 1);
   }
+  test::check_data_error([&] { collate_speech(data, std::vector<int64_t>{0}); }, "", 0,
+                         "call encode_targets first");
   const Vocab v = character_vocab(data);
   BOOST_CHECK_EQUAL(v.size(), 4 + 3);  // a, b, ▁
   encode_targets(data, v);
