@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "study/attention_maps.h"
-#include "trainers/graph_tasks.h"
+#include "trainers/tasks/graph_tasks.h"
 
 namespace attend::cli {
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 
 #include "cli/train_cmd.h"
 #include "datasets/bundled.h"
-#include "trainers/metrics.h"
+#include "trainers/tasks/metrics.h"
 
 namespace attend::cli {
 namespace {

@@ -11,9 +11,9 @@
 #include "models/gat_node_classifier.h"
 #include "models/seq2seq.h"
 #include "models/transformer_model.h"
-#include "trainers/decoding.h"
-#include "trainers/graph_tasks.h"
 #include "trainers/run_log.h"
+#include "trainers/tasks/decoding.h"
+#include "trainers/tasks/graph_tasks.h"
 
 namespace attend::study {
 namespace fs = std::filesystem;

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "models/registry.h"
-#include "trainers/graph_tasks.h"
-#include "trainers/text_task.h"
+#include "trainers/tasks/graph_tasks.h"
+#include "trainers/tasks/text_task.h"
 
 namespace attend {
 

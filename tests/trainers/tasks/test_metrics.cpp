@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "trainers/metrics.h"
+#include "trainers/tasks/metrics.h"
 
 BOOST_AUTO_TEST_SUITE(test_metrics)
 

@@ -1,4 +1,4 @@
-#include "trainers/metrics.h"
+#include "trainers/tasks/metrics.h"
 
 #include <algorithm>
 #include <array>

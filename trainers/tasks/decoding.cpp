@@ -4,7 +4,7 @@
 // Both decoders keep only the rows that still need the model in the DecoderState: a source (or a
 // beam) that is done is reordered out of the state, so it costs nothing in later steps. The
 // ranking (argmax, top-k) runs in plain C++ on the log-probabilities of each step.
-#include "trainers/decoding.h"
+#include "trainers/tasks/decoding.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
-// The graph training tasks (trainers/graph_tasks.h) and training the GAT models with them: row
-// normalisation, packing graphs into a batch (offsets, node_graph, errors), the epoch plan
+// The graph training tasks (trainers/tasks/graph_tasks.h) and training the GAT models with them:
+// row normalisation, packing graphs into a batch (offsets, node_graph, errors), the epoch plan
 // (deterministic, covers the training split), each model overfitting a tiny problem to near-zero
 // loss with Adam, GAT on the bundled karate club, metrics of evaluate(), predict(), and errors.
 #include <algorithm>
@@ -13,8 +13,8 @@
 #include "models/gat_graph_classifier.h"
 #include "models/gat_node_classifier.h"
 #include "test_util.h"
-#include "trainers/graph_tasks.h"
 #include "trainers/optim.h"
+#include "trainers/tasks/graph_tasks.h"
 
 using namespace attend;
 using attend::test::check_close;

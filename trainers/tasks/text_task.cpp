@@ -1,4 +1,4 @@
-#include "trainers/text_task.h"
+#include "trainers/tasks/text_task.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "datasets/data_error.h"
 #include "models/hyperparams.h"
-#include "trainers/metrics.h"
+#include "trainers/tasks/metrics.h"
 
 namespace attend {
 namespace {

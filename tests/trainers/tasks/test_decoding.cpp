@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "autograd/creation.h"
-#include "trainers/decoding.h"
+#include "trainers/tasks/decoding.h"
 
 using namespace attend;
 

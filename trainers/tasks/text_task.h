@@ -11,8 +11,8 @@
 #include "datasets/tokenizer.h"
 #include "datasets/vocab.h"
 #include "models/sequence_model.h"
-#include "trainers/decoding.h"
 #include "trainers/task.h"
+#include "trainers/tasks/decoding.h"
 
 namespace attend {
 

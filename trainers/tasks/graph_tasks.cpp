@@ -1,11 +1,11 @@
-#include "trainers/graph_tasks.h"
+#include "trainers/tasks/graph_tasks.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "datasets/split.h"
-#include "trainers/metrics.h"
+#include "trainers/tasks/metrics.h"
 
 namespace attend {
 namespace {
