@@ -19,6 +19,7 @@
 #include "trainers/optim.h"
 #include "trainers/progress.h"
 #include "trainers/task.h"
+#include "trainers/train_state.h"
 
 namespace attend {
 
@@ -96,14 +97,45 @@ class Trainer {
   // a resumed run continues the same stream.
   Trainer(TrainingTask& task, std::shared_ptr<Generator> dropout, TrainerOptions options);
   ~Trainer();
+  // resume -> (epoch -> step... -> evaluate)... -> stop -> test: each step a function below.
   TrainResult fit();
   Optimizer& optimizer() { return *optimizer_; }
 
  private:
-  struct State;
-  void save_checkpoint(const std::string& name, const State& s);
-  void load_checkpoint(State& s);
-  float scheduled_lr(const State& s) const;
+  struct Run;        // what one fit() carries from step to step
+  struct Gradients;  // one batch's loss and gradient norm, or why it cannot be used
+
+  // Resume: the position from last.safetensors (with --resume) and the metrics log.
+  void start(Run& r);
+  void load_checkpoint(TrainState& s);
+  // Epoch: a stop signal or --max-steps before it starts; its batch plan and schedule.
+  bool stop_before_epoch(Run& r) const;
+  int64_t begin_epoch(Run& r);
+  void train_epoch(Run& r, int64_t batches);
+  // Step: forward and backward, checks, clipping, the optimizer's update, the records.
+  void train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar);
+  Gradients backward(int64_t i);
+  void check_gradients(Gradients& g) const;
+  void reject_batch(Run& r, int64_t i, const std::string& fault, const Generator& dropout_before);
+  std::map<std::string, double> parameter_norms(const Run& r) const;
+  void clip_gradients(float norm);
+  float update(const TrainState& s);
+  void record_step(Run& r, int64_t i, int64_t batches, const Gradients& g, float lr,
+                   const std::map<std::string, double>& param_norms, ProgressBar& bar);
+  // Evaluate: the validation split, the best checkpoint, early stopping.
+  bool evaluation_due(const Run& r, bool epoch_done) const;
+  void evaluate(Run& r);
+  void log_validation(Run& r, const std::map<std::string, double>& valid, bool better);
+  // Stop: the epoch's end (false when the run stops here); the test split with the best weights.
+  bool end_epoch(Run& r, bool epoch_done);
+  void test_best(Run& r);
+
+  // Whether this process writes the run directory (checkpoints, metrics.jsonl). Every write goes
+  // through save_checkpoint() or Run::log, so data-parallel training makes rank 0 the only writer
+  // here.
+  bool writes() const { return !options_.run_dir.empty(); }
+  void save_checkpoint(const std::string& name, const TrainState& s);
+  float scheduled_lr(const TrainState& s) const;
   std::string last_path() const;
 
   TrainingTask& task_;
