@@ -46,9 +46,9 @@ void add_gradflow_command(CLI::App& root, GradflowCommand& cmd) {
   g->add_option("--out", cmd.out, "Directory for gradflow.svg, accuracy.svg and gradflow.json")
       ->capture_default_str();
   g->add_flag("--overwrite", cmd.overwrite, "Write into --out even if it is not empty");
-  g->add_option("--progress", cmd.progress, "Progress display: auto, bar, lines or off")
-      ->check(CLI::IsMember({"auto", "bar", "lines", "off"}))
-      ->capture_default_str();
+  add_choice(*g, "--progress", cmd.progress, kProgressModes,
+             "Progress display: auto, bar, lines or off")
+      ->default_str(kProgressModes.name(cmd.progress));
 }
 
 namespace {
@@ -100,10 +100,7 @@ int run_gradflow(const GradflowCommand& cmd) {
   check_out(cmd);
 
   ProgressOptions po;
-  po.mode = cmd.progress == "bar"     ? ProgressOptions::Mode::kBar
-            : cmd.progress == "lines" ? ProgressOptions::Mode::kLines
-            : cmd.progress == "off"   ? ProgressOptions::Mode::kOff
-                                      : ProgressOptions::Mode::kAuto;
+  po.mode = cmd.progress;
   const int64_t total = c.steps * static_cast<int64_t>(c.lengths.size() * c.encoders.size());
   std::fprintf(stderr,
                "gradflow: %zu encoder(s) x %zu length(s) x %lld steps; recall 1 of %lld keys "

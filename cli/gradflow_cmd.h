@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "trainers/progress.h"
+
 namespace attend::cli {
 
 struct GradflowCommand {
@@ -18,7 +20,7 @@ struct GradflowCommand {
   uint64_t seed = 1;
   std::string out = "gradflow-out";
   bool overwrite = false;
-  std::string progress = "auto";
+  ProgressOptions::Mode progress = ProgressOptions::Mode::kAuto;
 };
 
 void add_gradflow_command(CLI::App& root, GradflowCommand& cmd);

@@ -38,11 +38,11 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
   json j = json::parse(e.checkpoint_metadata().at(kConfigKey));
   j["trainer"] = {{"epochs", t.epochs},
                   {"max_steps", t.max_steps},
-                  {"optimizer", t.optimizer},
+                  {"optimizer", to_string(t.optimizer)},
                   {"lr", t.lr},
                   {"weight_decay", t.weight_decay},
                   {"momentum", t.momentum},
-                  {"schedule", t.schedule},
+                  {"schedule", to_string(t.schedule)},
                   {"warmup_steps", t.warmup_steps},
                   {"clip_norm", t.clip_norm},
                   {"clip_value", t.clip_value},
@@ -94,15 +94,6 @@ void add_decode_options(CLI::App& app, DecodeOptions& decode, int64_t& eval_batc
       ->check(CLI::Range(1, 100000));
   app.add_option("--eval-batch-size", eval_batch_size, "Sentences decoded at once")
       ->check(CLI::Range(1, 100000));
-}
-
-ProgressOptions progress_options(const std::string& mode) {
-  ProgressOptions p;
-  p.mode = mode == "bar"     ? ProgressOptions::Mode::kBar
-           : mode == "lines" ? ProgressOptions::Mode::kLines
-           : mode == "off"   ? ProgressOptions::Mode::kOff
-                             : ProgressOptions::Mode::kAuto;
-  return p;
 }
 
 std::string resume_config_path(int argc, char** argv) {
@@ -166,16 +157,15 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
       ->check(CLI::Range(0, 1000000000));
   t->add_option("--batch-size", c.batch_size, "Batch size (default 64 sentences, 32 graphs)")
       ->check(CLI::Range(1, 1000000));
-  t->add_option("--optimizer", o.optimizer, "adam, adamw or sgd")
-      ->check(CLI::IsMember({"adam", "adamw", "sgd"}))
-      ->capture_default_str();
+  add_choice(*t, "--optimizer", o.optimizer, kOptimizerKinds, "adam, adamw or sgd")
+      ->default_str(to_string(o.optimizer));
   t->add_option("--lr", o.lr, "Learning rate")->check(Range(0.0, 100.0))->capture_default_str();
   t->add_option("--weight-decay", o.weight_decay, "L2 (adam, sgd) or decoupled (adamw) decay")
       ->check(Range(0.0, 10.0));
   t->add_option("--momentum", o.momentum, "SGD momentum")->check(Range(0.0, 1.0));
-  t->add_option("--schedule", o.schedule, "constant, step, cosine, noam or plateau")
-      ->check(CLI::IsMember({"constant", "step", "cosine", "noam", "plateau"}))
-      ->capture_default_str();
+  add_choice(*t, "--schedule", o.schedule, kScheduleKinds,
+             "constant, step, cosine, noam or plateau")
+      ->default_str(to_string(o.schedule));
   t->add_option("--warmup", o.warmup_steps, "Warmup steps (cosine, noam)")
       ->check(CLI::Range(0, 100000000));
   t->add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
@@ -206,8 +196,8 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
               "Skip a batch whose loss or gradients are NaN or Inf instead of stopping");
   t->add_flag("--detect-anomaly", o.detect_anomaly,
               "Name the op whose forward or backward first made a NaN or Inf (slower)");
-  t->add_option("--progress", c.progress, "Progress display: auto, bar, lines or off")
-      ->check(CLI::IsMember({"auto", "bar", "lines", "off"}));
+  add_choice(*t, "--progress", c.progress, kProgressModes,
+             "Progress display: auto, bar, lines or off");
 
   auto* text = t->add_option_group("Text tasks");
   text->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
@@ -284,7 +274,7 @@ TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
   std::fprintf(stderr, "%s\n", e.summary().c_str());
   o.run_dir = out_dir;
   o.metadata = e.checkpoint_metadata();
-  o.progress = progress_options(c.progress);
+  o.progress.mode = c.progress;
   if (!c.replace_out.empty()) {  // --overwrite, now that the options have been checked
     fs::remove_all(c.replace_out);
     c.replace_out.clear();
@@ -377,8 +367,8 @@ int run_train(TrainCommand& c, const CLI::App& root) {
   x.text.tokenizer.lowercase = c.lowercase;
   if (entry.task == TaskKind::kSequence && x.data == "toy-summarization" &&
       !c.app->count("--metric"))
-    x.text_task.metric = "rouge";
-  if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.metric = "rouge";
+    x.text_task.score = TextScore::kRouge;
+  if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.score = TextScore::kRouge;
 
   TrainerOptions& o = c.trainer;
   if (c.app->count("--out") && c.out.empty())

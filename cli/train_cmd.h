@@ -18,7 +18,7 @@ struct TrainCommand {
   std::string out;
   bool overwrite = false;
   std::string replace_out;  // --overwrite: removed by the first run once its options are checked
-  std::string progress = "auto";
+  ProgressOptions::Mode progress = ProgressOptions::Mode::kAuto;
   int samples = 5;
   int runs = 1;
   int64_t batch_size = 0;  // 0 = the task's default
@@ -33,8 +33,6 @@ int run_train(TrainCommand& cmd, const CLI::App& root);
 
 // Options that several commands share (decoding).
 void add_decode_options(CLI::App& app, DecodeOptions& decode, int64_t& eval_batch_size);
-// The progress mode option's value as ProgressOptions.
-ProgressOptions progress_options(const std::string& mode);
 // With --resume: RUN_DIR/config.toml from the command line's --out, to load as the config file
 // (so a resumed run has the options it started with); "" otherwise.
 std::string resume_config_path(int argc, char** argv);

@@ -3,7 +3,10 @@
 // optimizer, the beam search or the seed unchecked.
 #pragma once
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <string>
+
+#include "autograd/enum_names.h"
 
 namespace attend::cli {
 
@@ -33,6 +36,18 @@ inline CLI::Validator not_negative() {
                    : std::string();
       },
       "");
+}
+
+// An option taking one name of a closed set, parsed once into its enum. Help and errors are
+// CLI::IsMember's ("TEXT:{a,b,c}"); the name as given stays the option's result, so the
+// config.toml a run writes keeps the word.
+template <class E, size_t N>
+CLI::Option* add_choice(CLI::App& app, const std::string& name, E& value,
+                        const EnumNames<E, N>& names, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          name, [&value, names](const std::string& text) { value = *names.find(text); }, help)
+      ->check(CLI::IsMember(names.names()));
 }
 
 }  // namespace attend::cli

@@ -50,9 +50,10 @@ void check_train(const cli::CommandLine& cl) {
   ATTEND_FUZZ_CHECK(in(static_cast<double>(o.epochs), 1, 1e6));
   ATTEND_FUZZ_CHECK(in(static_cast<double>(o.max_steps), 0, 1e9));
   ATTEND_FUZZ_CHECK(c.batch_size == 0 || in(static_cast<double>(c.batch_size), 1, 1e6));
-  ATTEND_FUZZ_CHECK(one_of(o.optimizer, {"adam", "adamw", "sgd"}));
-  ATTEND_FUZZ_CHECK(one_of(o.schedule, {"constant", "step", "cosine", "noam", "plateau"}));
-  ATTEND_FUZZ_CHECK(one_of(c.progress, {"auto", "bar", "lines", "off"}));
+  ATTEND_FUZZ_CHECK(one_of(to_string(o.optimizer), {"adam", "adamw", "sgd"}));
+  ATTEND_FUZZ_CHECK(
+      one_of(to_string(o.schedule), {"constant", "step", "cosine", "noam", "plateau"}));
+  ATTEND_FUZZ_CHECK(one_of(kProgressModes.name(c.progress), {"auto", "bar", "lines", "off"}));
   ATTEND_FUZZ_CHECK(in(o.lr, 0, 100) && in(o.weight_decay, 0, 10) && in(o.momentum, 0, 1));
   ATTEND_FUZZ_CHECK(in(o.gamma, 0, 1) && in(o.clip_norm, 0, 1e9) && in(o.clip_value, 0, 1e9));
   ATTEND_FUZZ_CHECK(in(c.runs, 1, 1000) && in(c.samples, 0, 1000));
@@ -85,6 +86,8 @@ void check_round_trip(const cli::CommandLine& a) {
   ATTEND_FUZZ_CHECK(x.out == y.out && x.progress == y.progress);
   ATTEND_FUZZ_CHECK(x.trainer.epochs == y.trainer.epochs && x.trainer.seed == y.trainer.seed);
   ATTEND_FUZZ_CHECK(x.trainer.lr == y.trainer.lr && x.trainer.metric == y.trainer.metric);
+  ATTEND_FUZZ_CHECK(x.trainer.optimizer == y.trainer.optimizer &&
+                    x.trainer.schedule == y.trainer.schedule);
   ATTEND_FUZZ_CHECK(x.batch_size == y.batch_size && x.lowercase == y.lowercase);
   for (const auto& [name, value] : x.hyperparams)
     if (x.app->count("--" + name)) ATTEND_FUZZ_CHECK(y.hyperparams.at(name) == value);

@@ -1,7 +1,9 @@
 #include "models/gat_graph_classifier.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "models/registry.h"
 
@@ -70,6 +72,12 @@ Tensor global_attention_pool(const Tensor& h, const Tensor& gate, const Tensor& 
   return index_add(zeros({num_graphs, h.size(1)}), 0, node_graph, alpha * h);  // [G, D]
 }
 
+PoolingKind parse_pooling_kind(std::string_view name) {
+  if (const std::optional<PoolingKind> kind = kPoolingKinds.find(name)) return *kind;
+  throw std::invalid_argument("GATGraphClassifier: pooling must be one of " + kPoolingKinds.list() +
+                              ", got '" + std::string(name) + "'");
+}
+
 GATGraphClassifier::GATGraphClassifier(const GATGraphOptions& o, Generator& gen,
                                        std::shared_ptr<Generator> dropout_gen)
     : options(o) {
@@ -85,8 +93,6 @@ GATGraphClassifier::GATGraphClassifier(const GATGraphOptions& o, Generator& gen,
   require(o.dropout >= 0.0f && o.dropout < 1.0f,
           "dropout must be in [0, 1), got " + std::to_string(o.dropout));
   require(o.dropout == 0.0f || dropout_gen != nullptr, "dropout > 0 needs a dropout generator");
-  require(o.pooling == "mean" || o.pooling == "max" || o.pooling == "attention",
-          "pooling must be mean, max or attention, got '" + o.pooling + "'");
 
   const int64_t D = o.heads * o.hidden;
   int64_t in = o.num_features;
@@ -108,7 +114,8 @@ GATGraphClassifier::GATGraphClassifier(const GATGraphOptions& o, Generator& gen,
                                     std::make_shared<GATLayer>(g, gen, dropout_gen)));
     in = D;
   }
-  if (o.pooling == "attention") gate = register_module("gate", std::make_shared<Linear>(D, 1, gen));
+  if (o.pooling == PoolingKind::kAttention)
+    gate = register_module("gate", std::make_shared<Linear>(D, 1, gen));
   head1 = register_module("head1", std::make_shared<Linear>(D, D, gen));
   if (o.dropout > 0)
     head_dropout =
@@ -119,9 +126,14 @@ GATGraphClassifier::GATGraphClassifier(const GATGraphOptions& o, Generator& gen,
 Tensor GATGraphClassifier::embed(const GraphBatch& b) {
   Tensor h = input ? input->forward(b.features) : b.features;                  // [N, D] or [N, F]
   for (auto& conv : convs) h = elu(conv->forward(h, b.edge_src, b.edge_dst));  // [N, D]
-  if (options.pooling == "max") return global_max_pool(h, b.node_graph, b.num_graphs);
-  if (options.pooling == "attention")
-    return global_attention_pool(h, gate->forward(h), b.node_graph, b.num_graphs);
+  switch (options.pooling) {
+    case PoolingKind::kMax:
+      return global_max_pool(h, b.node_graph, b.num_graphs);
+    case PoolingKind::kAttention:
+      return global_attention_pool(h, gate->forward(h), b.node_graph, b.num_graphs);
+    case PoolingKind::kMean:
+      break;
+  }
   return global_mean_pool(h, b.node_graph, b.num_graphs);  // [G, D]
 }
 
@@ -146,7 +158,7 @@ ModelEntry gat_graph_model_entry() {
       float_param("negative-slope", 0.2, "Slope of the LeakyReLU in the attention scores", 0, 1),
       bool_param("v2", false, "GATv2 attention scores (Brody et al. 2022)"),
       choice_param("pooling", "mean", "How node states become a graph state",
-                   {"mean", "max", "attention"}),
+                   kPoolingKinds.names()),
   };
   e.create = [](const Hyperparams& p, const ModelDims& d, Generator& init,
                 std::shared_ptr<Generator> dropout) -> std::shared_ptr<Module> {
@@ -160,7 +172,7 @@ ModelEntry gat_graph_model_entry() {
     o.dropout = p.get_float("dropout");
     o.negative_slope = p.get_float("negative-slope");
     o.v2 = p.get_bool("v2");
-    o.pooling = p.get("pooling");
+    o.pooling = parse_pooling_kind(p.get("pooling"));
     return std::make_shared<GATGraphClassifier>(o, init, std::move(dropout));
   };
   return e;

@@ -11,13 +11,27 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "autograd/enum_names.h"
 #include "layers/dropout.h"
 #include "layers/gat.h"
 #include "models/graph_model.h"
 
 namespace attend {
+
+// How node states become a graph state (the "pooling" hyperparameter).
+enum class PoolingKind { kMean, kMax, kAttention };
+inline constexpr EnumNames<PoolingKind, 3> kPoolingKinds{
+    {{{PoolingKind::kMean, "mean"},
+      {PoolingKind::kMax, "max"},
+      {PoolingKind::kAttention, "attention"}}}};
+// An unknown name throws std::invalid_argument naming it and the known ones.
+PoolingKind parse_pooling_kind(std::string_view name);
+inline const char* to_string(PoolingKind kind) {
+  return kPoolingKinds.name(kind);
+}
 
 struct GATGraphOptions {
   int64_t num_features = 0, num_classes = 0;
@@ -28,7 +42,7 @@ struct GATGraphOptions {
   float dropout = 0.0f;       // on each GAT layer's input and attention, and in the head
   float negative_slope = 0.2f;
   bool v2 = false;
-  std::string pooling = "mean";  // mean | max | attention
+  PoolingKind pooling = PoolingKind::kMean;
 };
 
 class GATGraphClassifier : public GraphClassifier {

@@ -62,6 +62,14 @@ struct Seq2SeqState : DecoderState {
 
 }  // namespace
 
+AttentionKind parse_attention_kind(std::string_view name) {
+  return kAttentionKinds.parse<HyperparamError>(name, "attention");
+}
+
+RNNMode parse_cell_kind(std::string_view name) {
+  return kCellKinds.parse<HyperparamError>(name, "cell");
+}
+
 Seq2Seq::Seq2Seq(const Seq2SeqOptions& opt, Generator& gen, std::shared_ptr<Generator> dgen)
     : options(opt) {
   if (!dgen) dgen = std::make_shared<Generator>(0);
@@ -83,28 +91,34 @@ Seq2Seq::Seq2Seq(const Seq2SeqOptions& opt, Generator& gen, std::shared_ptr<Gene
   }
   RNNOptions dec = enc;
   dec.bidirectional = false;
-  const bool feeding = opt.input_feeding && opt.attention != "none";
+  const bool feeding = opt.input_feeding && opt.attention != AttentionKind::kNone;
   decoder = register_module("decoder", make_rnn(opt.cell, feeding ? E + H : E, H, gen, dec, dgen));
 
   const int64_t DH = D * H;
-  const std::string& a = opt.attention;
-  if ((a == "dot" || a == "scaled") && DH != H)
-    throw HyperparamError("attention '" + a + "' compares decoder states (" + std::to_string(H) +
+  const AttentionKind a = opt.attention;
+  if ((a == AttentionKind::kDot || a == AttentionKind::kScaled) && DH != H)
+    throw HyperparamError(std::string("attention '") + to_string(a) +
+                          "' compares decoder states (" + std::to_string(H) +
                           ") with encoder outputs (" + std::to_string(DH) +
                           ") directly: use a unidirectional encoder, or 'general' or 'additive'");
-  if (a == "additive")
-    attention = register_module("attention", std::make_shared<AdditiveAttention>(H, DH, H, gen));
-  else if (a == "dot")
-    attention = register_module(
-        "attention", std::make_shared<LuongAttention>(LuongAttention::Kind::kDot, H, DH, gen));
-  else if (a == "general")
-    attention = register_module(
-        "attention", std::make_shared<LuongAttention>(LuongAttention::Kind::kGeneral, H, DH, gen));
-  else if (a == "scaled")
-    attention = register_module("attention", std::make_shared<ScaledDotProductAttention>());
-  else if (a != "none")
-    throw HyperparamError("unknown attention '" + a +
-                          "' (known: none, additive, dot, general, scaled)");
+  switch (a) {
+    case AttentionKind::kAdditive:
+      attention = register_module("attention", std::make_shared<AdditiveAttention>(H, DH, H, gen));
+      break;
+    case AttentionKind::kDot:
+      attention = register_module(
+          "attention", std::make_shared<LuongAttention>(LuongAttention::Kind::kDot, H, DH, gen));
+      break;
+    case AttentionKind::kGeneral:
+      attention = register_module("attention", std::make_shared<LuongAttention>(
+                                                   LuongAttention::Kind::kGeneral, H, DH, gen));
+      break;
+    case AttentionKind::kScaled:
+      attention = register_module("attention", std::make_shared<ScaledDotProductAttention>());
+      break;
+    case AttentionKind::kNone:
+      break;
+  }
   int64_t out_in = attention ? H + DH : H;
   if (feeding) {
     combine = register_module("combine", std::make_shared<Linear>(H + DH, H, gen));
@@ -207,13 +221,12 @@ ModelEntry seq2seq_model_entry() {
   e.description = "RNN/LSTM/GRU encoder-decoder with additive, dot, general or scaled attention";
   e.task = TaskKind::kSequence;
   e.hyperparams = {
-      choice_param("cell", "lstm", "Recurrent cell of encoder and decoder", {"rnn", "lstm", "gru"}),
+      choice_param("cell", "lstm", "Recurrent cell of encoder and decoder", kCellKinds.names()),
       int_param("embedding", 128, "Embedding size", 1, 4096),
       int_param("hidden", 256, "Hidden size of each RNN", 1, 8192),
       int_param("layers", 1, "Layers in encoder and decoder", 1, 16),
       bool_param("bidirectional", false, "Bidirectional encoder"),
-      choice_param("attention", "additive", "Decoder attention",
-                   {"none", "additive", "dot", "general", "scaled"}),
+      choice_param("attention", "additive", "Decoder attention", kAttentionKinds.names()),
       bool_param("input-feeding", false, "Luong's input feeding of the attentional vector"),
       float_param("dropout", 0.1, "Dropout on embeddings, between layers and before the output", 0,
                   0.95),
@@ -223,13 +236,12 @@ ModelEntry seq2seq_model_entry() {
     Seq2SeqOptions o;
     o.source_vocab = d.source_vocab;
     o.target_vocab = d.target_vocab;
-    const std::string& cell = p.get("cell");
-    o.cell = cell == "rnn" ? RNNMode::kRNN : cell == "gru" ? RNNMode::kGRU : RNNMode::kLSTM;
+    o.cell = parse_cell_kind(p.get("cell"));
     o.embedding_dim = p.get_int("embedding");
     o.hidden = p.get_int("hidden");
     o.layers = p.get_int("layers");
     o.bidirectional = p.get_bool("bidirectional");
-    o.attention = p.get("attention");
+    o.attention = parse_attention_kind(p.get("attention"));
     o.input_feeding = p.get_bool("input-feeding");
     o.dropout = p.get_float("dropout");
     return std::make_shared<Seq2Seq>(o, init, std::move(dropout));

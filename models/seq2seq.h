@@ -15,7 +15,9 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "autograd/enum_names.h"
 #include "layers/attention.h"
 #include "layers/dropout.h"
 #include "layers/embedding.h"
@@ -25,6 +27,25 @@
 
 namespace attend {
 
+// The decoder's attention over the encoder outputs (the "attention" hyperparameter): none,
+// Bahdanau's additive, Luong's dot and general, or scaled dot-product.
+enum class AttentionKind { kNone, kAdditive, kDot, kGeneral, kScaled };
+inline constexpr EnumNames<AttentionKind, 5> kAttentionKinds{
+    {{{AttentionKind::kNone, "none"},
+      {AttentionKind::kAdditive, "additive"},
+      {AttentionKind::kDot, "dot"},
+      {AttentionKind::kGeneral, "general"},
+      {AttentionKind::kScaled, "scaled"}}}};
+// The recurrent cell of encoder and decoder (the "cell" hyperparameter).
+inline constexpr EnumNames<RNNMode, 3> kCellKinds{
+    {{{RNNMode::kRNN, "rnn"}, {RNNMode::kLSTM, "lstm"}, {RNNMode::kGRU, "gru"}}}};
+// Unknown names throw HyperparamError naming them and the known ones.
+AttentionKind parse_attention_kind(std::string_view name);
+RNNMode parse_cell_kind(std::string_view name);
+inline const char* to_string(AttentionKind kind) {
+  return kAttentionKinds.name(kind);
+}
+
 struct Seq2SeqOptions {
   int64_t source_vocab = 0, target_vocab = 0;
   RNNMode cell = RNNMode::kLSTM;
@@ -32,7 +53,7 @@ struct Seq2SeqOptions {
   int64_t hidden = 256;
   int64_t layers = 1;
   bool bidirectional = false;
-  std::string attention = "additive";  // none | additive | dot | general | scaled
+  AttentionKind attention = AttentionKind::kAdditive;
   bool input_feeding = false;
   float dropout = 0.1f;
 };

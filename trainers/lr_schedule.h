@@ -5,7 +5,24 @@
 #include <cstdint>
 #include <string>
 
+#include "autograd/enum_names.h"
+
 namespace attend {
+
+// The schedules the trainer builds by name (`attend train --schedule`, config.json).
+enum class ScheduleKind { kConstant, kStep, kCosine, kNoam, kPlateau };
+inline constexpr EnumNames<ScheduleKind, 5> kScheduleKinds{{{{ScheduleKind::kConstant, "constant"},
+                                                             {ScheduleKind::kStep, "step"},
+                                                             {ScheduleKind::kCosine, "cosine"},
+                                                             {ScheduleKind::kNoam, "noam"},
+                                                             {ScheduleKind::kPlateau, "plateau"}}}};
+// "cosine" -> kCosine; an unknown name throws std::invalid_argument listing the known ones.
+inline ScheduleKind parse_schedule_kind(std::string_view name) {
+  return kScheduleKinds.parse(name, "schedule");
+}
+inline const char* to_string(ScheduleKind kind) {
+  return kScheduleKinds.name(kind);
+}
 
 class LRSchedule {
  public:

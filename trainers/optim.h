@@ -6,9 +6,23 @@
 #include <string>
 #include <vector>
 
+#include "autograd/enum_names.h"
 #include "autograd/ops.h"
 
 namespace attend {
+
+// The optimizers the trainer builds by name (`attend train --optimizer`, config.json).
+enum class OptimizerKind { kAdam, kAdamW, kSGD };
+inline constexpr EnumNames<OptimizerKind, 3> kOptimizerKinds{{{{OptimizerKind::kAdam, "adam"},
+                                                               {OptimizerKind::kAdamW, "adamw"},
+                                                               {OptimizerKind::kSGD, "sgd"}}}};
+// "adam" -> kAdam; an unknown name throws std::invalid_argument listing the known ones.
+inline OptimizerKind parse_optimizer_kind(std::string_view name) {
+  return kOptimizerKinds.parse(name, "optimizer");
+}
+inline const char* to_string(OptimizerKind kind) {
+  return kOptimizerKinds.name(kind);
+}
 
 class Optimizer {
  public:

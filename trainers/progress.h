@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 
+#include "autograd/enum_names.h"
+
 namespace attend {
 
 struct ProgressOptions {
@@ -31,6 +33,13 @@ struct ProgressOptions {
   // terminal's width, else 80 (less one column, so the terminal never wraps the line).
   int width = 0;
 };
+
+// The modes by name (`--progress auto|bar|lines|off`).
+inline constexpr EnumNames<ProgressOptions::Mode, 4> kProgressModes{
+    {{{ProgressOptions::Mode::kAuto, "auto"},
+      {ProgressOptions::Mode::kBar, "bar"},
+      {ProgressOptions::Mode::kLines, "lines"},
+      {ProgressOptions::Mode::kOff, "off"}}}};
 
 class ProgressBar {
  public:

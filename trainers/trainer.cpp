@@ -61,36 +61,56 @@ using Objects = std::map<std::string, std::map<std::string, double>>;
 Trainer::Trainer(TrainingTask& task, std::shared_ptr<Generator> dropout, TrainerOptions options)
     : task_(task), dropout_(std::move(dropout)), options_(std::move(options)) {
   if (!dropout_) dropout_ = std::make_shared<Generator>(options_.seed);
-  std::vector<Tensor> params = task_.model().parameters();
-  const std::string& o = options_.optimizer;
+  optimizer_ = make_optimizer(task_.model().parameters());
+  if (options_.metric.empty()) options_.metric = task_.default_metric();
+  if (options_.schedule == ScheduleKind::kPlateau)
+    plateau_ = std::make_unique<ReduceLROnPlateau>(
+        options_.lr, metric_higher_is_better(options_.metric), options_.gamma,
+        static_cast<int>(std::max<int64_t>(1, options_.patience / 2)));
+}
+
+std::unique_ptr<Optimizer> Trainer::make_optimizer(std::vector<Tensor> params) const {
   AdamOptions adam;
   adam.lr = options_.lr;
   adam.beta1 = options_.beta1;
   adam.beta2 = options_.beta2;
   adam.weight_decay = options_.weight_decay;
-  if (o == "adam") {
-    optimizer_ = std::make_unique<Adam>(params, adam);
-  } else if (o == "adamw") {
-    optimizer_ = std::make_unique<AdamW>(params, adam);
-  } else if (o == "sgd") {
-    SGDOptions sgd;
-    sgd.lr = options_.lr;
-    sgd.momentum = options_.momentum;
-    sgd.weight_decay = options_.weight_decay;
-    optimizer_ = std::make_unique<SGD>(params, sgd);
-  } else {
-    throw std::invalid_argument("unknown optimizer '" + o + "' (known: adam, adamw, sgd)");
+  SGDOptions sgd;
+  sgd.lr = options_.lr;
+  sgd.momentum = options_.momentum;
+  sgd.weight_decay = options_.weight_decay;
+  switch (options_.optimizer) {
+    case OptimizerKind::kAdam:
+      return std::make_unique<Adam>(std::move(params), adam);
+    case OptimizerKind::kAdamW:
+      return std::make_unique<AdamW>(std::move(params), adam);
+    case OptimizerKind::kSGD:
+      return std::make_unique<SGD>(std::move(params), sgd);
   }
-  const std::string& s = options_.schedule;
-  if (s == "plateau")
-    plateau_ = std::make_unique<ReduceLROnPlateau>(
-        options_.lr,
-        metric_higher_is_better(options_.metric.empty() ? task_.default_metric() : options_.metric),
-        options_.gamma, static_cast<int>(std::max<int64_t>(1, options_.patience / 2)));
-  else if (s != "constant" && s != "step" && s != "cosine" && s != "noam")
-    throw std::invalid_argument("unknown schedule '" + s +
-                                "' (known: constant, step, cosine, noam, plateau)");
-  if (options_.metric.empty()) options_.metric = task_.default_metric();
+  throw std::invalid_argument("unknown optimizer kind " +
+                              std::to_string(static_cast<int>(options_.optimizer)));
+}
+
+// A schedule over the whole run. Schedules span --epochs, never --max-steps: max-steps only says
+// where to stop, so a run stopped early and resumed follows the same learning rates as one that
+// never stopped. Constant and plateau have none (plateau's rate comes from plateau_).
+std::unique_ptr<LRSchedule> Trainer::make_schedule(int64_t batches_per_epoch) const {
+  const int64_t n = batches_per_epoch;
+  switch (options_.schedule) {
+    case ScheduleKind::kStep:
+      return std::make_unique<StepLR>(options_.lr, std::max<int64_t>(1, options_.step_size * n),
+                                      options_.gamma);
+    case ScheduleKind::kCosine:
+      return std::make_unique<CosineWarmupLR>(options_.lr, options_.warmup_steps,
+                                              n * options_.epochs);
+    case ScheduleKind::kNoam:
+      return std::make_unique<NoamLR>(options_.noam_d_model,
+                                      std::max<int64_t>(1, options_.warmup_steps), options_.lr);
+    case ScheduleKind::kConstant:
+    case ScheduleKind::kPlateau:
+      break;
+  }
+  return nullptr;
 }
 
 Trainer::~Trainer() = default;
@@ -184,20 +204,7 @@ bool Trainer::stop_before_epoch(Run& r) const {
 int64_t Trainer::begin_epoch(Run& r) {
   Generator shuffle(epoch_seed(options_.seed, r.state.epoch));
   const int64_t n = task_.plan_epoch(r.state.epoch, shuffle);
-  if (!schedule_ && !plateau_) {
-    // Schedules span --epochs, never --max-steps: max-steps only says where to stop, so a run
-    // stopped early and resumed follows the same learning rates as one that never stopped.
-    const int64_t total = n * options_.epochs;
-    const std::string& k = options_.schedule;
-    if (k == "step")
-      schedule_ = std::make_unique<StepLR>(
-          options_.lr, std::max<int64_t>(1, options_.step_size * n), options_.gamma);
-    else if (k == "cosine")
-      schedule_ = std::make_unique<CosineWarmupLR>(options_.lr, options_.warmup_steps, total);
-    else if (k == "noam")
-      schedule_ = std::make_unique<NoamLR>(
-          options_.noam_d_model, std::max<int64_t>(1, options_.warmup_steps), options_.lr);
-  }
+  if (!schedule_) schedule_ = make_schedule(n);
   task_.model().train();
   return n;
 }

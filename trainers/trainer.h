@@ -25,16 +25,16 @@ namespace attend {
 
 struct TrainerOptions {
   int64_t epochs = 10;
-  int64_t max_steps = 0;           // stop after this many optimizer steps in total (0 = no limit)
-  std::string optimizer = "adam";  // adam (L2 decay, as torch.optim.Adam) | adamw | sgd
+  int64_t max_steps = 0;  // stop after this many optimizer steps in total (0 = no limit)
+  OptimizerKind optimizer = OptimizerKind::kAdam;  // Adam's decay is L2, as torch.optim.Adam
   float lr = 1e-3f;
   float weight_decay = 0.0f;
   float momentum = 0.9f;  // sgd
   float beta1 = 0.9f, beta2 = 0.999f;
-  std::string schedule = "constant";  // constant | step | cosine | noam | plateau
-  int64_t warmup_steps = 0;           // cosine, noam
-  int64_t step_size = 1;              // step: epochs per decay (applied per epoch's steps)
-  float gamma = 0.5f;                 // step decay factor; plateau factor
+  ScheduleKind schedule = ScheduleKind::kConstant;
+  int64_t warmup_steps = 0;  // cosine, noam
+  int64_t step_size = 1;     // step: epochs per decay (applied per epoch's steps)
+  float gamma = 0.5f;        // step decay factor; plateau factor
   int64_t noam_d_model = 128;
   float clip_norm = 0.0f;   // max global gradient norm (0 = off)
   float clip_value = 0.0f;  // max |gradient| element (0 = off)
@@ -104,6 +104,9 @@ class Trainer {
  private:
   struct Run;        // what one fit() carries from step to step
   struct Gradients;  // one batch's loss and gradient norm, or why it cannot be used
+
+  std::unique_ptr<Optimizer> make_optimizer(std::vector<Tensor> params) const;
+  std::unique_ptr<LRSchedule> make_schedule(int64_t batches_per_epoch) const;
 
   // Resume: the position from last.safetensors (with --resume) and the metrics log.
   void start(Run& r);

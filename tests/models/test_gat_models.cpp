@@ -116,7 +116,7 @@ GATGraphOptions small_graph_options(const std::string& pooling, float dropout = 
   o.layers = 2;
   o.hidden = 3;
   o.heads = 2;
-  o.pooling = pooling;
+  o.pooling = parse_pooling_kind(pooling);
   o.dropout = dropout;
   return o;
 }
@@ -354,7 +354,7 @@ BOOST_AUTO_TEST_CASE(graph_classifier_shapes_and_parameters) {
       GATGraphOptions o;  // defaults: 3 layers, 4 heads x 32
       o.num_features = 4;
       o.num_classes = 5;
-      o.pooling = pooling;
+      o.pooling = parse_pooling_kind(pooling);
       o.input_linear = input_linear;
       GATGraphClassifier m(o, gen, nullptr);
       BOOST_CHECK(m.forward(b).shape() == (Shape{3, 5}));
@@ -440,14 +440,14 @@ BOOST_AUTO_TEST_CASE(graph_classifier_dropout_only_in_training) {
 
 BOOST_AUTO_TEST_CASE(graph_classifier_options_and_entry) {
   Generator gen(1);
-  GATGraphOptions o = small_graph_options("sum");
+  // A pooling name is parsed once, from the hyperparameter, into the options' enum.
   try {
-    GATGraphClassifier m(o, gen, nullptr);
+    GATGraphClassifier m(small_graph_options("sum"), gen, nullptr);
     BOOST_ERROR("no error for pooling 'sum'");
   } catch (const std::invalid_argument& e) {
     attend::test::check_mentions(e.what(), {"GATGraphClassifier", "pooling", "sum"});
   }
-  o = small_graph_options("mean");
+  GATGraphOptions o = small_graph_options("mean");
   o.layers = 0;
   BOOST_CHECK_THROW(GATGraphClassifier(o, gen, nullptr), std::invalid_argument);
   o = small_graph_options("mean", 0.2f);
@@ -468,7 +468,7 @@ BOOST_AUTO_TEST_CASE(graph_classifier_options_and_entry) {
   BOOST_CHECK_EQUAL(m->options.hidden, 32);
   BOOST_CHECK_EQUAL(m->options.heads, 4);
   BOOST_CHECK_EQUAL(m->options.dropout, 0.0f);
-  BOOST_CHECK_EQUAL(m->options.pooling, "mean");
+  BOOST_CHECK_EQUAL(to_string(m->options.pooling), "mean");
   BOOST_CHECK(!m->options.input_linear);
   Hyperparams p(entry.hyperparams, {{"pooling", "attention"},
                                     {"layers", "2"},

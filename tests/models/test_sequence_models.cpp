@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/registry.h"
 #include "models/seq2seq.h"
 #include "models/transformer_model.h"
 #include "test_util.h"
@@ -37,7 +38,7 @@ Seq2SeqOptions seq2seq_options(RNNMode cell, const std::string& attention, bool 
   o.hidden = 5;
   o.layers = layers;
   o.bidirectional = bidirectional;
-  o.attention = attention;
+  o.attention = parse_attention_kind(attention);
   o.input_feeding = feeding;
   o.dropout = 0.0f;
   return o;
@@ -218,11 +219,46 @@ BOOST_AUTO_TEST_CASE(bad_hyperparameters_are_refused_with_their_name) {
   };
   test::check_mentions(message(seq2seq_options(RNNMode::kLSTM, "dot", true, false)),
                        {"dot", "10", "5"});
-  test::check_mentions(message(seq2seq_options(RNNMode::kLSTM, "luong", false, false)),
-                       {"unknown attention", "luong"});
+  // An attention name is parsed once, from the hyperparameter, into the options' enum.
+  test::check_mentions(
+      [] {
+        try {
+          parse_attention_kind("luong");
+        } catch (const HyperparamError& e) {
+          return std::string(e.what());
+        }
+        return std::string("no error");
+      }(),
+      {"unknown attention", "luong"});
   TransformerModelOptions t = transformer_options();
   t.heads = 3;
   BOOST_CHECK_THROW(TransformerModel(t, g, nullptr), HyperparamError);
+}
+
+// Checkpoints store the attention and cell hyperparameters as these words: each parses back to
+// its kind, and the hyperparameter's choices are exactly them.
+BOOST_AUTO_TEST_CASE(attention_and_cell_names_are_the_stored_words) {
+  const std::vector<std::pair<AttentionKind, std::string>> attentions = {
+      {AttentionKind::kNone, "none"},
+      {AttentionKind::kAdditive, "additive"},
+      {AttentionKind::kDot, "dot"},
+      {AttentionKind::kGeneral, "general"},
+      {AttentionKind::kScaled, "scaled"}};
+  for (const auto& [kind, name] : attentions) {
+    BOOST_CHECK_EQUAL(to_string(kind), name);
+    BOOST_CHECK(parse_attention_kind(name) == kind);
+  }
+  const std::vector<std::pair<RNNMode, std::string>> cells = {
+      {RNNMode::kRNN, "rnn"}, {RNNMode::kLSTM, "lstm"}, {RNNMode::kGRU, "gru"}};
+  for (const auto& [mode, name] : cells) {
+    BOOST_CHECK_EQUAL(kCellKinds.name(mode), name);
+    BOOST_CHECK(parse_cell_kind(name) == mode);
+  }
+  BOOST_CHECK_THROW(parse_cell_kind("transformer"), HyperparamError);
+  for (const HyperparamSpec& s : seq2seq_model_entry().hyperparams) {
+    if (s.name == "attention") BOOST_CHECK_EQUAL(s.choices.size(), attentions.size());
+    if (s.name == "cell") BOOST_CHECK_EQUAL(s.choices.size(), cells.size());
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,6 +1,7 @@
 // Optimizers, gradient clipping and learning-rate schedules against PyTorch (reference values in
 // tests/fixtures/layers.txt, written by tests/fixtures/gen_layer_fixtures.py; see that script for
-// how each case is named), plus optimizer state_dict round trips and option errors.
+// how each case is named), plus optimizer state_dict round trips, option errors, and the names
+// optimizers and schedules go by on the command line and in config.json.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -477,6 +478,50 @@ BOOST_AUTO_TEST_CASE(bad_options_pytorch_rejects_too) {
   ao.weight_decay = -0.1f;
   expect_throw<E>([&] { Adam a(fresh_params(), ao); }, "Adam weight_decay < 0");
   expect_throw<E>([&] { AdamW a(fresh_params(), ao); }, "AdamW weight_decay < 0");
+}
+
+// The trainer takes optimizer and schedule as enums, parsed once from the command line; an unknown
+// name is refused there, naming it.
+BOOST_AUTO_TEST_CASE(option_errors_name_the_option) {
+  BOOST_CHECK_EXCEPTION(parse_optimizer_kind("adagrad"), std::invalid_argument,
+                        [](const std::exception& e) {
+                          return std::string(e.what()).find("adagrad") != std::string::npos;
+                        });
+  BOOST_CHECK_THROW(parse_schedule_kind("linear"), std::invalid_argument);
+  test::check_mentions(
+      [] {
+        try {
+          parse_schedule_kind("linear");
+        } catch (const std::invalid_argument& e) {
+          return std::string(e.what());
+        }
+        return std::string("no error");
+      }(),
+      {"unknown schedule 'linear'", "constant, step, cosine, noam, plateau"});
+}
+
+// config.json and existing run directories hold these words: each parses back to its kind.
+BOOST_AUTO_TEST_CASE(names_are_the_stored_words) {
+  const std::vector<std::pair<OptimizerKind, std::string>> optimizers = {
+      {OptimizerKind::kAdam, "adam"},
+      {OptimizerKind::kAdamW, "adamw"},
+      {OptimizerKind::kSGD, "sgd"}};
+  for (const auto& [kind, name] : optimizers) {
+    BOOST_CHECK_EQUAL(to_string(kind), name);
+    BOOST_CHECK(parse_optimizer_kind(name) == kind);
+  }
+  const std::vector<std::pair<ScheduleKind, std::string>> schedules = {
+      {ScheduleKind::kConstant, "constant"},
+      {ScheduleKind::kStep, "step"},
+      {ScheduleKind::kCosine, "cosine"},
+      {ScheduleKind::kNoam, "noam"},
+      {ScheduleKind::kPlateau, "plateau"}};
+  for (const auto& [kind, name] : schedules) {
+    BOOST_CHECK_EQUAL(to_string(kind), name);
+    BOOST_CHECK(parse_schedule_kind(name) == kind);
+  }
+  BOOST_CHECK_EQUAL(kOptimizerKinds.names().size(), optimizers.size());
+  BOOST_CHECK_EQUAL(kScheduleKinds.names().size(), schedules.size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -132,17 +132,4 @@ BOOST_AUTO_TEST_CASE(a_non_finite_loss_stops_with_the_step_named) {
   load_module(dir / "last.safetensors", reader.model());
 }
 
-BOOST_AUTO_TEST_CASE(option_errors_name_the_option) {
-  ScriptedTask task({});
-  TrainerOptions o;
-  o.optimizer = "adagrad";
-  BOOST_CHECK_EXCEPTION(Trainer(task, nullptr, o), std::invalid_argument,
-                        [](const std::exception& e) {
-                          return std::string(e.what()).find("adagrad") != std::string::npos;
-                        });
-  o.optimizer = "adam";
-  o.schedule = "linear";
-  BOOST_CHECK_THROW(Trainer(task, nullptr, o), std::invalid_argument);
-}
-
 BOOST_AUTO_TEST_SUITE_END()

@@ -70,7 +70,7 @@ inline TrainerOptions quiet_options(const std::string& run_dir, int64_t max_step
   o.epochs = 100;
   o.max_steps = max_steps;
   o.lr = 0.01f;
-  o.schedule = "cosine";
+  o.schedule = ScheduleKind::kCosine;
   o.warmup_steps = 3;
   o.clip_norm = 1.0f;
   o.seed = 5;

@@ -159,7 +159,7 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
   std::vector<std::string> hyps =
       decode_to_text(*model_, pairs, data_->target_vocab, options_.decode, options_.eval_batch_size,
                      options_.collate);
-  if (options_.metric == "rouge") {
+  if (options_.score == TextScore::kRouge) {
     RougeScore r = rouge(hyps, refs);
     m["rouge1"] = 100 * r.rouge1;
     m["rouge2"] = 100 * r.rouge2;

@@ -39,11 +39,14 @@ TextData prepare_text_data(const TextSplits& splits, const TextDataOptions& opti
 TextData prepare_text_data(const TextSplits& splits, const Vocab& source_vocab,
                            const Vocab& target_vocab, const TokenizerOptions& tokenizer);
 
+// What evaluate() scores the decoded text with: BLEU (translation) or ROUGE (summarization).
+enum class TextScore { kBleu, kRouge };
+
 struct TextTaskOptions {
   int64_t batch_size = 64;
   int64_t bucket_batches = 50;  // sort this many batches' worth by length, then batch (0 = off)
   float label_smoothing = 0.0f;
-  std::string metric = "bleu";  // "bleu" or "rouge" (rouge1, rouge2, rougeL)
+  TextScore score = TextScore::kBleu;
   DecodeOptions decode;
   int64_t eval_batch_size = 100;
   int64_t max_eval_examples = 0;  // decode at most this many per evaluation (0 = all)
@@ -63,10 +66,10 @@ class TextTask : public TrainingTask {
   // "bleu@11-20", "bleu@21+" by source length in tokens, or "rouge1", "rouge2", "rougeL" (0-100).
   std::map<std::string, double> evaluate(EvalSplit split) override;
   std::string default_metric() const override {
-    return options_.metric == "rouge" ? "rougeL" : "bleu";
+    return options_.score == TextScore::kRouge ? "rougeL" : "bleu";
   }
   std::vector<std::string> metric_names() const override {
-    if (options_.metric == "rouge") return {"loss", "ppl", "rouge1", "rouge2", "rougeL"};
+    if (options_.score == TextScore::kRouge) return {"loss", "ppl", "rouge1", "rouge2", "rougeL"};
     return {"loss", "ppl", "bleu", "bleu@1-10", "bleu@11-20", "bleu@21+"};
   }
 

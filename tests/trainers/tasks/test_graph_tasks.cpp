@@ -197,7 +197,7 @@ BOOST_AUTO_TEST_CASE(graph_classifier_overfits_eight_graphs) {
     o.layers = 2;
     o.hidden = 8;
     o.heads = 2;
-    o.pooling = pooling;
+    o.pooling = parse_pooling_kind(pooling);
     auto model = std::make_shared<GATGraphClassifier>(o, gen, nullptr);
     GraphTaskOptions to;
     to.batch_size = 8;
