@@ -185,29 +185,21 @@ bool parse_u64(const json& v, uint64_t& out) {
   return false;
 }
 
-}  // namespace
-
-uint32_t crc32(const void* data, size_t n, uint32_t crc) {
-  static const std::array<uint32_t, 256> table = make_crc_table();
-  const auto* p = static_cast<const unsigned char*>(data);
-  crc = ~crc;
-  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
-  return ~crc;
+[[noreturn]] void cannot_save(const std::string& path, const std::string& what) {
+  throw CheckpointError("cannot save checkpoint " + path + ": " + what);
 }
 
-void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
-  auto bad = [&path](const std::string& what) {
-    throw CheckpointError("cannot save checkpoint " + path + ": " + what);
-  };
-  // Index and data checksum; std::map order is the bytewise name order the format's writer uses.
+// The entries of the tensors to save, back to back in std::map order (the bytewise name order the
+// format's writer uses), and the CRC-32 of their data.
+std::vector<IndexEntry> tensor_index(const std::string& path,
+                                     const std::map<std::string, Tensor>& tensors,
+                                     uint32_t& data_crc) {
   std::vector<IndexEntry> index;
-  uint32_t data_crc = 0;
   uint64_t offset = 0;
   for (const auto& [name, t] : tensors) {
-    if (name.empty()) bad("a tensor has an empty name");
-    if (name == kMetadataKey) bad("a tensor may not be named __metadata__");
-    if (!t.defined()) bad("tensor " + json_quoted(name) + " is undefined");
+    if (name.empty()) cannot_save(path, "a tensor has an empty name");
+    if (name == kMetadataKey) cannot_save(path, "a tensor may not be named __metadata__");
+    if (!t.defined()) cannot_save(path, "tensor " + json_quoted(name) + " is undefined");
     IndexEntry e;
     e.name = name;
     e.dtype = "F32";
@@ -219,13 +211,12 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
     if (bytes) data_crc = crc32(t.data(), bytes, data_crc);
     index.push_back(std::move(e));
   }
-  std::map<std::string, std::string> meta = metadata;
-  meta.emplace("format", "pt");
-  meta[kChecksumKey] = crc_string(data_crc);
-  meta.erase(kHeaderChecksumKey);
-  meta[kHeaderChecksumKey] = crc_string(header_crc(meta, index));
+  return index;
+}
 
-  // The header: __metadata__ first, then the tensors in data order, compact, padded to 8 bytes.
+// The header: __metadata__ first, then the tensors in data order, compact, padded to 8 bytes.
+std::string header_text(const std::string& path, const std::map<std::string, std::string>& meta,
+                        const std::vector<IndexEntry>& index) {
   ordered_json h = ordered_json::object();
   ordered_json m = ordered_json::object();
   for (const auto& [k, v] : meta) m[k] = v;
@@ -241,28 +232,18 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
   try {
     header = h.dump();
   } catch (const ordered_json::type_error&) {
-    bad("a tensor name or metadata string is not valid UTF-8");
+    cannot_save(path, "a tensor name or metadata string is not valid UTF-8");
   }
   header.append((8 - header.size() % 8) % 8, ' ');
   if (header.size() > kMaxHeaderBytes)
-    bad("header of " + std::to_string(header.size()) + " bytes exceeds the format's limit of " +
-        std::to_string(kMaxHeaderBytes));
-
-  // An OS failure (a full disk, a missing directory) is an AtomicWriteError, not a
-  // CheckpointError: the checkpoint is fine, the machine is not (the CLI exits 1, not 2).
-  AtomicFileWriter f(path, "cannot save checkpoint");
-  unsigned char len[8];
-  const uint64_t n = header.size();
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-  f.write(len, 8);
-  f.write(header.data(), header.size());
-  for (const auto& [name, t] : tensors)
-    f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
-  f.commit();
+    cannot_save(path, "header of " + std::to_string(header.size()) +
+                          " bytes exceeds the format's limit of " +
+                          std::to_string(kMaxHeaderBytes));
+  return header;
 }
 
-Checkpoint load_safetensors(const std::string& path) {
-  Reader r(path);
+// The first 8 bytes: the header's length, checked against the format's limit and the file.
+uint64_t read_header_length(Reader& r, const std::string& path) {
   const uint64_t file_size = r.size();
   if (file_size < 8)
     fail(path, "file is " + std::to_string(file_size) +
@@ -279,81 +260,103 @@ Checkpoint load_safetensors(const std::string& path) {
     fail(path, "header length " + std::to_string(n) + " is larger than the file allows (" +
                    std::to_string(file_size) +
                    " bytes in all): truncated, or not a safetensors file");
+  return n;
+}
+
+// The header's n bytes of JSON, parsed.
+json read_header(Reader& r, const std::string& path, uint64_t n) {
   std::string text(n, '\0');
   r.read(text.data(), n, "the header");
   if (text.empty() || text[0] != '{')
     fail(path, "header does not start with '{': not a safetensors file");
-  const json h = parse_header(path, text);
+  return parse_header(path, text);
+}
 
-  // Structure of every entry, and the metadata.
-  Checkpoint ck;
-  std::vector<IndexEntry> index;  // sorted by name (json objects iterate in key order)
+// One tensor's header entry {"dtype": ..., "shape": [...], "data_offsets": [begin, end]}, as
+// typed fields (checked against each other and the data later).
+IndexEntry read_entry(const std::string& path, const std::string& key, const json& value) {
+  const std::string what = "tensor " + json_quoted(key);
+  if (!value.is_object()) fail(path, what + " is not a JSON object");
+  for (const char* field : {"dtype", "shape", "data_offsets"})
+    if (!value.contains(field)) fail(path, what + " has no \"" + field + "\"");
+  IndexEntry e;
+  e.name = key;
+  if (!value["dtype"].is_string()) fail(path, what + ": \"dtype\" is not a string");
+  e.dtype = value["dtype"].get<std::string>();
+  const json& shape = value["shape"];
+  if (!shape.is_array()) fail(path, what + ": \"shape\" is not a list");
+  for (const auto& d : shape) {
+    uint64_t v = 0;
+    if (!parse_u64(d, v))
+      fail(path,
+           what + ": shape " + shape.dump() + " has an entry that is not a non-negative integer");
+    e.shape.push_back(v);
+  }
+  const json& off = value["data_offsets"];
+  if (!off.is_array() || off.size() != 2 || !parse_u64(off[0], e.begin) ||
+      !parse_u64(off[1], e.end))
+    fail(path, what + ": data_offsets " + off.dump() +
+                   " is not a pair of non-negative integers [begin, end]");
+  return e;
+}
+
+// The header's metadata (into metadata) and its tensor entries, sorted by name (json objects
+// iterate in key order).
+std::vector<IndexEntry> read_index(const std::string& path, const json& h,
+                                   std::map<std::string, std::string>& metadata) {
+  std::vector<IndexEntry> index;
   for (const auto& [key, value] : h.items()) {
-    if (key == kMetadataKey) {
-      if (!value.is_object()) fail(path, "__metadata__ is not a JSON object");
-      for (const auto& [mk, mv] : value.items()) {
-        if (!mv.is_string())
-          fail(path, "__metadata__ entry " + json_quoted(mk) + " is not a string");
-        ck.metadata[mk] = mv.get<std::string>();
-      }
+    if (key != kMetadataKey) {
+      index.push_back(read_entry(path, key, value));
       continue;
     }
-    const std::string what = "tensor " + json_quoted(key);
-    if (!value.is_object()) fail(path, what + " is not a JSON object");
-    for (const char* field : {"dtype", "shape", "data_offsets"})
-      if (!value.contains(field)) fail(path, what + " has no \"" + field + "\"");
-    IndexEntry e;
-    e.name = key;
-    if (!value["dtype"].is_string()) fail(path, what + ": \"dtype\" is not a string");
-    e.dtype = value["dtype"].get<std::string>();
-    const json& shape = value["shape"];
-    if (!shape.is_array()) fail(path, what + ": \"shape\" is not a list");
-    for (const auto& d : shape) {
-      uint64_t v = 0;
-      if (!parse_u64(d, v))
-        fail(path,
-             what + ": shape " + shape.dump() + " has an entry that is not a non-negative integer");
-      e.shape.push_back(v);
+    if (!value.is_object()) fail(path, "__metadata__ is not a JSON object");
+    for (const auto& [mk, mv] : value.items()) {
+      if (!mv.is_string()) fail(path, "__metadata__ entry " + json_quoted(mk) + " is not a string");
+      metadata[mk] = mv.get<std::string>();
     }
-    const json& off = value["data_offsets"];
-    if (!off.is_array() || off.size() != 2 || !parse_u64(off[0], e.begin) ||
-        !parse_u64(off[1], e.end))
-      fail(path, what + ": data_offsets " + off.dump() +
-                     " is not a pair of non-negative integers [begin, end]");
-    index.push_back(std::move(e));
   }
+  return index;
+}
 
-  // The header checksum first: if it fails, nothing else in the header can be trusted.
-  if (auto it = ck.metadata.find(kHeaderChecksumKey); it != ck.metadata.end()) {
-    const std::string computed = crc_string(header_crc(ck.metadata, index));
-    if (it->second != computed)
-      fail(path, "header checksum mismatch (stored " + it->second + ", computed " + computed +
-                     "): header is corrupted");
-  }
+// Checked first: if it fails, nothing else in the header can be trusted.
+void check_header_checksum(const std::string& path,
+                           const std::map<std::string, std::string>& metadata,
+                           const std::vector<IndexEntry>& index) {
+  const auto it = metadata.find(kHeaderChecksumKey);
+  if (it == metadata.end()) return;
+  const std::string computed = crc_string(header_crc(metadata, index));
+  if (it->second != computed)
+    fail(path, "header checksum mismatch (stored " + it->second + ", computed " + computed +
+                   "): header is corrupted");
+}
 
-  // Per tensor: dtype, rank, and the byte size its shape implies.
-  const uint64_t data_size = file_size - 8 - n;
-  for (const auto& e : index) {
-    const std::string what = "tensor " + json_quoted(e.name);
-    if (e.dtype != "F32")
-      fail(path, what + " has dtype " + json_quoted(e.dtype) + "; attend reads only F32 (float32)");
-    if (e.shape.size() > static_cast<size_t>(Shape::kMaxDims))
-      fail(path, what + " has " + std::to_string(e.shape.size()) + " dimensions; at most " +
-                     std::to_string(Shape::kMaxDims) + " are supported");
-    if (e.end < e.begin)
-      fail(path, what + ": data_offsets [" + std::to_string(e.begin) + ", " +
-                     std::to_string(e.end) + "] end before they begin");
-    uint64_t bytes = sizeof(float);
-    bool overflow = false;
-    for (uint64_t d : e.shape) overflow |= __builtin_mul_overflow(bytes, d, &bytes);
-    if (overflow || bytes != e.end - e.begin)
-      fail(path, what + " of shape " + shape_text(e.shape) + " needs " +
-                     (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
-                     " bytes but its data_offsets [" + std::to_string(e.begin) + ", " +
-                     std::to_string(e.end) + "] span " + std::to_string(e.end - e.begin));
-  }
+// A tensor's dtype, rank, and the byte size its shape implies.
+void check_entry(const std::string& path, const IndexEntry& e) {
+  const std::string what = "tensor " + json_quoted(e.name);
+  if (e.dtype != "F32")
+    fail(path, what + " has dtype " + json_quoted(e.dtype) + "; attend reads only F32 (float32)");
+  if (e.shape.size() > static_cast<size_t>(Shape::kMaxDims))
+    fail(path, what + " has " + std::to_string(e.shape.size()) + " dimensions; at most " +
+                   std::to_string(Shape::kMaxDims) + " are supported");
+  if (e.end < e.begin)
+    fail(path, what + ": data_offsets [" + std::to_string(e.begin) + ", " + std::to_string(e.end) +
+                   "] end before they begin");
+  uint64_t bytes = sizeof(float);
+  bool overflow = false;
+  for (uint64_t d : e.shape) overflow |= __builtin_mul_overflow(bytes, d, &bytes);
+  if (overflow || bytes != e.end - e.begin)
+    fail(path, what + " of shape " + shape_text(e.shape) + " needs " +
+                   (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                   " bytes but its data_offsets [" + std::to_string(e.begin) + ", " +
+                   std::to_string(e.end) + "] span " + std::to_string(e.end - e.begin));
+}
 
-  // The tensors must tile the data buffer: contiguous from 0, no overlap, no gap.
+// The entries in data order, which must tile the data buffer of data_size bytes: contiguous from
+// 0, no overlap, no gap, nothing after.
+std::vector<const IndexEntry*> data_layout(const std::string& path,
+                                           const std::vector<IndexEntry>& index,
+                                           uint64_t data_size) {
   std::vector<const IndexEntry*> by_offset;
   for (const auto& e : index) by_offset.push_back(&e);
   std::sort(by_offset.begin(), by_offset.end(), [](const IndexEntry* a, const IndexEntry* b) {
@@ -382,8 +385,12 @@ Checkpoint load_safetensors(const std::string& path) {
                    " unexpected bytes after the tensor data: header says " +
                    std::to_string(expected) + " bytes of tensor data, file has " +
                    std::to_string(data_size));
+  return by_offset;
+}
 
-  // The data, read straight into the tensors in file order.
+// The data, read straight into the tensors in file order, and its checksum verified.
+void read_tensors(Reader& r, const std::string& path,
+                  const std::vector<const IndexEntry*>& by_offset, Checkpoint& ck) {
   uint32_t data_crc = 0;
   for (const IndexEntry* e : by_offset) {
     std::vector<int64_t> dims(e->shape.begin(), e->shape.end());
@@ -401,6 +408,53 @@ Checkpoint load_safetensors(const std::string& path) {
       fail(path, "checksum mismatch (stored " + it->second + ", computed " + computed +
                      "): file is corrupted");
   }
+}
+
+}  // namespace
+
+uint32_t crc32(const void* data, size_t n, uint32_t crc) {
+  static const std::array<uint32_t, 256> table = make_crc_table();
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+void save_safetensors(const std::string& path, const std::map<std::string, Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  uint32_t data_crc = 0;
+  const std::vector<IndexEntry> index = tensor_index(path, tensors, data_crc);
+  std::map<std::string, std::string> meta = metadata;
+  meta.emplace("format", "pt");
+  meta[kChecksumKey] = crc_string(data_crc);
+  meta.erase(kHeaderChecksumKey);
+  meta[kHeaderChecksumKey] = crc_string(header_crc(meta, index));
+  const std::string header = header_text(path, meta, index);
+
+  // An OS failure (a full disk, a missing directory) is an AtomicWriteError, not a
+  // CheckpointError: the checkpoint is fine, the machine is not (the CLI exits 1, not 2).
+  AtomicFileWriter f(path, "cannot save checkpoint");
+  unsigned char len[8];
+  const uint64_t n = header.size();
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+  f.write(len, 8);
+  f.write(header.data(), header.size());
+  for (const auto& [name, t] : tensors)
+    f.write(t.data(), static_cast<size_t>(t.numel()) * sizeof(float));
+  f.commit();
+}
+
+Checkpoint load_safetensors(const std::string& path) {
+  Reader r(path);
+  Checkpoint ck;
+  const uint64_t header_bytes = read_header_length(r, path);
+  const std::vector<IndexEntry> index =
+      read_index(path, read_header(r, path, header_bytes), ck.metadata);
+  check_header_checksum(path, ck.metadata, index);
+  for (const IndexEntry& e : index) check_entry(path, e);
+  const std::vector<const IndexEntry*> by_offset =
+      data_layout(path, index, r.size() - 8 - header_bytes);
+  read_tensors(r, path, by_offset, ck);
   return ck;
 }
 

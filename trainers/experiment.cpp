@@ -126,6 +126,42 @@ CheckpointError bad_checkpoint(const std::string& path, const std::string& what)
   return CheckpointError(path + ": " + what);
 }
 
+// The model's size comes from the config and is only compared with the weights once it is built,
+// so building it is bounded by what the file holds: every dimension is one of a weight's, so at
+// most their number of values.
+void check_dims_fit(const ModelDims& dims, int64_t values, const std::string& path) {
+  for (const auto& [name, dim] : {std::pair{"source_vocab", dims.source_vocab},
+                                  {"target_vocab", dims.target_vocab},
+                                  {"num_features", dims.num_features},
+                                  {"num_classes", dims.num_classes}})
+    if (dim < 0 || dim > values)
+      throw bad_checkpoint(path, std::string("model config has ") + name + " " +
+                                     std::to_string(dim) + ", impossible with the " +
+                                     std::to_string(values) + " weight values it holds");
+}
+
+// The source and target vocabularies a text checkpoint carries ("vocab"), of the model's sizes.
+std::pair<Vocab, Vocab> checkpoint_vocabularies(const std::string& path,
+                                                const std::map<std::string, std::string>& metadata,
+                                                const ModelDims& dims) {
+  auto vocab_it = metadata.find(kVocabKey);
+  if (vocab_it == metadata.end()) throw bad_checkpoint(path, "no vocabularies in its metadata");
+  Vocab sv, tv;
+  try {
+    json v = json::parse(vocab_it->second);
+    sv = Vocab::from_json(v.at("source").dump());
+    tv = Vocab::from_json(v.at("target").dump());
+  } catch (const std::exception& ex) {
+    throw bad_checkpoint(path, std::string("vocabularies are malformed: ") + ex.what());
+  }
+  if (sv.size() != dims.source_vocab || tv.size() != dims.target_vocab)
+    throw bad_checkpoint(path, "vocabulary sizes " + std::to_string(sv.size()) + "/" +
+                                   std::to_string(tv.size()) + " do not match the model's " +
+                                   std::to_string(dims.source_vocab) + "/" +
+                                   std::to_string(dims.target_vocab));
+  return {std::move(sv), std::move(tv)};
+}
+
 }  // namespace
 
 Experiment Experiment::create(const ExperimentConfig& c) {
@@ -137,57 +173,79 @@ Experiment Experiment::create(const ExperimentConfig& c) {
   e.dropout_ = std::make_shared<Generator>(c.seed ^ 0x5DEECE66Dull);
   Generator init(c.seed);
   switch (e.kind_) {
-    case TaskKind::kSequence: {
-      e.data_name_ = text_data_name(c);
-      if (!c.train_file.empty())  // absolute, so eval from another directory finds them
-        for (const std::string& f : {c.train_file, c.valid_file, c.test_file})
-          e.data_files_.push_back(
-              f.empty() ? f : std::filesystem::absolute(f).lexically_normal().string());
-      e.tokenizer_ = c.text.tokenizer;
-      auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
-      e.dims_.source_vocab = data->source_vocab.size();
-      e.dims_.target_vocab = data->target_vocab.size();
-      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      e.task_ = std::make_unique<TextTask>(
-          as_interface<SequenceModel>(e.model_, c.model, "SequenceModel"), data, c.text_task);
-      e.text_data_ = data;
-      e.data_summary_ = std::to_string(data->train.pairs.size()) + "/" +
-                        std::to_string(data->valid.pairs.size()) + "/" +
-                        std::to_string(data->test.pairs.size()) + " pairs, vocabularies " +
-                        std::to_string(e.dims_.source_vocab) + " -> " +
-                        std::to_string(e.dims_.target_vocab);
+    case TaskKind::kSequence:
+      e.create_text(c, entry, init);
       break;
-    }
-    case TaskKind::kNodeClassification: {
-      e.data_name_ = c.data;
-      GraphData g = load_node_graph(c.data);
-      e.dims_.num_features = g.num_features();
-      e.dims_.num_classes = g.num_classes();
-      e.data_summary_ = std::to_string(g.num_nodes()) + " nodes, " + std::to_string(g.num_edges()) +
-                        " edges, " + std::to_string(g.num_features()) + " features, " +
-                        std::to_string(g.num_classes()) + " classes";
-      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      e.task_ = std::make_unique<NodeClassificationTask>(
-          as_interface<NodeClassifier>(e.model_, c.model, "NodeClassifier"), std::move(g),
-          c.node_task);
+    case TaskKind::kNodeClassification:
+      e.create_node_classification(c, entry, init);
       break;
-    }
-    case TaskKind::kGraphClassification: {
-      e.data_name_ = c.data;
-      GraphClassificationDataset d = load_graph_set(c.data);
-      e.dims_.num_features = d.num_features();
-      e.dims_.num_classes = d.num_classes();
-      e.data_summary_ = std::to_string(d.graphs.size()) + " graphs, " +
-                        std::to_string(d.num_features()) + " features, " +
-                        std::to_string(d.num_classes()) + " classes";
-      e.model_ = entry.create(e.hyperparams_, e.dims_, init, e.dropout_);
-      e.task_ = std::make_unique<GraphClassificationTask>(
-          as_interface<GraphClassifier>(e.model_, c.model, "GraphClassifier"), std::move(d),
-          c.graph_task);
+    case TaskKind::kGraphClassification:
+      e.create_graph_classification(c, entry, init);
       break;
-    }
   }
   return e;
+}
+
+void Experiment::create_text(const ExperimentConfig& c, const ModelEntry& entry, Generator& init) {
+  data_name_ = text_data_name(c);
+  if (!c.train_file.empty())  // absolute, so eval from another directory finds them
+    for (const std::string& f : {c.train_file, c.valid_file, c.test_file})
+      data_files_.push_back(f.empty() ? f
+                                      : std::filesystem::absolute(f).lexically_normal().string());
+  tokenizer_ = c.text.tokenizer;
+  auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
+  dims_.source_vocab = data->source_vocab.size();
+  dims_.target_vocab = data->target_vocab.size();
+  model_ = entry.create(hyperparams_, dims_, init, dropout_);
+  attach_text(data, c.text_task);
+  data_summary_ = std::to_string(data->train.pairs.size()) + "/" +
+                  std::to_string(data->valid.pairs.size()) + "/" +
+                  std::to_string(data->test.pairs.size()) + " pairs, vocabularies " +
+                  std::to_string(dims_.source_vocab) + " -> " + std::to_string(dims_.target_vocab);
+}
+
+void Experiment::create_node_classification(const ExperimentConfig& c, const ModelEntry& entry,
+                                            Generator& init) {
+  data_name_ = c.data;
+  GraphData g = load_node_graph(c.data);
+  dims_.num_features = g.num_features();
+  dims_.num_classes = g.num_classes();
+  data_summary_ = std::to_string(g.num_nodes()) + " nodes, " + std::to_string(g.num_edges()) +
+                  " edges, " + std::to_string(g.num_features()) + " features, " +
+                  std::to_string(g.num_classes()) + " classes";
+  model_ = entry.create(hyperparams_, dims_, init, dropout_);
+  attach_node_classification(std::move(g), c.node_task);
+}
+
+void Experiment::create_graph_classification(const ExperimentConfig& c, const ModelEntry& entry,
+                                             Generator& init) {
+  data_name_ = c.data;
+  GraphClassificationDataset d = load_graph_set(c.data);
+  dims_.num_features = d.num_features();
+  dims_.num_classes = d.num_classes();
+  data_summary_ = std::to_string(d.graphs.size()) + " graphs, " + std::to_string(d.num_features()) +
+                  " features, " + std::to_string(d.num_classes()) + " classes";
+  model_ = entry.create(hyperparams_, dims_, init, dropout_);
+  attach_graph_classification(std::move(d), c.graph_task);
+}
+
+void Experiment::attach_text(std::shared_ptr<const TextData> data, const TextTaskOptions& options) {
+  text_data_ = data;
+  task_ = std::make_unique<TextTask>(
+      as_interface<SequenceModel>(model_, model_name_, "SequenceModel"), std::move(data), options);
+}
+
+void Experiment::attach_node_classification(GraphData graph, const NodeTaskOptions& options) {
+  task_ = std::make_unique<NodeClassificationTask>(
+      as_interface<NodeClassifier>(model_, model_name_, "NodeClassifier"), std::move(graph),
+      options);
+}
+
+void Experiment::attach_graph_classification(GraphClassificationDataset data,
+                                             const GraphTaskOptions& options) {
+  task_ = std::make_unique<GraphClassificationTask>(
+      as_interface<GraphClassifier>(model_, model_name_, "GraphClassifier"), std::move(data),
+      options);
 }
 
 std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
@@ -213,11 +271,28 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
   return meta;
 }
 
+// header (config) -> model (entry, weights) -> data (vocabularies, splits, task).
 Experiment Experiment::from_checkpoint(const std::string& path, const std::string& data,
                                        const ExperimentConfig& overrides) {
-  Checkpoint ck = load_safetensors(path);
-  auto cfg_it = ck.metadata.find(kConfigKey);
-  if (cfg_it == ck.metadata.end())
+  const Checkpoint ck = load_safetensors(path);
+  Experiment e;
+  e.read_config(path, ck.metadata);
+  e.load_model(path, e.checked_entry(path), ck.tensors);
+  ExperimentConfig c = overrides;
+  c.data = data.empty() ? e.data_name_ : data;
+  if (data.empty() && !e.data_files_.empty()) {
+    c.train_file = e.data_files_[0];
+    c.valid_file = e.data_files_[1];
+    c.test_file = e.data_files_[2];
+  }
+  e.load_data(path, ck.metadata, c);
+  return e;
+}
+
+void Experiment::read_config(const std::string& path,
+                             const std::map<std::string, std::string>& metadata) {
+  auto cfg_it = metadata.find(kConfigKey);
+  if (cfg_it == metadata.end())
     throw bad_checkpoint(path, "no model config in its metadata (not written by attend train?)");
   json cfg;
   try {
@@ -225,57 +300,55 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is not JSON: ") + ex.what());
   }
-  Experiment e;
   try {
-    e.model_name_ = cfg.at("model").get<std::string>();
-    e.data_name_ = cfg.at("data").get<std::string>();
-    e.hyperparams_ = Hyperparams::from_json(cfg.at("hyperparams").dump());
+    model_name_ = cfg.at("model").get<std::string>();
+    data_name_ = cfg.at("data").get<std::string>();
+    hyperparams_ = Hyperparams::from_json(cfg.at("hyperparams").dump());
     const json& d = cfg.at("dims");
-    e.dims_ = {d.at("source_vocab").get<int64_t>(), d.at("target_vocab").get<int64_t>(),
-               d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>()};
-    e.tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
-    e.tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
+    dims_ = {d.at("source_vocab").get<int64_t>(), d.at("target_vocab").get<int64_t>(),
+             d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>()};
+    tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
+    tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
     if (cfg.contains("data_files"))
-      e.data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
-    if (!e.data_files_.empty() && e.data_files_.size() != 3)
+      data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
+    if (!data_files_.empty() && data_files_.size() != 3)
       throw bad_checkpoint(path, "model config's data_files must name 3 files");
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
   }
+}
+
+const ModelEntry& Experiment::checked_entry(const std::string& path) {
   const ModelEntry* entry = nullptr;
   try {
-    entry = &find_model(e.model_name_);
+    entry = &find_model(model_name_);
     // Validates the stored values against the model's current hyperparameters.
-    e.hyperparams_ = Hyperparams(entry->hyperparams, e.hyperparams_.values());
+    hyperparams_ = Hyperparams(entry->hyperparams, hyperparams_.values());
   } catch (const HyperparamError& ex) {
     throw bad_checkpoint(path, ex.what());
   }
-  e.kind_ = entry->task;
-  e.dropout_ = std::make_shared<Generator>(0);
+  kind_ = entry->task;
+  dropout_ = std::make_shared<Generator>(0);
+  return *entry;
+}
+
+void Experiment::load_model(const std::string& path, const ModelEntry& entry,
+                            const std::map<std::string, Tensor>& tensors) {
   std::map<std::string, Tensor> weights;  // the model's tensors, without the optimizer's
   int64_t values = 0;
-  for (const auto& [k, t] : ck.tensors)
+  for (const auto& [k, t] : tensors)
     if (k.rfind(kOptimizerPrefix, 0) != 0) {
       weights[k] = t;
       values += t.numel();
     }
-  // The model's size comes from the config and is only compared with the weights once it is
-  // built, so building it is bounded by what the file holds: every dimension is one of a weight's
-  // (so at most their number of values), and building may allocate at most eight times their
-  // bytes (the 64-byte minimum per tensor and the initialisers' temporaries count too; the
-  // default-size models need under three times).
-  for (const auto& [name, dim] : {std::pair{"source_vocab", e.dims_.source_vocab},
-                                  {"target_vocab", e.dims_.target_vocab},
-                                  {"num_features", e.dims_.num_features},
-                                  {"num_classes", e.dims_.num_classes}})
-    if (dim < 0 || dim > values)
-      throw bad_checkpoint(path, std::string("model config has ") + name + " " +
-                                     std::to_string(dim) + ", impossible with the " +
-                                     std::to_string(values) + " weight values it holds");
+  check_dims_fit(dims_, values, path);
   try {
+    // Building may allocate at most eight times the weights' bytes (the 64-byte minimum per
+    // tensor and the initialisers' temporaries count too; the default-size models need under
+    // three times).
     AllocationLimit limit(32 * values + 256 * static_cast<int64_t>(weights.size()) + (1 << 20));
     Generator init(0);
-    e.model_ = entry->create(e.hyperparams_, e.dims_, init, e.dropout_);
+    model_ = entry.create(hyperparams_, dims_, init, dropout_);
   } catch (const AllocationLimitError&) {
     throw bad_checkpoint(path, "its config describes a model larger than the " +
                                    std::to_string(values) + " weight values it holds");
@@ -285,63 +358,40 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
     throw bad_checkpoint(path, std::string("its config describes no valid model: ") + ex.what());
   }
   try {
-    e.model_->load_state_dict(weights);
+    model_->load_state_dict(weights);
   } catch (const std::exception& ex) {
     throw bad_checkpoint(path, std::string("its weights do not fit the model its config "
                                            "describes: ") +
                                    ex.what());
   }
-  e.model_->eval();
+  model_->eval();
+}
 
-  ExperimentConfig c = overrides;
-  c.data = data.empty() ? e.data_name_ : data;
-  if (data.empty() && !e.data_files_.empty()) {
-    c.train_file = e.data_files_[0];
-    c.valid_file = e.data_files_[1];
-    c.test_file = e.data_files_[2];
-  }
-  if (e.kind_ == TaskKind::kSequence) {
-    auto vocab_it = ck.metadata.find(kVocabKey);
-    if (vocab_it == ck.metadata.end())
-      throw bad_checkpoint(path, "no vocabularies in its metadata");
-    Vocab sv, tv;
-    try {
-      json v = json::parse(vocab_it->second);
-      sv = Vocab::from_json(v.at("source").dump());
-      tv = Vocab::from_json(v.at("target").dump());
-    } catch (const std::exception& ex) {
-      throw bad_checkpoint(path, std::string("vocabularies are malformed: ") + ex.what());
-    }
-    if (sv.size() != e.dims_.source_vocab || tv.size() != e.dims_.target_vocab)
-      throw bad_checkpoint(path, "vocabulary sizes " + std::to_string(sv.size()) + "/" +
-                                     std::to_string(tv.size()) + " do not match the model's " +
-                                     std::to_string(e.dims_.source_vocab) + "/" +
-                                     std::to_string(e.dims_.target_vocab));
+// The data to evaluate on (c.data "-": none), with the checkpoint's vocabularies for text.
+void Experiment::load_data(const std::string& path,
+                           const std::map<std::string, std::string>& metadata,
+                           const ExperimentConfig& c) {
+  if (kind_ == TaskKind::kSequence) {
+    const auto [sv, tv] = checkpoint_vocabularies(path, metadata, dims_);
     TextSplits splits;
     if (c.data != "-") splits = load_text(c);
-    e.text_data_ = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, e.tokenizer_));
-    check_vocabulary_coverage(*e.text_data_, c.data, path, e.data_name_);
-    e.task_ = std::make_unique<TextTask>(
-        as_interface<SequenceModel>(e.model_, e.model_name_, "SequenceModel"), e.text_data_,
-        c.text_task);
-    e.data_summary_ = c.data == "-" ? "no data" : c.data;
-  } else if (c.data != "-") {
-    if (e.kind_ == TaskKind::kNodeClassification) {
-      GraphData g = load_node_graph(c.data);
-      check_graph_dims(g.num_features(), g.num_classes(), e.dims_, c.data, path);
-      e.task_ = std::make_unique<NodeClassificationTask>(
-          as_interface<NodeClassifier>(e.model_, e.model_name_, "NodeClassifier"), std::move(g),
-          c.node_task);
-    } else {
-      GraphClassificationDataset d = load_graph_set(c.data);
-      check_graph_dims(d.num_features(), d.num_classes(), e.dims_, c.data, path);
-      e.task_ = std::make_unique<GraphClassificationTask>(
-          as_interface<GraphClassifier>(e.model_, e.model_name_, "GraphClassifier"), std::move(d),
-          c.graph_task);
-    }
-    e.data_summary_ = c.data;
+    auto d = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, tokenizer_));
+    check_vocabulary_coverage(*d, c.data, path, data_name_);
+    attach_text(d, c.text_task);
+    data_summary_ = c.data == "-" ? "no data" : c.data;
+    return;
   }
-  return e;
+  if (c.data == "-") return;
+  if (kind_ == TaskKind::kNodeClassification) {
+    GraphData g = load_node_graph(c.data);
+    check_graph_dims(g.num_features(), g.num_classes(), dims_, c.data, path);
+    attach_node_classification(std::move(g), c.node_task);
+  } else {
+    GraphClassificationDataset d = load_graph_set(c.data);
+    check_graph_dims(d.num_features(), d.num_classes(), dims_, c.data, path);
+    attach_graph_classification(std::move(d), c.graph_task);
+  }
+  data_summary_ = c.data;
 }
 
 std::string Experiment::summary() const {

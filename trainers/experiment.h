@@ -55,6 +55,25 @@ class Experiment {
   std::string summary() const;
 
  private:
+  // create(), by task kind: data, dimensions, model, task.
+  void create_text(const ExperimentConfig& c, const ModelEntry& entry, Generator& init);
+  void create_node_classification(const ExperimentConfig& c, const ModelEntry& entry,
+                                  Generator& init);
+  void create_graph_classification(const ExperimentConfig& c, const ModelEntry& entry,
+                                   Generator& init);
+  // from_checkpoint(): the config in the header, the model and its weights, the data.
+  void read_config(const std::string& path, const std::map<std::string, std::string>& metadata);
+  const ModelEntry& checked_entry(const std::string& path);
+  void load_model(const std::string& path, const ModelEntry& entry,
+                  const std::map<std::string, Tensor>& tensors);
+  void load_data(const std::string& path, const std::map<std::string, std::string>& metadata,
+                 const ExperimentConfig& c);
+  // The task over model_ and the data.
+  void attach_text(std::shared_ptr<const TextData> data, const TextTaskOptions& options);
+  void attach_node_classification(GraphData graph, const NodeTaskOptions& options);
+  void attach_graph_classification(GraphClassificationDataset data,
+                                   const GraphTaskOptions& options);
+
   TaskKind kind_ = TaskKind::kSequence;
   std::string model_name_, data_name_;
   std::vector<std::string> data_files_;  // train, valid, test when the data came as files

@@ -98,6 +98,144 @@ float worst_score(const std::vector<Hypothesis>& finished) {
   return w;
 }
 
+// The state of one beam search (the rule is described above beam_search()).
+class BeamSearch {
+ public:
+  BeamSearch(SequenceModel& model, std::unique_ptr<DecoderState> state, const DecodeOptions& o,
+             int64_t sources, int64_t vocab)
+      : model_(model),
+        state_(std::move(state)),
+        o_(o),
+        K_(o.beam_size),
+        V_(vocab),
+        finished_(sources),
+        prev_(sources, o.bos) {
+    for (int64_t b = 0; b < sources; ++b) live_.push_back(Beam{b, 0.0f, {}});
+  }
+
+  // Step t (t tokens generated after it): expands every source's beams; false when no beam is
+  // left to continue.
+  bool step(int64_t t) {
+    const int64_t n = static_cast<int64_t>(live_.size());
+    Tensor lp = step_log_probs("beam_search", model_, *state_, prev_, V_);  // [n, V]
+    next_.clear();
+    parents_.clear();
+    for (int64_t g = 0; g < n;) {
+      int64_t e = g;
+      while (e < n && live_[e].source == live_[g].source) ++e;
+      expand_source(g, e, lp.data(), t);
+      g = e;
+    }
+    if (next_.empty()) return false;
+    // Expand / reorder / shrink the state to the new live beams.
+    if (!is_identity(parents_, n))
+      state_->reorder(from_indices(parents_, {static_cast<int64_t>(parents_.size())}));
+    live_.swap(next_);
+    prev_.resize(live_.size());
+    for (size_t i = 0; i < live_.size(); ++i) prev_[i] = live_[i].tokens.back();
+    return true;
+  }
+
+  // Each source's hypothesis of highest score (the first on ties).
+  std::vector<Hypothesis> best() const {
+    std::vector<Hypothesis> out(finished_.size());
+    for (size_t b = 0; b < finished_.size(); ++b) {
+      const std::vector<Hypothesis>& f = finished_[b];
+      if (f.empty()) continue;
+      out[b] = *std::max_element(f.begin(), f.end(), [](const Hypothesis& x, const Hypothesis& y) {
+        return x.score < y.score;
+      });
+    }
+    return out;
+  }
+
+ private:
+  // The live beams [g, e) of one source, from log-probabilities p [n, V]: rules 1 to 3.
+  void expand_source(int64_t g, int64_t e, const float* p, int64_t t) {
+    const int64_t src = live_[g].source;
+    const int64_t take = rank_candidates(g, e, p);
+    const size_t first_next = next_.size();
+    int64_t n_live = 0;
+    for (int64_t rank = 0; rank < take && n_live < K_; ++rank) {
+      const int64_t j = order_[rank];
+      const int64_t parent = g + j / V_, token = j % V_;
+      const float sum = sums_[j];
+      if (token == o_.eos) {
+        if (rank < K_)
+          add_finished(finished_[src],
+                       Hypothesis{live_[parent].tokens, sum, penalised(sum, t, alpha()), true}, K_);
+      } else {
+        Beam beam{src, sum, live_[parent].tokens};
+        beam.tokens.push_back(token);
+        next_.push_back(std::move(beam));
+        parents_.push_back(parent);
+        ++n_live;
+      }
+    }
+    if (source_done(src, first_next, n_live, t)) {
+      next_.resize(first_next);
+      parents_.resize(first_next);
+    }
+  }
+
+  // The candidates of beams [g, e): sums_ [(e - g) * V] (NaN ranked last) and order_, whose first
+  // min(2K, candidates) entries are the best, in rank order; returns that count.
+  int64_t rank_candidates(int64_t g, int64_t e, const float* p) {
+    const int64_t count = (e - g) * V_;
+    sums_.resize(count);
+    order_.resize(count);
+    for (int64_t r = g; r < e; ++r) {
+      const float base = live_[r].log_prob;
+      const float* row = p + r * V_;
+      float* s = sums_.data() + (r - g) * V_;
+      for (int64_t v = 0; v < V_; ++v) {
+        const float x = base + row[v];
+        s[v] = std::isnan(x) ? kNegInf : x;
+      }
+    }
+    for (int64_t j = 0; j < count; ++j) order_[j] = j;
+    const int64_t take = std::min(2 * K_, count);
+    auto better = [this](int64_t a, int64_t b) {
+      return sums_[a] > sums_[b] || (sums_[a] == sums_[b] && a < b);
+    };
+    if (take < count) std::nth_element(order_.begin(), order_.begin() + take, order_.end(), better);
+    std::sort(order_.begin(), order_.begin() + take, better);
+    return take;
+  }
+
+  // Rule 3, for the source whose new beams start at next_[first_next].
+  bool source_done(int64_t src, size_t first_next, int64_t n_live, int64_t t) {
+    if (n_live == 0) return true;
+    const int64_t T = o_.max_length;
+    if (t == T) {
+      for (size_t i = first_next; i < next_.size(); ++i)
+        add_finished(finished_[src],
+                     Hypothesis{next_[i].tokens, next_[i].log_prob,
+                                penalised(next_[i].log_prob, T, alpha()), false},
+                     K_);
+      return true;
+    }
+    if (static_cast<int64_t>(finished_[src].size()) < K_) return false;
+    const float best_live = next_[first_next].log_prob;  // beams are in rank order
+    const float reachable = penalised(best_live, alpha() > 0.0f ? T : t + 1, alpha());
+    return worst_score(finished_[src]) >= reachable;
+  }
+
+  float alpha() const { return o_.length_penalty; }
+
+  SequenceModel& model_;
+  std::unique_ptr<DecoderState> state_;
+  const DecodeOptions o_;
+  const int64_t K_, V_;
+  std::vector<std::vector<Hypothesis>> finished_;  // per source, at most K
+  std::vector<Beam> live_;     // one per state row, grouped by source, best first within a source
+  std::vector<int64_t> prev_;  // [n] the token each row feeds next
+  std::vector<Beam> next_;     // the next step's live beams
+  std::vector<int64_t> parents_;  // next_[i] continues state row parents_[i]
+  std::vector<float> sums_;       // candidate sums of one source, [beams * V]
+  std::vector<int64_t> order_;    // candidate indices (beam * V + token), ranked
+};
+
 }  // namespace
 
 std::vector<Hypothesis> greedy_decode(SequenceModel& model, const Tensor& source,
@@ -182,114 +320,17 @@ std::vector<Hypothesis> beam_search(SequenceModel& model, const Tensor& source,
                                     const DecodeOptions& requested) {
   const DecodeOptions options = within_model_length(model, requested);
   const int64_t V = check_arguments("beam_search", model, source, options);
-  const int64_t K = options.beam_size;
-  if (K < 1)
-    throw std::invalid_argument("beam_search: beam_size must be >= 1, got " + std::to_string(K));
+  if (options.beam_size < 1)
+    throw std::invalid_argument("beam_search: beam_size must be >= 1, got " +
+                                std::to_string(options.beam_size));
   const int64_t B = source.size(0);
-  const int64_t T = options.max_length;
-  const float alpha = options.length_penalty;
-  std::vector<Hypothesis> out(B);
-  if (B == 0 || T == 0) return out;
+  if (B == 0 || options.max_length == 0) return std::vector<Hypothesis>(B);
 
   EvalModeGuard eval(model);
   NoGradGuard no_grad;
-  std::unique_ptr<DecoderState> state = model.start_decoding(source, source_padding_mask);
-  std::vector<std::vector<Hypothesis>> finished(B);  // per source, at most K
-  std::vector<Beam> live;  // one per state row, grouped by source, best first within a source
-  for (int64_t b = 0; b < B; ++b) live.push_back(Beam{b, 0.0f, {}});
-  std::vector<int64_t> prev(B, options.bos);  // [n] the token each row feeds next
-  std::vector<Beam> next;
-  std::vector<int64_t> parents;  // next[i] continues state row parents[i]
-  std::vector<float> sums;       // candidate sums of one source, [beams * V]
-  std::vector<int64_t> order;    // candidate indices (beam * V + token), ranked
-
-  for (int64_t t = 1; t <= T && !live.empty(); ++t) {
-    const int64_t n = static_cast<int64_t>(live.size());
-    Tensor lp = step_log_probs("beam_search", model, *state, prev, V);  // [n, V]
-    const float* p = lp.data();
-    next.clear();
-    parents.clear();
-    for (int64_t g = 0; g < n;) {
-      const int64_t src = live[g].source;
-      int64_t e = g;
-      while (e < n && live[e].source == src) ++e;
-      // Candidates of this source's beams [g, e): sums [(e - g) * V], NaN ranked last.
-      const int64_t count = (e - g) * V;
-      sums.resize(count);
-      order.resize(count);
-      for (int64_t r = g; r < e; ++r) {
-        const float base = live[r].log_prob;
-        const float* row = p + r * V;
-        float* s = sums.data() + (r - g) * V;
-        for (int64_t v = 0; v < V; ++v) {
-          const float x = base + row[v];
-          s[v] = std::isnan(x) ? kNegInf : x;
-        }
-      }
-      for (int64_t j = 0; j < count; ++j) order[j] = j;
-      const int64_t take = std::min(2 * K, count);
-      auto better = [&](int64_t a, int64_t b) {
-        return sums[a] > sums[b] || (sums[a] == sums[b] && a < b);
-      };
-      if (take < count) std::nth_element(order.begin(), order.begin() + take, order.end(), better);
-      std::sort(order.begin(), order.begin() + take, better);
-
-      const size_t first_next = next.size();
-      int64_t n_live = 0;
-      for (int64_t rank = 0; rank < take && n_live < K; ++rank) {
-        const int64_t j = order[rank];
-        const int64_t parent = g + j / V, token = j % V;
-        const float sum = sums[j];
-        if (token == options.eos) {
-          if (rank < K)
-            add_finished(finished[src],
-                         Hypothesis{live[parent].tokens, sum, penalised(sum, t, alpha), true}, K);
-        } else {
-          Beam beam{src, sum, live[parent].tokens};
-          beam.tokens.push_back(token);
-          next.push_back(std::move(beam));
-          parents.push_back(parent);
-          ++n_live;
-        }
-      }
-
-      bool done = n_live == 0;
-      if (!done && t == T) {
-        for (size_t i = first_next; i < next.size(); ++i)
-          add_finished(finished[src],
-                       Hypothesis{next[i].tokens, next[i].log_prob,
-                                  penalised(next[i].log_prob, T, alpha), false},
-                       K);
-        done = true;
-      } else if (!done && static_cast<int64_t>(finished[src].size()) >= K) {
-        const float best_live = next[first_next].log_prob;  // beams are in rank order
-        const float reachable = penalised(best_live, alpha > 0.0f ? T : t + 1, alpha);
-        done = worst_score(finished[src]) >= reachable;
-      }
-      if (done) {
-        next.resize(first_next);
-        parents.resize(first_next);
-      }
-      g = e;
-    }
-    if (next.empty()) break;
-    // Expand / reorder / shrink the state to the new live beams.
-    if (!is_identity(parents, n))
-      state->reorder(from_indices(parents, {static_cast<int64_t>(parents.size())}));
-    live.swap(next);
-    prev.resize(live.size());
-    for (size_t i = 0; i < live.size(); ++i) prev[i] = live[i].tokens.back();
-  }
-
-  for (int64_t b = 0; b < B; ++b) {
-    const std::vector<Hypothesis>& f = finished[b];
-    if (f.empty()) continue;
-    auto best = std::max_element(f.begin(), f.end(), [](const Hypothesis& x, const Hypothesis& y) {
-      return x.score < y.score;
-    });
-    out[b] = *best;
-  }
-  return out;
+  BeamSearch search(model, model.start_decoding(source, source_padding_mask), options, B, V);
+  for (int64_t t = 1; t <= options.max_length && search.step(t);) ++t;
+  return search.best();
 }
 
 std::vector<Hypothesis> decode(SequenceModel& model, const Tensor& source,
