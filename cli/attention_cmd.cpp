@@ -47,7 +47,10 @@ void add_attention_command(CLI::App& root, AttentionCommand& cmd) {
   a.add_flag("--overwrite", cmd.overwrite, "Replace an existing --out directory");
 }
 
-int run_attention(const AttentionCommand& cmd) {
+namespace {
+
+// --input xor --node, neither empty.
+void check_input(const AttentionCommand& cmd) {
   const CLI::App& a = *cmd.app;
   const bool has_input = a.count("--input") > 0, has_node = a.count("--node") > 0;
   if (has_input && has_node)
@@ -61,9 +64,12 @@ int run_attention(const AttentionCommand& cmd) {
   if (has_input && cmd.input.find_first_not_of(" \t\r\n") == std::string::npos)
     throw CLI::ValidationError("--input", "empty text; give a sentence or document");
   if (has_node && cmd.node.empty()) throw CLI::ValidationError("--node", "empty node id");
+}
 
-  // Checked before the (slow) model: a directory that exists is kept unless --overwrite.
-  if (a.count("--out") && cmd.out.empty())
+// The output directory, checked before the (slow) model: a directory that exists is kept unless
+// --overwrite.
+std::string output_directory(const AttentionCommand& cmd) {
+  if (cmd.app->count("--out") && cmd.out.empty())
     throw CLI::ValidationError("--out", "empty path; give a directory");
   const std::string out =
       cmd.out.empty() ? "attention-" + fs::path(cmd.checkpoint).stem().string() : cmd.out;
@@ -82,14 +88,20 @@ int run_attention(const AttentionCommand& cmd) {
     }
     if (p == p.parent_path()) break;
   }
+  return out;
+}
 
+// The checkpoint's experiment, with its graph when a node of a GAT is asked for; node receives
+// that node's index (-1 for a text model).
+Experiment load_for_maps(const AttentionCommand& cmd, int64_t& node) {
+  const bool has_input = cmd.app->count("--input") > 0, has_node = cmd.app->count("--node") > 0;
   // Loaded without data first (a text model needs none: its vocabularies are in the
   // checkpoint), then with the graph it was trained on for a graph model given a node.
   Experiment e = Experiment::from_checkpoint(cmd.checkpoint, "-");
   if (e.kind() != TaskKind::kSequence && has_node && !has_input)
     e = Experiment::from_checkpoint(cmd.checkpoint);
   const std::string kind = task_kind_name(e.kind());
-  int64_t node = -1;
+  node = -1;
   if (e.kind() == TaskKind::kSequence) {
     if (has_node)
       throw CLI::ValidationError("--node", cmd.checkpoint + " is a " + e.model_name() + " (" +
@@ -111,6 +123,16 @@ int run_attention(const AttentionCommand& cmd) {
                                                      "model or a GAT node classifier");
     node = resolve_node(cmd.node, task->data());
   }
+  return e;
+}
+
+}  // namespace
+
+int run_attention(const AttentionCommand& cmd) {
+  check_input(cmd);
+  const std::string out = output_directory(cmd);
+  int64_t node = -1;
+  Experiment e = load_for_maps(cmd, node);
   const study::AttentionMaps maps = study::compute_attention_maps(e, cmd.input, node);
 
   if (fs::exists(out)) fs::remove_all(out);  // --overwrite, now that everything has been checked

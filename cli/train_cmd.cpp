@@ -110,36 +110,39 @@ std::string resume_config_path(int argc, char** argv) {
   return fs::exists(p) ? p.string() : "";
 }
 
-void add_train_command(CLI::App& root, TrainCommand& c) {
-  CLI::App* t = root.add_subcommand(
-      "train", "Train a model; writes a run directory and scores the test split at the end");
-  c.app = t;
+namespace {
+
+// What to train on and where: model, data, run directory, seeds.
+void add_run_options(CLI::App& t, TrainCommand& c) {
   TrainerOptions& o = c.trainer;
   ExperimentConfig& x = c.experiment;
-  t->add_option("--model", x.model, "Model to train (attend models lists them)")
+  t.add_option("--model", x.model, "Model to train (attend models lists them)")
       ->check(CLI::IsMember(model_names()))
       ->capture_default_str();
-  t->add_option("--data", x.data,
-                "Bundled dataset (attend datasets list) or a Cora/Citeseer directory; default: "
-                "toy-en-fr for text models, karate for gat, toy-motifs for gat-graph");
-  t->add_option("--train-file", x.train_file, "Training pairs (.tsv, .jsonl, .csv, maybe .gz)")
+  t.add_option("--data", x.data,
+               "Bundled dataset (attend datasets list) or a Cora/Citeseer directory; default: "
+               "toy-en-fr for text models, karate for gat, toy-motifs for gat-graph");
+  t.add_option("--train-file", x.train_file, "Training pairs (.tsv, .jsonl, .csv, maybe .gz)")
       ->check(CLI::ExistingFile);
-  t->add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
-  t->add_option("--test-file", x.test_file, "Test pairs")->check(CLI::ExistingFile);
-  t->add_option("--out", c.out, "Run directory (default runs/MODEL-DATA)");
-  t->add_flag("--overwrite", c.overwrite, "Replace an existing run directory");
-  t->add_flag("--resume", o.resume, "Continue the run in --out from its last checkpoint");
-  t->add_option("--seed", o.seed, "Seed of initialisation, shuffling and dropout")
+  t.add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
+  t.add_option("--test-file", x.test_file, "Test pairs")->check(CLI::ExistingFile);
+  t.add_option("--out", c.out, "Run directory (default runs/MODEL-DATA)");
+  t.add_flag("--overwrite", c.overwrite, "Replace an existing run directory");
+  t.add_flag("--resume", o.resume, "Continue the run in --out from its last checkpoint");
+  t.add_option("--seed", o.seed, "Seed of initialisation, shuffling and dropout")
       ->check(not_negative())
       ->capture_default_str();
-  t->add_option("--runs", c.runs,
-                "Train this many times with seeds seed, seed+1, ... (into OUT/seed-N) and report "
-                "the test metrics' mean and standard deviation")
+  t.add_option("--runs", c.runs,
+               "Train this many times with seeds seed, seed+1, ... (into OUT/seed-N) and report "
+               "the test metrics' mean and standard deviation")
       ->check(CLI::Range(1, 1000));
+}
 
-  auto* hp = t->add_option_group("Model hyperparameters",
-                                 "Each model's own (attend models lists which model has which)");
-  // One option per name; its help says what it means (and its default) for each model.
+// One option per hyperparameter name; its help says what it means (and its default) for each
+// model.
+void add_hyperparameter_options(CLI::App& t, TrainCommand& c) {
+  auto* hp = t.add_option_group("Model hyperparameters",
+                                "Each model's own (attend models lists which model has which)");
   std::vector<std::string> names;
   std::map<std::string, std::string> help;
   for (const ModelEntry& m : registered_models())
@@ -149,57 +152,68 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
       h += (h.empty() ? "" : "; ") + m.name + ": " + s.help + " [" + s.default_value + "]";
     }
   for (const auto& name : names) hp->add_option("--" + name, c.hyperparams[name], help[name]);
+}
 
-  t->add_option("--epochs", o.epochs, "Epochs")
+// The optimizer, its schedule and clipping.
+void add_optimization_options(CLI::App& t, TrainCommand& c) {
+  TrainerOptions& o = c.trainer;
+  t.add_option("--epochs", o.epochs, "Epochs")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
-  t->add_option("--max-steps", o.max_steps, "Stop after this many steps in total (0 = no limit)")
+  t.add_option("--max-steps", o.max_steps, "Stop after this many steps in total (0 = no limit)")
       ->check(CLI::Range(0, 1000000000));
-  t->add_option("--batch-size", c.batch_size, "Batch size (default 64 sentences, 32 graphs)")
+  t.add_option("--batch-size", c.batch_size, "Batch size (default 64 sentences, 32 graphs)")
       ->check(CLI::Range(1, 1000000));
-  add_choice(*t, "--optimizer", o.optimizer, kOptimizerKinds, "adam, adamw or sgd")
+  add_choice(t, "--optimizer", o.optimizer, kOptimizerKinds, "adam, adamw or sgd")
       ->default_str(to_string(o.optimizer));
-  t->add_option("--lr", o.lr, "Learning rate")->check(Range(0.0, 100.0))->capture_default_str();
-  t->add_option("--weight-decay", o.weight_decay, "L2 (adam, sgd) or decoupled (adamw) decay")
+  t.add_option("--lr", o.lr, "Learning rate")->check(Range(0.0, 100.0))->capture_default_str();
+  t.add_option("--weight-decay", o.weight_decay, "L2 (adam, sgd) or decoupled (adamw) decay")
       ->check(Range(0.0, 10.0));
-  t->add_option("--momentum", o.momentum, "SGD momentum")->check(Range(0.0, 1.0));
-  add_choice(*t, "--schedule", o.schedule, kScheduleKinds,
-             "constant, step, cosine, noam or plateau")
+  t.add_option("--momentum", o.momentum, "SGD momentum")->check(Range(0.0, 1.0));
+  add_choice(t, "--schedule", o.schedule, kScheduleKinds, "constant, step, cosine, noam or plateau")
       ->default_str(to_string(o.schedule));
-  t->add_option("--warmup", o.warmup_steps, "Warmup steps (cosine, noam)")
+  t.add_option("--warmup", o.warmup_steps, "Warmup steps (cosine, noam)")
       ->check(CLI::Range(0, 100000000));
-  t->add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
+  t.add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
       ->check(CLI::Range(1, 1000000));
-  t->add_option("--lr-gamma", o.gamma, "step/plateau schedule: decay factor")
+  t.add_option("--lr-gamma", o.gamma, "step/plateau schedule: decay factor")
       ->check(Range(0.0, 1.0));
-  t->add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm (0 = off)")
+  t.add_option("--clip-norm", o.clip_norm, "Clip the global gradient norm (0 = off)")
       ->check(Range(0.0, 1e9));
-  t->add_option("--clip-value", o.clip_value, "Clip each gradient element (0 = off)")
+  t.add_option("--clip-value", o.clip_value, "Clip each gradient element (0 = off)")
       ->check(Range(0.0, 1e9));
-  t->add_option("--metric", o.metric,
-                "Validation metric for the best checkpoint and early stopping (default: bleu, "
-                "rougeL or accuracy)");
-  t->add_option("--patience", o.patience,
-                "Stop after this many evaluations without improvement (0 = never)")
-      ->check(CLI::Range(0, 1000000));
-  t->add_option("--eval-every", o.eval_every, "Evaluate every this many epochs")
-      ->check(CLI::Range(1, 1000000));
-  t->add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")
-      ->check(CLI::Range(1, 1000000));
-  t->add_flag("--log-grad-norms", o.log_grad_norms,
-              "Also log each parameter's gradient norm (before clipping) every --log-every steps "
-              "(attend report plots them by layer)");
-  t->add_option("--checkpoint-every", o.checkpoint_every,
-                "Also save last.safetensors every this many steps (0 = at the end of each epoch)")
-      ->check(CLI::Range(0, 1000000000));
-  t->add_flag("--skip-nonfinite", o.skip_nonfinite,
-              "Skip a batch whose loss or gradients are NaN or Inf instead of stopping");
-  t->add_flag("--detect-anomaly", o.detect_anomaly,
-              "Name the op whose forward or backward first made a NaN or Inf (slower)");
-  add_choice(*t, "--progress", c.progress, kProgressModes,
-             "Progress display: auto, bar, lines or off");
+}
 
-  auto* text = t->add_option_group("Text tasks");
+// Evaluation, early stopping, logging, checkpoints and faults.
+void add_monitoring_options(CLI::App& t, TrainCommand& c) {
+  TrainerOptions& o = c.trainer;
+  t.add_option("--metric", o.metric,
+               "Validation metric for the best checkpoint and early stopping (default: bleu, "
+               "rougeL or accuracy)");
+  t.add_option("--patience", o.patience,
+               "Stop after this many evaluations without improvement (0 = never)")
+      ->check(CLI::Range(0, 1000000));
+  t.add_option("--eval-every", o.eval_every, "Evaluate every this many epochs")
+      ->check(CLI::Range(1, 1000000));
+  t.add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")
+      ->check(CLI::Range(1, 1000000));
+  t.add_flag("--log-grad-norms", o.log_grad_norms,
+             "Also log each parameter's gradient norm (before clipping) every --log-every steps "
+             "(attend report plots them by layer)");
+  t.add_option("--checkpoint-every", o.checkpoint_every,
+               "Also save last.safetensors every this many steps (0 = at the end of each epoch)")
+      ->check(CLI::Range(0, 1000000000));
+  t.add_flag("--skip-nonfinite", o.skip_nonfinite,
+             "Skip a batch whose loss or gradients are NaN or Inf instead of stopping");
+  t.add_flag("--detect-anomaly", o.detect_anomaly,
+             "Name the op whose forward or backward first made a NaN or Inf (slower)");
+  add_choice(t, "--progress", c.progress, kProgressModes,
+             "Progress display: auto, bar, lines or off");
+}
+
+void add_text_options(CLI::App& t, TrainCommand& c) {
+  ExperimentConfig& x = c.experiment;
+  auto* text = t.add_option_group("Text tasks");
   text->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
       ->check(Range(0.0, 1.0));
   text->add_option("--eval-examples", x.text_task.max_eval_examples,
@@ -216,7 +230,19 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
 }
 
-// One training run into out_dir with the given seed; prints its results.
+}  // namespace
+
+void add_train_command(CLI::App& root, TrainCommand& c) {
+  CLI::App* t = root.add_subcommand(
+      "train", "Train a model; writes a run directory and scores the test split at the end");
+  c.app = t;
+  add_run_options(*t, c);
+  add_hyperparameter_options(*t, c);
+  add_optimization_options(*t, c);
+  add_monitoring_options(*t, c);
+  add_text_options(*t, c);
+}
+
 namespace {
 
 std::string join(const std::vector<std::string>& xs) {
@@ -256,6 +282,7 @@ void check_resumable(const Experiment& e, const std::string& path) {
                                                "command line's data gives");
 }
 
+// One training run into out_dir with the given seed; prints its results.
 TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
                        const std::string& out_dir) {
   ExperimentConfig x = c.experiment;
@@ -329,11 +356,10 @@ void print_over_seeds(const std::vector<TrainResult>& runs) {
   std::printf("\n");
 }
 
-}  // namespace
-
-int run_train(TrainCommand& c, const CLI::App& root) {
+// The experiment as the command line gives it: the model's hyperparameters (and none it lacks),
+// the data, the text options.
+void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
   ExperimentConfig& x = c.experiment;
-  const ModelEntry& entry = find_model(x.model);
   for (const HyperparamSpec& s : entry.hyperparams)
     if (c.app->count("--" + s.name)) x.hyperparams[s.name] = c.hyperparams[s.name];
   for (const ModelEntry& m : registered_models())
@@ -369,8 +395,12 @@ int run_train(TrainCommand& c, const CLI::App& root) {
       !c.app->count("--metric"))
     x.text_task.score = TextScore::kRouge;
   if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.score = TextScore::kRouge;
+}
 
-  TrainerOptions& o = c.trainer;
+// --out, --overwrite and --resume: where the run goes, checked before anything is written.
+void check_run_directory(TrainCommand& c) {
+  const TrainerOptions& o = c.trainer;
+  const ExperimentConfig& x = c.experiment;
   if (c.app->count("--out") && c.out.empty())
     throw CLI::ValidationError("--out", "empty path; give a run directory");
   if (c.out.empty()) c.out = "runs/" + x.model + "-" + fs::path(x.data).filename().string();
@@ -396,6 +426,14 @@ int run_train(TrainCommand& c, const CLI::App& root) {
   if (o.resume && !fs::exists(fs::path(c.out) / "last.safetensors"))
     throw CLI::ValidationError(
         "--resume", "no checkpoint to resume in " + c.out + " (last.safetensors missing)");
+}
+
+}  // namespace
+
+int run_train(TrainCommand& c, const CLI::App& root) {
+  resolve_experiment(c, find_model(c.experiment.model));
+  check_run_directory(c);
+  const TrainerOptions& o = c.trainer;
 
   // Ctrl-C or SIGTERM: the trainer saves where it is and returns; a second one kills at once.
   install_stop_signal_handlers();

@@ -59,75 +59,50 @@ std::vector<std::string> source_labels(const Vocab& vocab, const std::vector<int
   return labels;
 }
 
-AttentionMaps text_maps(Experiment& e, const std::string& input) {
-  const TextData* data = e.text_data();
-  TextTask* task = e.text_task();
-  auto* model = dynamic_cast<SequenceModel*>(&e.model());
-  if (!data || !task || !model)
-    throw DataError("attention maps: the " + e.model_name() + " model is not a text model");
-  const std::vector<std::string> words = tokenize(input, data->tokenizer);
-  if (words.empty())
-    throw DataError("attention maps: the input text '" + input + "' has no tokens");
-  const CollateOptions& copts = task->options().collate;
-  const std::vector<SequencePair> pairs = {{data->source_vocab.encode(words), {}}};
-  task->check_source_fits(pairs[0].source, "attention maps: the input");
-  const std::vector<int64_t> positions = {0};
-  const Batch batch = collate(pairs, positions, copts);
-  const int64_t S = batch.source.size(1);
-  std::vector<int64_t> source_ids(static_cast<size_t>(S));
-  for (int64_t i = 0; i < S; ++i) source_ids[i] = static_cast<int64_t>(batch.source.data()[i]);
-
-  AttentionMaps out;
-  out.model = e.model_name();
-  out.source_tokens = source_labels(data->source_vocab, source_ids, words, copts);
-
-  // The greedy output, exactly as `attend translate` decodes it (specials other than <eos> never
-  // chosen), then replayed one step at a time to keep each step's attention over the source.
-  EvalModeGuard eval(*model);
-  NoGradGuard no_grad;
-  DecodeOptions decode = task->options().decode;
-  decode.beam_size = 1;
+// The greedy output for a batch of one source, exactly as `attend translate` decodes it (specials
+// other than <eos> never chosen), <eos> included when it was generated.
+std::vector<int64_t> greedy_output(SequenceModel& model, const Batch& batch,
+                                   const DecodeOptions& decode) {
   const Hypothesis best =
-      greedy_decode(*model, batch.source, batch.source_padding_mask, decode).at(0);
+      greedy_decode(model, batch.source, batch.source_padding_mask, decode).at(0);
   std::vector<int64_t> output = best.tokens;
   if (best.finished) output.push_back(decode.eos);
   if (output.empty())
     throw DataError("attention maps: the model generated nothing (decoding max length " +
                     std::to_string(decode.max_length) + ")");
-  auto state = model->start_decoding(batch.source, batch.source_padding_mask);
-  std::vector<float> step_attention;  // [steps, S]
-  int64_t prev = decode.bos;
+  return output;
+}
+
+// The output replayed one decoder step at a time, keeping each step's attention over the S
+// source positions: [steps, S] (heads averaged), or empty for a model without one.
+std::vector<float> step_attention(SequenceModel& model, const Batch& batch,
+                                  const std::vector<int64_t>& output, int64_t bos) {
+  const int64_t S = batch.source.size(1);
+  auto state = model.start_decoding(batch.source, batch.source_padding_mask);
+  std::vector<float> rows;  // [steps, S]
+  int64_t prev = bos;
   for (int64_t next : output) {
-    model->decode_step(*state, from_indices({prev}, {1}));
+    model.decode_step(*state, from_indices({prev}, {1}));
     if (Tensor a = state->last_attention(); a.defined()) {
       if (a.ndim() == 3 && a.size(1) > 1) a = mean(a, 1, true);  // heads averaged: [1, 1, S]
       const auto row = copy_block(a.data(), S);
-      step_attention.insert(step_attention.end(), row.begin(), row.end());
+      rows.insert(rows.end(), row.begin(), row.end());
     }
     prev = next;
   }
-  for (int64_t id : output) out.output_tokens.push_back(data->target_vocab.token(id));
+  return rows;
+}
+
+// A Transformer's maps: a teacher-forced pass over <bos> + the output (its last token, which
+// nothing reads, dropped), keeping every layer's weights. Row t of the decoder maps is the
+// position that produced output token t.
+void transformer_maps(TransformerModel& tm, const Batch& batch, const std::vector<int64_t>& output,
+                      const TextData& data, int64_t bos, AttentionMaps& out) {
   const int64_t T = static_cast<int64_t>(output.size());
-
-  if (dynamic_cast<TransformerModel*>(model) == nullptr) {
-    if (step_attention.size() != static_cast<size_t>(T * S))
-      throw DataError("attention maps: the " + e.model_name() +
-                      " model has no encoder-decoder attention (trained with --attention none?)");
-    out.maps.push_back(
-        {"decoder step attention",
-         make_heatmap("decoder step attention", "output (decoder step)", "source",
-                      out.output_tokens, out.source_tokens, std::move(step_attention))});
-    return out;
-  }
-
-  // Transformer: a teacher-forced pass over <bos> + the output (its last token, which nothing
-  // reads, dropped), keeping every layer's weights. Row t of the decoder maps is the position
-  // that produced output token t.
-  auto& tm = dynamic_cast<TransformerModel&>(*model);
-  std::vector<int64_t> fed = {decode.bos};
+  std::vector<int64_t> fed = {bos};
   fed.insert(fed.end(), output.begin(), output.end() - 1);
   std::vector<std::string> fed_labels;
-  for (int64_t id : fed) fed_labels.push_back(data->target_vocab.token(id));
+  for (int64_t id : fed) fed_labels.push_back(data.target_vocab.token(id));
   for (auto& l : tm.encoder->layers) l->keep_attention = true;
   for (auto& l : tm.decoder->layers) l->keep_attention = true;
   struct Reset {
@@ -162,6 +137,46 @@ AttentionMaps text_maps(Experiment& e, const std::string& input) {
   for (size_t l = 0; l < tm.decoder->layers.size(); ++l)
     add("cross", static_cast<int64_t>(l + 1), tm.decoder->layers[l]->last_cross_attention,
         out.output_tokens, out.source_tokens, "output (decoder step)", "source");
+}
+
+AttentionMaps text_maps(Experiment& e, const std::string& input) {
+  const TextData* data = e.text_data();
+  TextTask* task = e.text_task();
+  auto* model = dynamic_cast<SequenceModel*>(&e.model());
+  if (!data || !task || !model)
+    throw DataError("attention maps: the " + e.model_name() + " model is not a text model");
+  const std::vector<std::string> words = tokenize(input, data->tokenizer);
+  if (words.empty())
+    throw DataError("attention maps: the input text '" + input + "' has no tokens");
+  const CollateOptions& copts = task->options().collate;
+  const std::vector<SequencePair> pairs = {{data->source_vocab.encode(words), {}}};
+  task->check_source_fits(pairs[0].source, "attention maps: the input");
+  const std::vector<int64_t> positions = {0};
+  const Batch batch = collate(pairs, positions, copts);
+  const int64_t S = batch.source.size(1);
+  std::vector<int64_t> source_ids(static_cast<size_t>(S));
+  for (int64_t i = 0; i < S; ++i) source_ids[i] = static_cast<int64_t>(batch.source.data()[i]);
+
+  AttentionMaps out;
+  out.model = e.model_name();
+  out.source_tokens = source_labels(data->source_vocab, source_ids, words, copts);
+  EvalModeGuard eval(*model);
+  NoGradGuard no_grad;
+  DecodeOptions decode = task->options().decode;
+  decode.beam_size = 1;
+  const std::vector<int64_t> output = greedy_output(*model, batch, decode);
+  std::vector<float> steps = step_attention(*model, batch, output, decode.bos);
+  for (int64_t id : output) out.output_tokens.push_back(data->target_vocab.token(id));
+  if (auto* tm = dynamic_cast<TransformerModel*>(model)) {
+    transformer_maps(*tm, batch, output, *data, decode.bos, out);
+    return out;
+  }
+  if (steps.size() != output.size() * static_cast<size_t>(S))
+    throw DataError("attention maps: the " + e.model_name() +
+                    " model has no encoder-decoder attention (trained with --attention none?)");
+  out.maps.push_back({"decoder step attention",
+                      make_heatmap("decoder step attention", "output (decoder step)", "source",
+                                   out.output_tokens, out.source_tokens, std::move(steps))});
   return out;
 }
 

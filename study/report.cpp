@@ -135,28 +135,16 @@ StepSeries joint_norm(const std::vector<const StepSeries*>& parts) {
   return out;
 }
 
-std::string grad_norm_section(const RunHistory& h) {
-  std::string out = "<h2 id=\"param-grads\">Gradient norm by layer</h2>\n";
-  if (h.param_grad_norms.empty())
-    return out +
-           "<p class=\"note\">This run did not log per-parameter gradient norms. Train with "
-           "<code>attend train --log-grad-norms</code> (every <code>--log-every</code> steps) to "
-           "see each layer's gradient norm over training here.</p>\n";
-  std::map<std::string, std::vector<std::string>> modules;  // module -> its parameters
-  for (const auto& [name, s] : h.param_grad_norms) modules[module_of(name)].push_back(name);
-  out +=
-      "<p>L2 norm of each parameter's gradient before clipping, at every logged step; a "
-      "module's norm joins its parameters'. " +
-      std::to_string(h.param_grad_norms.size()) + " parameters in " +
-      std::to_string(modules.size()) + " modules.</p>\n";
-
-  // Modules, at most 8 lines per chart so the colours stay apart.
+// The modules' joint norms, at most 8 lines per chart so the colours stay apart.
+std::string module_charts(const RunHistory& h,
+                          const std::map<std::string, std::vector<std::string>>& modules) {
   std::vector<Series> lines;
   for (const auto& [module, params] : modules) {
     std::vector<const StepSeries*> parts;
     for (const auto& p : params) parts.push_back(&h.param_grad_norms.at(p));
     lines.push_back(series(module, joint_norm(parts)));
   }
+  std::string out;
   const size_t per_chart = 8, charts = (lines.size() + per_chart - 1) / per_chart;
   for (size_t c = 0; c < charts; ++c) {
     LineChart chart;
@@ -171,9 +159,12 @@ std::string grad_norm_section(const RunHistory& h) {
       chart.series.push_back(lines[i]);
     out += chart_or_note(chart, chart.title + ": every norm is zero or missing");
   }
+  return out;
+}
 
-  // Every parameter at a glance: log10 of its norm, parameters down, logged steps across (at
-  // most 40 columns, evenly spaced).
+// Every parameter at a glance: log10 of its norm, parameters down, logged steps across (at most
+// 40 columns, evenly spaced).
+std::string parameter_heatmap(const RunHistory& h) {
   std::vector<double> steps;
   for (const auto& [name, s] : h.param_grad_norms)
     for (double st : s.step) steps.push_back(st);
@@ -200,10 +191,13 @@ std::string grad_norm_section(const RunHistory& h) {
       map.values.push_back(v > 0 ? static_cast<float>(std::log10(v)) : std::nanf(""));
     }
   }
-  out += "<figure>" + heatmap_svg(map) + "</figure>\n";
+  return "<figure>" + heatmap_svg(map) + "</figure>\n";
+}
 
-  // Each module's parameters on their own, folded away.
-  out += "<h3>Parameters of each module</h3>\n";
+// Each module's parameters on their own, folded away.
+std::string module_details(const RunHistory& h,
+                           const std::map<std::string, std::vector<std::string>>& modules) {
+  std::string out = "<h3>Parameters of each module</h3>\n";
   for (const auto& [module, params] : modules) {
     LineChart chart;
     chart.title = module;
@@ -217,6 +211,23 @@ std::string grad_norm_section(const RunHistory& h) {
            chart_or_note(chart, module + ": every norm is zero or missing") + "</details>\n";
   }
   return out;
+}
+
+std::string grad_norm_section(const RunHistory& h) {
+  std::string out = "<h2 id=\"param-grads\">Gradient norm by layer</h2>\n";
+  if (h.param_grad_norms.empty())
+    return out +
+           "<p class=\"note\">This run did not log per-parameter gradient norms. Train with "
+           "<code>attend train --log-grad-norms</code> (every <code>--log-every</code> steps) to "
+           "see each layer's gradient norm over training here.</p>\n";
+  std::map<std::string, std::vector<std::string>> modules;  // module -> its parameters
+  for (const auto& [name, s] : h.param_grad_norms) modules[module_of(name)].push_back(name);
+  out +=
+      "<p>L2 norm of each parameter's gradient before clipping, at every logged step; a "
+      "module's norm joins its parameters'. " +
+      std::to_string(h.param_grad_norms.size()) + " parameters in " +
+      std::to_string(modules.size()) + " modules.</p>\n";
+  return out + module_charts(h, modules) + parameter_heatmap(h) + module_details(h, modules);
 }
 
 // The maps of one example: the ones that show what the output looks at (cross-attention, the
@@ -333,70 +344,85 @@ details { margin: 0.3em 0; } summary { cursor: pointer; }
 </style>
 )";
 
-}  // namespace
-
-std::string build_report(const ReportOptions& o) {
-  const fs::path dir = o.run_dir;
+// RUN_DIR/metrics.jsonl; DataError naming what is wrong when there is none (a missing or odd
+// directory, or the parent of attend train --runs' seed directories).
+fs::path metrics_path(const std::string& run_dir) {
+  const fs::path dir = run_dir;
   std::error_code ec;
-  if (o.run_dir.empty()) throw DataError("empty run directory path; give a run directory");
-  if (!fs::exists(dir, ec)) throw DataError(o.run_dir, 0, "no such run directory");
+  if (run_dir.empty()) throw DataError("empty run directory path; give a run directory");
+  if (!fs::exists(dir, ec)) throw DataError(run_dir, 0, "no such run directory");
   if (!fs::is_directory(dir, ec))
-    throw DataError(o.run_dir, 0, "not a directory (give the run directory of attend train)");
+    throw DataError(run_dir, 0, "not a directory (give the run directory of attend train)");
   const fs::path metrics = dir / "metrics.jsonl";
-  if (!fs::exists(metrics, ec)) {
-    // attend train --runs N writes one run directory per seed: OUT/seed-S.
-    std::vector<std::string> seeds;
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.is_directory(ec) && entry.path().filename().string().rfind("seed-", 0) == 0 &&
-          fs::exists(entry.path() / "metrics.jsonl", ec))
-        seeds.push_back(entry.path().filename().string());
-    std::sort(seeds.begin(), seeds.end());
-    if (!seeds.empty())
-      throw DataError(metrics.string(), 0,
-                      "missing: this directory holds the runs of attend train --runs (" +
-                          seeds.front() + ", ...); give one of them, e.g. " +
-                          (dir / seeds.front()).string());
+  if (fs::exists(metrics, ec)) return metrics;
+  // attend train --runs N writes one run directory per seed: OUT/seed-S.
+  std::vector<std::string> seeds;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_directory(ec) && entry.path().filename().string().rfind("seed-", 0) == 0 &&
+        fs::exists(entry.path() / "metrics.jsonl", ec))
+      seeds.push_back(entry.path().filename().string());
+  std::sort(seeds.begin(), seeds.end());
+  if (!seeds.empty())
     throw DataError(metrics.string(), 0,
-                    "missing: not a run directory of attend train, or the run has not started");
-  }
-  const RunHistory h = read_run_history(metrics.string());
+                    "missing: this directory holds the runs of attend train --runs (" +
+                        seeds.front() + ", ...); give one of them, e.g. " +
+                        (dir / seeds.front()).string());
+  throw DataError(metrics.string(), 0,
+                  "missing: not a run directory of attend train, or the run has not started");
+}
 
-  // The model config from the best (else last) checkpoint.
-  std::string checkpoint_path;
+// What the report shows of the run directory besides the metrics log.
+struct RunFiles {
+  std::string run_dir;
+  std::string checkpoint_path;  // best.safetensors, else last.safetensors, else ""
+  json model_config;            // its "config" metadata; null without one
+  std::optional<std::string> config_toml, config_json;
+  json resolved;  // config.json parsed; null when it is missing or not JSON (it is only shown then)
+  std::string model, data;  // from model_config, or "unknown model" / "unknown data"
+};
+
+RunFiles read_run_files(const std::string& run_dir) {
+  const fs::path dir = run_dir;
+  std::error_code ec;
+  RunFiles f;
+  f.run_dir = run_dir;
   for (const char* name : {"best.safetensors", "last.safetensors"})
     if (fs::exists(dir / name, ec)) {
-      checkpoint_path = (dir / name).string();
+      f.checkpoint_path = (dir / name).string();
       break;
     }
-  json model_config;
-  if (!checkpoint_path.empty()) {
-    const Checkpoint ck = load_safetensors(checkpoint_path);
+  if (!f.checkpoint_path.empty()) {
+    const Checkpoint ck = load_safetensors(f.checkpoint_path);
     auto it = ck.metadata.find(kConfigKey);
     if (it != ck.metadata.end()) try {
-        model_config = json::parse(it->second);
+        f.model_config = json::parse(it->second);
       } catch (const json::exception&) {
-        throw CheckpointError(checkpoint_path + ": model config is not JSON");
+        throw CheckpointError(f.checkpoint_path + ": model config is not JSON");
       }
   }
-  const std::optional<std::string> config_toml = read_optional(dir / "config.toml");
-  const std::optional<std::string> config_json = read_optional(dir / "config.json");
-  json resolved;  // null when config.json is missing or not JSON (it is only shown then)
-  if (config_json) try {
-      resolved = json::parse(*config_json);
+  f.config_toml = read_optional(dir / "config.toml");
+  f.config_json = read_optional(dir / "config.json");
+  if (f.config_json) try {
+      f.resolved = json::parse(*f.config_json);
     } catch (const json::exception&) {
     }
   auto config_text = [&](const char* key) {
-    if (model_config.is_object() && model_config.contains(key) && model_config[key].is_string())
-      return model_config[key].get<std::string>();
+    if (f.model_config.is_object() && f.model_config.contains(key) &&
+        f.model_config[key].is_string())
+      return f.model_config[key].get<std::string>();
     return std::string("unknown ") + key;
   };
-  const std::string model = config_text("model"), data = config_text("data");
+  f.model = config_text("model");
+  f.data = config_text("data");
+  return f;
+}
 
+std::string page_head(const ReportOptions& o, const RunHistory& h, const RunFiles& f) {
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
-       << esc("attend report: " + model + " on " + data) << "</title>\n"
+       << esc("attend report: " + f.model + " on " + f.data) << "</title>\n"
        << kStyle << "</head>\n<body>\n";
-  html << "<h1>" << esc(model) << " on " << esc(data) << "</h1>\n";
+  html << "<h1>" << esc(f.model) << " on " << esc(f.data) << "</h1>\n";
   html << "<p>Run directory <code>" << esc(o.run_dir) << "</code>: " << h.records
        << " records in metrics.jsonl, " << fmt(h.last_step) << " steps, " << fmt(h.last_epoch)
        << (h.last_epoch == 1 ? " epoch" : " epochs");
@@ -406,9 +432,10 @@ std::string build_report(const ReportOptions& o) {
           "<a href=\"#lr\">learning rate and gradient norm</a> · "
           "<a href=\"#param-grads\">by layer</a> · <a href=\"#attention\">attention</a> · "
           "<a href=\"#test\">test</a> · <a href=\"#config\">configuration</a></p>\n";
+  return html.str();
+}
 
-  // Loss.
-  html << "<h2 id=\"loss\">Loss</h2>\n";
+std::string loss_section(const RunHistory& h) {
   LineChart loss;
   loss.title = "Loss";
   loss.x_label = "step";
@@ -417,10 +444,12 @@ std::string build_report(const ReportOptions& o) {
   if (h.valid.count("train_loss"))
     loss.series.push_back(series("train (epoch mean)", h.valid.at("train_loss")));
   if (h.valid.count("loss")) loss.series.push_back(series("validation", h.valid.at("loss")));
-  html << chart_or_note(loss, "No loss was logged yet.");
+  return "<h2 id=\"loss\">Loss</h2>\n" + chart_or_note(loss, "No loss was logged yet.");
+}
 
-  // Validation metrics, one chart each (they have different scales).
-  html << "<h2 id=\"metrics\">Validation metrics</h2>\n";
+// Validation metrics, one chart each (they have different scales), and the last values.
+std::string metrics_section(const RunHistory& h) {
+  std::string out = "<h2 id=\"metrics\">Validation metrics</h2>\n";
   bool any_metric = false;
   std::string metric_charts;
   for (const auto& [key, s] : h.valid) {
@@ -430,51 +459,67 @@ std::string build_report(const ReportOptions& o) {
     c.series.push_back(series(key, s));
     metric_charts += chart_or_note(c, "validation " + key + ": no finite value logged");
   }
-  if (any_metric) html << "<div class=\"row\">\n" << metric_charts << "</div>\n";
-  if (!any_metric) html << "<p class=\"note\">No validation record in the log yet.</p>\n";
+  if (any_metric) out += "<div class=\"row\">\n" + metric_charts + "</div>\n";
+  if (!any_metric) out += "<p class=\"note\">No validation record in the log yet.</p>\n";
   std::map<std::string, double> last_valid;
   for (const auto& [key, s] : h.valid)
     if (!s.empty()) last_valid[key] = s.value.back();
   if (!last_valid.empty())
-    html << "<p>Last validation (step " << fmt(h.valid.begin()->second.step.back()) << "):</p>\n"
-         << table(last_valid);
+    out += "<p>Last validation (step " + fmt(h.valid.begin()->second.step.back()) + "):</p>\n" +
+           table(last_valid);
+  return out;
+}
 
-  html << "<h2 id=\"lr\">Learning rate and global gradient norm</h2>\n<div class=\"row\">\n";
+std::string lr_section(const RunHistory& h) {
+  std::string out =
+      "<h2 id=\"lr\">Learning rate and global gradient norm</h2>\n<div class=\"row\">\n";
   LineChart lr = small_chart("Learning rate", "learning rate");
   lr.series.push_back(series("lr", h.lr));
-  html << chart_or_note(lr, "No training step was logged (see --log-every).");
+  out += chart_or_note(lr, "No training step was logged (see --log-every).");
   LineChart gn = small_chart("Global gradient norm (before clipping)", "L2 norm");
   gn.log_y = true;
   gn.series.push_back(series("grad_norm", h.grad_norm));
-  html << chart_or_note(gn, "No training step was logged (see --log-every).") << "</div>\n";
+  return out + chart_or_note(gn, "No training step was logged (see --log-every).") + "</div>\n";
+}
 
-  html << grad_norm_section(h);
-
-  html << "<h2 id=\"attention\">Attention maps</h2>\n"
-       << attention_section(checkpoint_path, o.examples, resolved);
-
-  html << "<h2 id=\"test\">Test metrics</h2>\n";
+std::string test_section(const RunHistory& h) {
+  const std::string head = "<h2 id=\"test\">Test metrics</h2>\n";
   if (h.test.empty())
-    html << "<p class=\"note\">No test record: the run has not finished (the best weights are "
-            "scored on the test split at the end).</p>\n";
-  else
-    html << table(h.test);
+    return head +
+           "<p class=\"note\">No test record: the run has not finished (the best weights are "
+           "scored on the test split at the end).</p>\n";
+  return head + table(h.test);
+}
 
-  html << "<h2 id=\"config\">Configuration</h2>\n<h3>config.toml (the options; --resume reads "
-          "them)</h3>\n";
-  html << (config_toml
-               ? "<pre>" + esc(*config_toml) + "</pre>\n"
-               : std::string("<p class=\"note\">No config.toml in the run directory.</p>\n"));
-  if (config_json)
-    html << "<h3>config.json (resolved)</h3>\n<pre>" << esc(*config_json) << "</pre>\n";
-  html << "<h3>Model config of "
-       << esc(checkpoint_path.empty() ? "the checkpoint"
-                                      : fs::path(checkpoint_path).filename().string())
-       << "</h3>\n";
-  html << (model_config.is_null()
-               ? std::string("<p class=\"note\">No checkpoint with a model config.</p>\n")
-               : "<pre>" + esc(model_config.dump(2)) + "</pre>\n");
-  html << "</body>\n</html>\n";
+std::string config_section(const RunFiles& f) {
+  std::string out =
+      "<h2 id=\"config\">Configuration</h2>\n<h3>config.toml (the options; --resume reads "
+      "them)</h3>\n";
+  out += f.config_toml
+             ? "<pre>" + esc(*f.config_toml) + "</pre>\n"
+             : std::string("<p class=\"note\">No config.toml in the run directory.</p>\n");
+  if (f.config_json)
+    out += "<h3>config.json (resolved)</h3>\n<pre>" + esc(*f.config_json) + "</pre>\n";
+  out += "<h3>Model config of " +
+         esc(f.checkpoint_path.empty() ? "the checkpoint"
+                                       : fs::path(f.checkpoint_path).filename().string()) +
+         "</h3>\n";
+  out += f.model_config.is_null()
+             ? std::string("<p class=\"note\">No checkpoint with a model config.</p>\n")
+             : "<pre>" + esc(f.model_config.dump(2)) + "</pre>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string build_report(const ReportOptions& o) {
+  const RunHistory h = read_run_history(metrics_path(o.run_dir).string());
+  const RunFiles f = read_run_files(o.run_dir);
+  std::ostringstream html;
+  html << page_head(o, h, f) << loss_section(h) << metrics_section(h) << lr_section(h)
+       << grad_norm_section(h) << "<h2 id=\"attention\">Attention maps</h2>\n"
+       << attention_section(f.checkpoint_path, o.examples, f.resolved) << test_section(h)
+       << config_section(f) << "</body>\n</html>\n";
   return html.str();
 }
 

@@ -20,9 +20,8 @@ bool bookkeeping(const std::string& key) {
   return key == "split" || key == "step" || key == "epoch" || key == "lr";
 }
 
-}  // namespace
-
-RunHistory read_run_history(const std::string& path) {
+// The whole file; DataError naming it when it cannot be read.
+std::string read_text(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw DataError(path, 0, "is a directory, not a metrics log");
@@ -31,7 +30,97 @@ RunHistory read_run_history(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) throw DataError(path, 0, "cannot read");
-  const std::string text = buffer.str();
+  return buffer.str();
+}
+
+// One record of the log (line line_no) and where its errors point.
+class Record {
+ public:
+  Record(const json& rec, const std::string& path, int64_t line_no)
+      : rec_(rec), path_(path), line_no_(line_no) {}
+
+  // Every field is a number or null (JSON has no NaN), except the split and the norms.
+  double num(const std::string& key, const json& v) const {
+    if (v.is_null()) return std::nan("");
+    if (!v.is_number())
+      throw DataError(path_, line_no_, "\"" + key + "\" is " + v.dump() + ", not a number");
+    return v.get<double>();
+  }
+  std::string split() const {
+    if (!rec_.contains("split")) return "train";
+    if (!rec_["split"].is_string())
+      throw DataError(path_, line_no_, "\"split\" is " + rec_["split"].dump() + ", not text");
+    return rec_["split"].get<std::string>();
+  }
+  void check_numbers() const {
+    for (const auto& [key, v] : rec_.items())
+      if (key != "split" && key != "grad_norms") num(key, v);
+  }
+  double step() const { return rec_.contains("step") ? num("step", rec_["step"]) : std::nan(""); }
+  // Appends (step, rec[key]) to s when the record has key.
+  void add(StepSeries& s, const char* key) const {
+    if (!rec_.contains(key)) return;
+    s.step.push_back(step());
+    s.value.push_back(num(key, rec_[key]));
+  }
+
+  void add_train(RunHistory& h) const {
+    if (rec_.contains("skipped")) {
+      ++h.skipped_batches;
+      return;
+    }
+    add(h.train_loss, "train_loss");
+    add(h.grad_norm, "grad_norm");
+    add(h.lr, "lr");
+    if (!rec_.contains("grad_norms")) return;
+    const json& g = rec_["grad_norms"];
+    if (!g.is_object())
+      throw DataError(path_, line_no_, "\"grad_norms\" is " + g.dump() + ", not an object");
+    for (const auto& [name, v] : g.items()) {
+      StepSeries& s = h.param_grad_norms[name];
+      s.step.push_back(step());
+      s.value.push_back(num("grad_norms." + name, v));
+    }
+  }
+  void add_valid(RunHistory& h) const {
+    for (const auto& [key, v] : rec_.items())
+      if (!bookkeeping(key)) {
+        StepSeries& s = h.valid[key];
+        s.step.push_back(step());
+        s.value.push_back(num(key, v));
+      }
+  }
+  void add_test(RunHistory& h) const {
+    h.test.clear();
+    for (const auto& [key, v] : rec_.items())
+      if (key != "split" && key != "epoch") h.test[key] = num(key, v);
+  }
+
+ private:
+  const json& rec_;
+  const std::string& path_;
+  int64_t line_no_;
+};
+
+void add_record(RunHistory& h, const Record& r, const json& rec) {
+  const std::string split = r.split();
+  r.check_numbers();
+  ++h.records;
+  const double step = r.step();
+  if (std::isfinite(step)) h.last_step = std::max(h.last_step, step);
+  if (rec.contains("epoch")) h.last_epoch = std::max(h.last_epoch, r.num("epoch", rec["epoch"]));
+  if (split == "train")
+    r.add_train(h);
+  else if (split == "valid")
+    r.add_valid(h);
+  else if (split == "test")
+    r.add_test(h);
+}
+
+}  // namespace
+
+RunHistory read_run_history(const std::string& path) {
+  const std::string text = read_text(path);
   RunHistory h;
   h.path = path;
   int64_t line_no = 0;
@@ -50,60 +139,7 @@ RunHistory read_run_history(const std::string& path) {
       throw DataError(path, line_no, std::string("not a JSON object: ") + e.what());
     }
     if (!rec.is_object()) throw DataError(path, line_no, "not a JSON object: " + rec.dump());
-    // Every field is a number or null (JSON has no NaN), except the split and the norms.
-    auto num = [&](const std::string& key, const json& v) {
-      if (v.is_null()) return std::nan("");
-      if (!v.is_number())
-        throw DataError(path, line_no, "\"" + key + "\" is " + v.dump() + ", not a number");
-      return v.get<double>();
-    };
-    std::string split = "train";
-    if (rec.contains("split")) {
-      if (!rec["split"].is_string())
-        throw DataError(path, line_no, "\"split\" is " + rec["split"].dump() + ", not text");
-      split = rec["split"].get<std::string>();
-    }
-    for (const auto& [key, v] : rec.items())
-      if (key != "split" && key != "grad_norms") num(key, v);
-    ++h.records;
-    const double step = rec.contains("step") ? num("step", rec["step"]) : std::nan("");
-    if (std::isfinite(step)) h.last_step = std::max(h.last_step, step);
-    if (rec.contains("epoch")) h.last_epoch = std::max(h.last_epoch, num("epoch", rec["epoch"]));
-    auto add = [&](StepSeries& s, const char* key) {
-      if (!rec.contains(key)) return;
-      s.step.push_back(step);
-      s.value.push_back(num(key, rec[key]));
-    };
-    if (split == "train") {
-      if (rec.contains("skipped")) {
-        ++h.skipped_batches;
-        continue;
-      }
-      add(h.train_loss, "train_loss");
-      add(h.grad_norm, "grad_norm");
-      add(h.lr, "lr");
-      if (rec.contains("grad_norms")) {
-        const json& g = rec["grad_norms"];
-        if (!g.is_object())
-          throw DataError(path, line_no, "\"grad_norms\" is " + g.dump() + ", not an object");
-        for (const auto& [name, v] : g.items()) {
-          StepSeries& s = h.param_grad_norms[name];
-          s.step.push_back(step);
-          s.value.push_back(num("grad_norms." + name, v));
-        }
-      }
-    } else if (split == "valid") {
-      for (const auto& [key, v] : rec.items())
-        if (!bookkeeping(key)) {
-          StepSeries& s = h.valid[key];
-          s.step.push_back(step);
-          s.value.push_back(num(key, v));
-        }
-    } else if (split == "test") {
-      h.test.clear();
-      for (const auto& [key, v] : rec.items())
-        if (key != "split" && key != "epoch") h.test[key] = num(key, v);
-    }
+    add_record(h, Record(rec, path, line_no), rec);
   }
   if (h.records == 0) throw DataError(path, 0, "no records (the run has not logged anything yet)");
   return h;

@@ -200,25 +200,40 @@ std::string heatmap_svg(const Heatmap& map) {
   return out.str();
 }
 
-std::string line_chart_svg(const LineChart& chart) {
-  const int width = chart.width, height = chart.height;
+namespace {
+
+// Where a line chart's plot lies in the picture and which data range it shows.
+struct ChartFrame {
+  int left = 70, top = 30, plot_w = 0, plot_h = 0;
+  double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;  // y on the log10 scale for log_y charts
+  bool log_y = false;
+
+  double y_of(double y) const { return log_y ? std::log10(y) : y; }
+  bool usable(double x, double y) const {
+    return std::isfinite(x) && std::isfinite(y) && (!log_y || y > 0);
+  }
+  double px(double x) const { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; }
+  double py(double y) const { return top + plot_h - (y - y_lo) / (y_hi - y_lo) * plot_h; }
+};
+
+ChartFrame chart_frame(const LineChart& chart) {
+  ChartFrame f;
+  f.log_y = chart.log_y;
   // The legend's width follows its longest name (~7 px a character), so long names (dotted
   // parameter names) are not cut off at the picture's edge; the plot gives up the room.
   size_t longest = 0;
   for (const auto& s : chart.series) longest = std::max(longest, s.name.size());
-  const int right = std::clamp(40 + 7 * static_cast<int>(longest), 150, std::max(150, width / 2));
-  const int left = 70, top = 30, bottom = 45;
-  const int plot_w = width - left - right, plot_h = height - top - bottom;
-  auto y_of = [&](double y) { return chart.log_y ? std::log10(y) : y; };
-  auto usable = [&](double x, double y) {
-    return std::isfinite(x) && std::isfinite(y) && (!chart.log_y || y > 0);
-  };
+  const int right =
+      std::clamp(40 + 7 * static_cast<int>(longest), 150, std::max(150, chart.width / 2));
+  const int bottom = 45;
+  f.plot_w = chart.width - f.left - right;
+  f.plot_h = chart.height - f.top - bottom;
   double x_lo = std::numeric_limits<double>::infinity(), x_hi = -x_lo, y_lo = x_lo, y_hi = -x_lo;
   for (const auto& s : chart.series)
     for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i)
-      if (usable(s.x[i], s.y[i])) {
+      if (f.usable(s.x[i], s.y[i])) {
         x_lo = std::min(x_lo, s.x[i]), x_hi = std::max(x_hi, s.x[i]);
-        y_lo = std::min(y_lo, y_of(s.y[i])), y_hi = std::max(y_hi, y_of(s.y[i]));
+        y_lo = std::min(y_lo, f.y_of(s.y[i])), y_hi = std::max(y_hi, f.y_of(s.y[i]));
       }
   if (!std::isfinite(x_lo)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
   // A constant (one point, a constant learning rate) gets a range around it on its own scale: a
@@ -231,81 +246,96 @@ std::string line_chart_svg(const LineChart& chart) {
   widen(x_lo, x_hi);
   widen(y_lo, y_hi);
   const double y_pad = (y_hi - y_lo) * 0.05;
-  y_lo -= y_pad, y_hi += y_pad;
-  auto px = [&](double x) { return left + (x - x_lo) / (x_hi - x_lo) * plot_w; };
-  auto py = [&](double y) { return top + plot_h - (y - y_lo) / (y_hi - y_lo) * plot_h; };
+  f.x_lo = x_lo, f.x_hi = x_hi, f.y_lo = y_lo - y_pad, f.y_hi = y_hi + y_pad;
+  return f;
+}
 
-  std::ostringstream out;
-  open_svg(out, width, height);
+// Tick positions on the y axis (log10 values for a log axis).
+std::vector<double> y_tick_values(const ChartFrame& f) {
+  if (!f.log_y) return nice_ticks(f.y_lo, f.y_hi);
+  std::vector<double> ticks;
+  for (double d = std::ceil(f.y_lo); d <= f.y_hi;
+       d += std::max(1.0, std::ceil((f.y_hi - f.y_lo) / 6)))
+    ticks.push_back(d);
+  // Less than a decade shown (a gradient norm between 0.3 and 2): no power of ten to mark, so
+  // round values of the data's own scale, placed on the log axis.
+  if (ticks.size() < 2) {
+    ticks.clear();
+    for (double v : nice_ticks(std::pow(10.0, f.y_lo), std::pow(10.0, f.y_hi)))
+      if (v > 0) ticks.push_back(std::log10(v));
+  }
+  return ticks;
+}
+
+// The title, the plot's frame and grid, the tick labels and the axis labels.
+void draw_axes(std::ostringstream& out, const LineChart& chart, const ChartFrame& f) {
+  const int left = f.left, top = f.top, plot_w = f.plot_w, plot_h = f.plot_h;
   out << "<text x=\"" << left + plot_w / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
       << xml_escape(chart.title) << "</text>\n";
   out << "<g class=\"axes\" stroke=\"#999\">\n<rect x=\"" << left << "\" y=\"" << top
       << "\" width=\"" << plot_w << "\" height=\"" << plot_h << "\" fill=\"none\"/>\n";
-  for (double t : nice_ticks(x_lo, x_hi))
-    out << "<line x1=\"" << fmt("%.1f", px(t)) << "\" x2=\"" << fmt("%.1f", px(t)) << "\" y1=\""
-        << top + plot_h << "\" y2=\"" << top + plot_h + 4 << "\"/>\n";
-  std::vector<double> y_ticks;
-  if (chart.log_y) {
-    for (double d = std::ceil(y_lo); d <= y_hi; d += std::max(1.0, std::ceil((y_hi - y_lo) / 6)))
-      y_ticks.push_back(d);
-    // Less than a decade shown (a gradient norm between 0.3 and 2): no power of ten to mark, so
-    // round values of the data's own scale, placed on the log axis.
-    if (y_ticks.size() < 2) {
-      y_ticks.clear();
-      for (double v : nice_ticks(std::pow(10.0, y_lo), std::pow(10.0, y_hi)))
-        if (v > 0) y_ticks.push_back(std::log10(v));
-    }
-  } else {
-    y_ticks = nice_ticks(y_lo, y_hi);
-  }
-  for (double t : y_ticks)
-    out << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\"" << fmt("%.1f", py(t))
-        << "\" y2=\"" << fmt("%.1f", py(t)) << "\" stroke=\"#eee\"/>\n";
-  out << "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
-  const std::vector<double> x_ticks = nice_ticks(x_lo, x_hi);
+  const std::vector<double> x_ticks = nice_ticks(f.x_lo, f.x_hi);
   for (double t : x_ticks)
-    out << "<text x=\"" << fmt("%.1f", px(t)) << "\" y=\"" << top + plot_h + 16
+    out << "<line x1=\"" << fmt("%.1f", f.px(t)) << "\" x2=\"" << fmt("%.1f", f.px(t)) << "\" y1=\""
+        << top + plot_h << "\" y2=\"" << top + plot_h + 4 << "\"/>\n";
+  const std::vector<double> y_ticks = y_tick_values(f);
+  for (double t : y_ticks)
+    out << "<line x1=\"" << left << "\" x2=\"" << left + plot_w << "\" y1=\""
+        << fmt("%.1f", f.py(t)) << "\" y2=\"" << fmt("%.1f", f.py(t)) << "\" stroke=\"#eee\"/>\n";
+  out << "</g>\n<g class=\"ticks\" fill=\"#333\">\n";
+  for (double t : x_ticks)
+    out << "<text x=\"" << fmt("%.1f", f.px(t)) << "\" y=\"" << top + plot_h + 16
         << "\" text-anchor=\"middle\">" << tick_label(t, tick_step(x_ticks)) << "</text>\n";
   for (double t : y_ticks)
-    out << "<text x=\"" << left - 6 << "\" y=\"" << fmt("%.1f", py(t) + 4)
+    out << "<text x=\"" << left - 6 << "\" y=\"" << fmt("%.1f", f.py(t) + 4)
         << "\" text-anchor=\"end\">"
         << (chart.log_y ? tick_label(std::pow(10.0, t)) : tick_label(t, tick_step(y_ticks)))
         << "</text>\n";
-  out << "</g>\n<text x=\"" << left + plot_w / 2 << "\" y=\"" << height - 8
+  out << "</g>\n<text x=\"" << left + plot_w / 2 << "\" y=\"" << chart.height - 8
       << "\" text-anchor=\"middle\">" << xml_escape(chart.x_label) << "</text>\n"
       << "<text transform=\"translate(16," << top + plot_h / 2
       << ") rotate(-90)\" text-anchor=\"middle\">" << xml_escape(chart.y_label)
       << (chart.log_y ? " (log scale)" : "") << "</text>\n";
+}
 
-  for (size_t k = 0; k < chart.series.size(); ++k) {
-    const auto& s = chart.series[k];
-    // A gap in the data (a non-finite point) starts a new polyline.
-    std::vector<std::string> runs(1);
-    for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
-      if (!usable(s.x[i], s.y[i])) {
-        if (!runs.back().empty()) runs.emplace_back();
-        continue;
-      }
-      runs.back() += fmt("%.1f", px(s.x[i])) + "," + fmt("%.1f", py(y_of(s.y[i]))) + " ";
+// Series k as polylines (a gap in the data, a non-finite point, starts a new one) and its legend
+// entry.
+void draw_series(std::ostringstream& out, const Series& s, size_t k, const ChartFrame& f) {
+  std::vector<std::string> runs(1);
+  for (size_t i = 0; i < std::min(s.x.size(), s.y.size()); ++i) {
+    if (!f.usable(s.x[i], s.y[i])) {
+      if (!runs.back().empty()) runs.emplace_back();
+      continue;
     }
-    out << "<g class=\"series\" data-name=\"" << xml_escape(s.name) << "\">\n";
-    for (const auto& pts : runs) {
-      if (pts.empty()) continue;
-      out << "<polyline fill=\"none\" stroke=\"" << series_colour(k)
-          << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
-      // A polyline through one point draws nothing: mark a lone point (one evaluation) with a dot.
-      if (pts.find(' ') + 1 == pts.size()) {
-        const size_t comma = pts.find(',');
-        out << "<circle cx=\"" << pts.substr(0, comma) << "\" cy=\""
-            << pts.substr(comma + 1, pts.size() - comma - 2) << "\" r=\"3\" fill=\""
-            << series_colour(k) << "\"/>\n";
-      }
-    }
-    out << "</g>\n<rect x=\"" << left + plot_w + 12 << "\" y=\"" << top + 6 + 18 * k
-        << "\" width=\"14\" height=\"4\" fill=\"" << series_colour(k) << "\"/>\n<text x=\""
-        << left + plot_w + 30 << "\" y=\"" << top + 12 + 18 * k << "\">" << xml_escape(s.name)
-        << "</text>\n";
+    runs.back() += fmt("%.1f", f.px(s.x[i])) + "," + fmt("%.1f", f.py(f.y_of(s.y[i]))) + " ";
   }
+  out << "<g class=\"series\" data-name=\"" << xml_escape(s.name) << "\">\n";
+  for (const auto& pts : runs) {
+    if (pts.empty()) continue;
+    out << "<polyline fill=\"none\" stroke=\"" << series_colour(k)
+        << "\" stroke-width=\"2\" points=\"" << pts << "\"/>\n";
+    // A polyline through one point draws nothing: mark a lone point (one evaluation) with a dot.
+    if (pts.find(' ') + 1 == pts.size()) {
+      const size_t comma = pts.find(',');
+      out << "<circle cx=\"" << pts.substr(0, comma) << "\" cy=\""
+          << pts.substr(comma + 1, pts.size() - comma - 2) << "\" r=\"3\" fill=\""
+          << series_colour(k) << "\"/>\n";
+    }
+  }
+  out << "</g>\n<rect x=\"" << f.left + f.plot_w + 12 << "\" y=\"" << f.top + 6 + 18 * k
+      << "\" width=\"14\" height=\"4\" fill=\"" << series_colour(k) << "\"/>\n<text x=\""
+      << f.left + f.plot_w + 30 << "\" y=\"" << f.top + 12 + 18 * k << "\">" << xml_escape(s.name)
+      << "</text>\n";
+}
+
+}  // namespace
+
+std::string line_chart_svg(const LineChart& chart) {
+  const ChartFrame frame = chart_frame(chart);
+  std::ostringstream out;
+  open_svg(out, chart.width, chart.height);
+  draw_axes(out, chart, frame);
+  for (size_t k = 0; k < chart.series.size(); ++k) draw_series(out, chart.series[k], k, frame);
   out << "</svg>\n";
   return out.str();
 }
