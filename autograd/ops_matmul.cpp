@@ -1,12 +1,11 @@
-// Matrix products through cblas_sgemm. Transposed operands are passed to sgemm as flags, never
+// Matrix products through kernels::gemm. Transposed operands are passed to sgemm as flags, never
 // copied. Batched products loop over the (broadcast) batch; when the right operand has no batch
 // dimensions the batch folds into M and the whole product is one GEMM.
-#include <cblas.h>
-
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
 #include "autograd/profiler.h"
@@ -14,23 +13,9 @@
 namespace attend {
 
 using Grads = std::vector<Tensor>;
+using kernels::gemm;
 
 namespace {
-
-// C[M,N] = alpha * op(A) op(B) + beta * C, row-major; A is stored [M,K] (or [K,M] if ta),
-// B is stored [K,N] (or [N,K] if tb).
-void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
-          float* C, float beta = 0.0f) {
-  if (M == 0 || N == 0) return;
-  if (K == 0) {
-    if (beta == 0.0f) std::fill_n(C, M * N, 0.0f);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0f, A,
-              static_cast<int>(ta ? M : K), B, static_cast<int>(tb ? K : N), beta, C,
-              static_cast<int>(N));
-}
 
 Shape batch_of(const Shape& s) {
   Shape b = s;
@@ -116,12 +101,12 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   std::vector<int64_t> amap, bmap;
   const int64_t nb = batch.numel();
   if (fold) {
-    gemm(false, tb, ab.numel() * M, N, K, a.data(), b.data(), out.data());
+    gemm(false, tb, ab.numel() * M, N, K, 1.0f, a.data(), b.data(), 0.0f, out.data());
   } else {
     amap = batch_map(ab, batch);
     bmap = batch_map(bb, batch);
     for (int64_t i = 0; i < nb; ++i)
-      gemm(ta, tb, M, N, K, a.data() + amap[i] * M * K, b.data() + bmap[i] * K * N,
+      gemm(ta, tb, M, N, K, 1.0f, a.data() + amap[i] * M * K, b.data() + bmap[i] * K * N, 0.0f,
            out.data() + i * M * N);
   }
   const bool ga = a.requires_grad(), gb = b.requires_grad();
@@ -135,14 +120,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
                     // dA[BM,K] = dC[BM,N] op(B)^T ; dB = op(A)^T dC (or dC^T A when tb)
                     if (ga) {
                       da = Tensor::empty(sha);
-                      gemm(false, !tb, BM, K, N, g.data(), sb.data(), da.data());
+                      gemm(false, !tb, BM, K, N, 1.0f, g.data(), sb.data(), 0.0f, da.data());
                     }
                     if (gb) {
                       db = Tensor::empty(shb);
                       if (tb)
-                        gemm(true, false, N, K, BM, g.data(), sa.data(), db.data());
+                        gemm(true, false, N, K, BM, 1.0f, g.data(), sa.data(), 0.0f, db.data());
                       else
-                        gemm(true, false, K, N, BM, sa.data(), g.data(), db.data());
+                        gemm(true, false, K, N, BM, 1.0f, sa.data(), g.data(), 0.0f, db.data());
                     }
                     return Grads{da, db};
                   }
@@ -158,16 +143,16 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
                     if (ga) {
                       float* dai = da.data() + amap[i] * M * K;
                       if (!ta)
-                        gemm(false, !tb, M, K, N, gi, bi, dai, a_bcast ? 1.0f : 0.0f);
+                        gemm(false, !tb, M, K, N, 1.0f, gi, bi, a_bcast ? 1.0f : 0.0f, dai);
                       else
-                        gemm(tb, true, K, M, N, bi, gi, dai, a_bcast ? 1.0f : 0.0f);
+                        gemm(tb, true, K, M, N, 1.0f, bi, gi, a_bcast ? 1.0f : 0.0f, dai);
                     }
                     if (gb) {
                       float* dbi = db.data() + bmap[i] * K * N;
                       if (!tb)
-                        gemm(!ta, false, K, N, M, ai, gi, dbi, b_bcast ? 1.0f : 0.0f);
+                        gemm(!ta, false, K, N, M, 1.0f, ai, gi, b_bcast ? 1.0f : 0.0f, dbi);
                       else
-                        gemm(true, ta, N, K, M, gi, ai, dbi, b_bcast ? 1.0f : 0.0f);
+                        gemm(true, ta, N, K, M, 1.0f, gi, ai, b_bcast ? 1.0f : 0.0f, dbi);
                     }
                   }
                   return Grads{da, db};
@@ -185,7 +170,8 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   if (bias.defined() && !(bias.shape() == Shape{out_f}))
     throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " +
                      weight.shape().str());
-  const int64_t rows = x.numel() / in_f;
+  int64_t rows = 1;  // x's leading dimensions (not numel / in_f: in_f may be 0)
+  for (int i = 0; i + 1 < x.ndim(); ++i) rows *= x.size(i);
   Shape os = x.shape();
   os[os.ndim() - 1] = out_f;
   Tensor out = Tensor::empty(os);
@@ -211,46 +197,46 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       }
     }
   } else {
-    gemm(false, true, rows, out_f, in_f, x.data(), weight.data(), out.data(), beta);
+    gemm(false, true, rows, out_f, in_f, 1.0f, x.data(), weight.data(), beta, out.data());
   }
   const bool gx = x.requires_grad(), gw = weight.requires_grad(),
              gbias = bias.defined() && bias.requires_grad();
   // dW needs x: the sparse form when there is one (less memory, and the product skips zeros).
   Tensor sx = gw && !xs ? x.detach() : Tensor(), sw = gx ? weight.detach() : Tensor();
   if (!gw) xs.reset();
-  return record("linear", out, {&x, &weight, &bias},
-                [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {
-                  Tensor dx, dw, db;
-                  if (gx) {  // dx[rows, in] = g[rows, out] @ W[out, in]
-                    dx = Tensor::empty(shx);
-                    gemm(false, false, rows, in_f, out_f, g.data(), sw.data(), dx.data());
-                  }
-                  if (gw && xs) {  // dW^T[k, :] += x[r, k] * g[r, :] over the nonzeros
-                    std::vector<float> dwt(static_cast<size_t>(in_f * out_f), 0.0f);
-                    for (int64_t r = 0; r < rows; ++r) {
-                      const float* grow = g.data() + r * out_f;
-                      for (int64_t e = xs->start[r]; e < xs->start[r + 1]; ++e) {
-                        const float v = xs->val[e];
-                        float* drow = dwt.data() + static_cast<int64_t>(xs->col[e]) * out_f;
+  return record(
+      "linear", out, {&x, &weight, &bias},
+      [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {
+        Tensor dx, dw, db;
+        if (gx) {  // dx[rows, in] = g[rows, out] @ W[out, in]
+          dx = Tensor::empty(shx);
+          gemm(false, false, rows, in_f, out_f, 1.0f, g.data(), sw.data(), 0.0f, dx.data());
+        }
+        if (gw && xs) {  // dW^T[k, :] += x[r, k] * g[r, :] over the nonzeros
+          std::vector<float> dwt(static_cast<size_t>(in_f * out_f), 0.0f);
+          for (int64_t r = 0; r < rows; ++r) {
+            const float* grow = g.data() + r * out_f;
+            for (int64_t e = xs->start[r]; e < xs->start[r + 1]; ++e) {
+              const float v = xs->val[e];
+              float* drow = dwt.data() + static_cast<int64_t>(xs->col[e]) * out_f;
 #pragma omp simd
-                        for (int64_t o = 0; o < out_f; ++o) drow[o] += v * grow[o];
-                      }
-                    }
-                    dw = Tensor::empty(shw);
-                    for (int64_t o = 0; o < out_f; ++o)
-                      for (int64_t k = 0; k < in_f; ++k)
-                        dw.data()[o * in_f + k] = dwt[k * out_f + o];
-                  } else if (gw) {  // dW[out, in] = g^T[out, rows] @ x[rows, in]
-                    dw = Tensor::empty(shw);
-                    gemm(true, false, out_f, in_f, rows, g.data(), sx.data(), dw.data());
-                  }
-                  if (gbias) {
-                    db = zeros({out_f});
-                    for (int64_t r = 0; r < rows; ++r)
-                      for (int64_t j = 0; j < out_f; ++j) db.data()[j] += g.data()[r * out_f + j];
-                  }
-                  return Grads{dx, dw, db};
-                });
+              for (int64_t o = 0; o < out_f; ++o) drow[o] += v * grow[o];
+            }
+          }
+          dw = Tensor::empty(shw);
+          for (int64_t o = 0; o < out_f; ++o)
+            for (int64_t k = 0; k < in_f; ++k) dw.data()[o * in_f + k] = dwt[k * out_f + o];
+        } else if (gw) {  // dW[out, in] = g^T[out, rows] @ x[rows, in]
+          dw = Tensor::empty(shw);
+          gemm(true, false, out_f, in_f, rows, 1.0f, g.data(), sx.data(), 0.0f, dw.data());
+        }
+        if (gbias) {
+          db = zeros({out_f});
+          for (int64_t r = 0; r < rows; ++r)
+            for (int64_t j = 0; j < out_f; ++j) db.data()[j] += g.data()[r * out_f + j];
+        }
+        return Grads{dx, dw, db};
+      });
 }
 
 }  // namespace attend

@@ -2,12 +2,11 @@
 // caller with linear(), batched over time where possible; these ops do everything after them in
 // one pass forward and one pass backward, instead of ~10 pointwise graph nodes per step.
 // B = batch, H = hidden size. Gate orders are PyTorch's.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
 #include "autograd/profiler.h"
@@ -139,9 +138,7 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
       for (int64_t b = 0; b < B; ++b) std::copy_n(b_hh.data(), G, gh.data() + b * G);
       beta = 1.0f;
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(B), static_cast<int>(G),
-                static_cast<int>(H), 1.0f, hp, static_cast<int>(H), w_hh.data(),
-                static_cast<int>(H), beta, gh.data(), static_cast<int>(G));
+    kernels::gemm(false, true, B, G, H, 1.0f, hp, w_hh.data(), beta, gh.data());
     for (int64_t b = 0; b < B; ++b) {
       const int64_t r = t * B + b;  // row of [T, B, .]
       lstm_forward_row(gx.data() + r * G, gh.data() + b * G, c_all.data() + r * H, H,
@@ -177,20 +174,13 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
           }
           dc.swap(dc_prev);
           // dL/dh_{t-1} = dG_t W_hh: [B, 4H] x [4H, H]
-          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B),
-                      static_cast<int>(H), static_cast<int>(G), 1.0f, dG.data() + t * B * G,
-                      static_cast<int>(G), w.data(), static_cast<int>(H), 0.0f, dh.data(),
-                      static_cast<int>(H));
+          kernels::gemm(false, false, B, H, G, 1.0f, dG.data() + t * B * G, w.data(), 0.0f,
+                        dh.data());
         }
         Tensor dw, db, dh0, dc0;
-        if (g_w && T * B == 0) {
-          dw = zeros({G, H});  // no steps: sgemm with K = 0 would leave dw unwritten
-        } else if (g_w) {  // dW_hh [4H, H] = dG^T [4H, T*B] x h_prev [T*B, H]: all steps at once
-          dw = Tensor::empty({G, H});
-          cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, static_cast<int>(G),
-                      static_cast<int>(H), static_cast<int>(T * B), 1.0f, dG.data(),
-                      static_cast<int>(G), h_all.data(), static_cast<int>(H), 0.0f, dw.data(),
-                      static_cast<int>(H));
+        if (g_w) {  // dW_hh [4H, H] = dG^T [4H, T*B] x h_prev [T*B, H]: all steps at once
+          dw = Tensor::empty({G, H});  // zero when there are no steps (K = 0)
+          kernels::gemm(true, false, G, H, T * B, 1.0f, dG.data(), h_all.data(), 0.0f, dw.data());
         }
         if (g_b) {
           db = zeros({G});
