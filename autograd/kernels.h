@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "autograd/ops.h"
 #include "autograd/vec_math.h"
@@ -254,6 +255,29 @@ inline Tensor attention_keep_mask(const Shape& s, float p, Generator& gen) {
   for (int64_t i = 0, n = keep.numel(); i < n; ++i) k[i] = gen.uniform() < p ? 0.0f : scale;
   return keep;
 }
+
+// Scaled dot-product attention over heads read in place from rows: the one kernel behind
+// scaled_dot_product_attention (one head spanning each row) and multi_head_attention (defined in
+// ops_multi_head.cpp). Each role tensor is [..., T, W] with the query's leading dimensions (B
+// entries); head h of entry b reads columns [col + h d, col + (h+1) d) of its T rows (d = dqk for
+// queries and keys, dv for values). The caller checks shapes and opens the profiler scope; this
+// records node `op` with outputs {out_shape [..., Tq, H dv] (heads side by side), weights_shape
+// [.., Tq, Tk] (B H Tq Tk weights, before dropout)}. mask and dropout as in ops.h's
+// scaled_dot_product_attention.
+struct AttentionRole {
+  int64_t input;  // index into AttentionHeads::inputs
+  int64_t col;    // first column of head 0
+};
+struct AttentionHeads {
+  const char* op;                     // the recorded name, also in error messages
+  std::vector<const Tensor*> inputs;  // the op's inputs, each given its own gradient
+  AttentionRole q, k, v;
+  int64_t heads, dqk, dv;
+  float scale;  // on Q K^T
+  Shape weights_shape, out_shape;
+};
+std::vector<Tensor> attention_heads(const AttentionHeads& a, const Tensor& mask, float dropout_p,
+                                    Generator* gen);
 
 // Reads an index stored in a float tensor, checking it is a whole number in [0, limit).
 int64_t checked_index(float v, int64_t limit, const char* op);

@@ -1,10 +1,8 @@
-// Fused attention ops: scaled dot-product attention (softmax(Q K^T * scale + mask) V) and the
-// additive (Bahdanau) score v^T tanh(q + k). Each runs forward and backward in a few tight loops
-// and GEMMs instead of a chain of graph nodes.
-//   N = flattened batch (e.g. batch * heads), Tq = queries, Tk = keys, d = query/key size,
-//   dv = value size, A = additive attention size
-#include <cblas.h>
-
+// Fused attention ops: scaled dot-product attention (softmax(Q K^T * scale + mask) V, the
+// one-head case of multi_head_attention's kernel) and the additive (Bahdanau) score
+// v^T tanh(q + k). Each runs forward and backward in a few tight loops and GEMMs instead of a
+// chain of graph nodes.
+//   Tq = queries, Tk = keys, d = query/key size, dv = value size, A = additive attention size
 #include <cmath>
 #include <limits>
 
@@ -18,15 +16,6 @@ namespace attend {
 using Grads = std::vector<Tensor>;
 
 namespace {
-
-// C[M,N] (+)= op(A) op(B), row-major, leading dimensions from the untransposed shapes.
-void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-          const float* B, float beta, float* C) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(ta ? M : K), B, static_cast<int>(tb ? K : N), beta, C,
-              static_cast<int>(N));
-}
 
 Shape batch_dims(const Tensor& t) {
   Shape s = t.shape();
@@ -50,7 +39,6 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
   if (dropout_p > 0 && !gen)
     throw std::invalid_argument("scaled_dot_product_attention: dropout needs a generator");
   const int64_t Tq = q.size(-2), d = q.size(-1), Tk = k.size(-2), dv = v.size(-1);
-  const int64_t N = batch_dims(q).numel();
   if (scale <= 0) scale = 1.0f / std::sqrt(static_cast<float>(d));
   Shape ps = batch_dims(q);  // [..., Tq, Tk]
   ps.push_back(Tq);
@@ -59,64 +47,19 @@ std::vector<Tensor> scaled_dot_product_attention(const Tensor& q, const Tensor& 
   os.push_back(Tq);
   os.push_back(dv);
 
-  // P = softmax(Q K^T * scale + mask) per batch entry.
-  Tensor p = Tensor::empty(ps);
-  for (int64_t n = 0; n < N; ++n)
-    gemm(false, true, Tq, Tk, d, scale, q.data() + n * Tq * d, k.data() + n * Tk * d, 0.0f,
-         p.data() + n * Tq * Tk);
-  if (mask.defined()) p = kernels::add_attention_mask(p, mask, "scaled_dot_product_attention");
-  kernels::softmax_rows(p.data(), p.data(), N * Tq, Tk);
-  // Dropout on the weights (training): P' = P * mask / (1 - p).
-  Tensor keep;
-  Tensor pd = p;
-  if (dropout_p > 0) {
-    keep = kernels::attention_keep_mask(ps, dropout_p, *gen);
-    pd = kernels::zip(p, keep, [](float a, float b) { return a * b; });
-  }
-  Tensor out = Tensor::empty(os);
-  for (int64_t n = 0; n < N; ++n)
-    gemm(false, false, Tq, dv, Tk, 1.0f, pd.data() + n * Tq * Tk, v.data() + n * Tk * dv, 0.0f,
-         out.data() + n * Tq * dv);
-
-  const bool gq = q.requires_grad(), gk = k.requires_grad(), gv = v.requires_grad();
-  Tensor sq = q.detach(), sk = k.detach(), sv = v.detach(), sp = p.detach(), spd = pd.detach();
-  return record_multi("scaled_dot_product_attention", {out, p}, {&q, &k, &v},
-                      [=](const std::vector<Tensor>& g) {
-                        Tensor dq, dk, dvv;
-                        // dP' = dO V^T ; dV = P'^T dO
-                        Tensor dp = zeros(ps);
-                        if (gv) dvv = zeros(sv.shape());
-                        if (g[0].defined())
-                          for (int64_t n = 0; n < N; ++n) {
-                            const float* go = g[0].data() + n * Tq * dv;
-                            gemm(false, true, Tq, Tk, dv, 1.0f, go, sv.data() + n * Tk * dv, 0.0f,
-                                 dp.data() + n * Tq * Tk);
-                            if (gv)
-                              gemm(true, false, Tk, dv, Tq, 1.0f, spd.data() + n * Tq * Tk, go,
-                                   0.0f, dvv.data() + n * Tk * dv);
-                          }
-                        if (keep.defined())
-                          dp = kernels::zip(dp, keep, [](float a, float b) { return a * b; });
-                        if (g[1].defined())
-                          add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
-                        // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes
-                        // into the dQ and dK GEMMs' alpha.
-                        for (int64_t r = 0; r < N * Tq; ++r)
-                          kernels::softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk,
-                                                        dp.data() + r * Tk, Tk);
-                        if (gq) dq = Tensor::empty(sq.shape());
-                        if (gk) dk = Tensor::empty(sk.shape());
-                        for (int64_t n = 0; n < N; ++n) {
-                          const float* ds = dp.data() + n * Tq * Tk;
-                          if (gq)  // dQ = scale dS K ; dK = scale dS^T Q
-                            gemm(false, false, Tq, d, Tk, scale, ds, sk.data() + n * Tk * d, 0.0f,
-                                 dq.data() + n * Tq * d);
-                          if (gk)
-                            gemm(true, false, Tk, d, Tq, scale, ds, sq.data() + n * Tq * d, 0.0f,
-                                 dk.data() + n * Tk * d);
-                        }
-                        return Grads{dq, dk, dvv};
-                      });
+  // One head spanning whole rows: the multi-head kernel (ops_multi_head.cpp).
+  return kernels::attention_heads({.op = "scaled_dot_product_attention",
+                                   .inputs = {&q, &k, &v},
+                                   .q = {.input = 0, .col = 0},
+                                   .k = {.input = 1, .col = 0},
+                                   .v = {.input = 2, .col = 0},
+                                   .heads = 1,
+                                   .dqk = d,
+                                   .dv = dv,
+                                   .scale = scale,
+                                   .weights_shape = ps,
+                                   .out_shape = os},
+                                  mask, dropout_p, gen);
 }
 
 Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor& v) {

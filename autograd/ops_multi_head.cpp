@@ -3,13 +3,13 @@
 // e.g. the fused QKV [B, T, 3E]); GEMM leading dimensions address them in place, and the output
 // is written with the heads already side by side. The composition it replaces -- unbind QKV,
 // permute each to [B, H, T, hd], attention, permute back -- copied every activation four times
-// forward and four times backward (4% of a B2 step).
+// forward and four times backward (4% of a B2 step). scaled_dot_product_attention is the same
+// kernel with one head whose columns are the whole row.
 //   B batch, H heads, hd = E / H head size, Tq queries, Tk keys, W* row widths
-#include <cblas.h>
-
 #include <cmath>
 #include <string>
 
+#include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
 #include "autograd/profiler.h"
@@ -19,14 +19,6 @@ namespace attend {
 using Grads = std::vector<Tensor>;
 
 namespace {
-
-// C[M,N] = alpha op(A) op(B) + beta C, row-major, every operand with its own row stride.
-void gemm_strided(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), alpha, A,
-              static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
-}
 
 // One role (query, key or value): which tensor, from which column, and its index among the op's
 // distinct inputs (the same tensor may play several roles, e.g. the fused QKV).
@@ -45,6 +37,107 @@ void check_role(const Role& r, const char* name, int64_t dim) {
 }
 
 }  // namespace
+
+std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tensor& mask,
+                                             float dropout_p, Generator* gen) {
+  const Tensor &q = *a.inputs[a.q.input], &k = *a.inputs[a.k.input], &v = *a.inputs[a.v.input];
+  const int64_t H = a.heads, dqk = a.dqk, dv = a.dv, Tq = q.size(-2), Tk = k.size(-2);
+  const int64_t Wq = q.size(-1), Wk = k.size(-1), Wv = v.size(-1), Wo = H * dv;
+  int64_t B = 1;  // batch entries: the query's leading dimensions
+  for (int i = 0; i + 2 < q.ndim(); ++i) B *= q.size(i);
+  const int64_t qc = a.q.col, kc = a.k.col, vc = a.v.col, PS = Tq * Tk;  // PS: one head's weights
+  const float scale = a.scale;
+  const Shape ps = a.weights_shape;
+  // Batch entry b's head 0: its first query, key, value, weight and output element. Head h is
+  // h d columns further on (weights: h PS elements), so the heads of one entry are one batched
+  // GEMM with the head size as its stride.
+  auto q_at = [=](auto* base, int64_t b) { return base + qc + b * Tq * Wq; };
+  auto k_at = [=](auto* base, int64_t b) { return base + kc + b * Tk * Wk; };
+  auto v_at = [=](auto* base, int64_t b) { return base + vc + b * Tk * Wv; };
+  auto p_at = [=](auto* base, int64_t b) { return base + b * H * PS; };
+  auto o_at = [=](auto* base, int64_t b) { return base + b * Tq * Wo; };
+
+  // P [.., H, Tq, Tk] = softmax(Q_bh K_bh^T * scale + mask)
+  Tensor p = Tensor::empty(ps);
+  for (int64_t b = 0; b < B; ++b)
+    gemm_batched(false, true, Tq, Tk, dqk, scale, q_at(q.data(), b), Wq, dqk, k_at(k.data(), b), Wk,
+                 dqk, 0.0f, p_at(p.data(), b), Tk, PS, H);
+  if (mask.defined()) p = add_attention_mask(p, mask, a.op);
+  softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
+  // Dropout on the weights (training), one draw per weight in P's order: P' = P * keep / (1 - p).
+  Tensor keep, pd = p;
+  if (dropout_p > 0) {
+    keep = attention_keep_mask(ps, dropout_p, *gen);
+    pd = zip(p, keep, [](float x, float y) { return x * y; });
+  }
+  // out [.., Tq, H dv]: head h's P'_bh V_bh in columns [h dv, (h+1) dv)
+  Tensor out = Tensor::empty(a.out_shape);
+  for (int64_t b = 0; b < B; ++b)
+    gemm_batched(false, false, Tq, dv, Tk, 1.0f, p_at(pd.data(), b), Tk, PS, v_at(v.data(), b), Wv,
+                 dv, 0.0f, o_at(out.data(), b), Wo, dv, H);
+
+  const size_t n_in = a.inputs.size();
+  const int64_t qi = a.q.input, ki = a.k.input, vi = a.v.input;
+  std::vector<bool> needs(n_in), whole(n_in);
+  std::vector<Tensor> saved(n_in);
+  for (size_t i = 0; i < n_in; ++i) {
+    needs[i] = a.inputs[i]->requires_grad();
+    saved[i] = a.inputs[i]->detach();
+    // One role whose heads span the whole row writes every gradient element with beta 0 into an
+    // uninitialised tensor; an input shared by roles (the fused QKV) or with columns outside
+    // them is zeroed and each role accumulates into its columns.
+    const int roles = (qi == int64_t(i)) + (ki == int64_t(i)) + (vi == int64_t(i));
+    whole[i] = roles == 1 && (qi == int64_t(i)   ? qc == 0 && H * dqk == Wq
+                              : ki == int64_t(i) ? kc == 0 && H * dqk == Wk
+                                                 : vc == 0 && Wo == Wv);
+  }
+  const bool gq = needs[qi], gk = needs[ki], gv = needs[vi];
+  Tensor sp = p.detach(), spd = pd.detach();
+  return record_multi(a.op, {out, p}, a.inputs, [=](const std::vector<Tensor>& g) {
+    const bool have_go = g[0].defined();  // else dV gets no product and stays zero
+    Grads grads(n_in);
+    std::vector<float> beta(n_in, 1.0f);
+    for (size_t i = 0; i < n_in; ++i) {
+      if (!needs[i]) continue;
+      const bool fresh = whole[i] && (have_go || vi != int64_t(i));
+      grads[i] = fresh ? Tensor::empty(saved[i].shape()) : zeros(saved[i].shape());
+      beta[i] = fresh ? 0.0f : 1.0f;
+    }
+    const float* qs = saved[qi].data();
+    const float* ks = saved[ki].data();
+    const float* vs = saved[vi].data();
+    float* dQ = gq ? grads[qi].data() : nullptr;
+    float* dK = gk ? grads[ki].data() : nullptr;
+    float* dV = gv ? grads[vi].data() : nullptr;
+    // dP' = dO_bh V_bh^T ; dV_bh (+)= P'_bh^T dO_bh
+    Tensor dp = have_go ? Tensor::empty(ps) : zeros(ps);
+    if (have_go)
+      for (int64_t b = 0; b < B; ++b) {
+        const float* go = o_at(g[0].data(), b);
+        gemm_batched(false, true, Tq, Tk, dv, 1.0f, go, Wo, dv, v_at(vs, b), Wv, dv, 0.0f,
+                     p_at(dp.data(), b), Tk, PS, H);
+        if (gv)
+          gemm_batched(true, false, Tk, dv, Tq, 1.0f, p_at(spd.data(), b), Tk, PS, go, Wo, dv,
+                       beta[vi], v_at(dV, b), Wv, dv, H);
+      }
+    if (keep.defined()) dp = zip(dp, keep, [](float x, float y) { return x * y; });
+    if (g[1].defined()) add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
+    // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes into the GEMMs' alpha.
+    for (int64_t r = 0; r < B * H * Tq; ++r)
+      softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, dp.data() + r * Tk, Tk);
+    // dQ_bh (+)= scale dS_bh K_bh ; dK_bh (+)= scale dS_bh^T Q_bh
+    for (int64_t b = 0; b < B; ++b) {
+      const float* ds = p_at(dp.data(), b);
+      if (gq)
+        gemm_batched(false, false, Tq, dqk, Tk, scale, ds, Tk, PS, k_at(ks, b), Wk, dqk, beta[qi],
+                     q_at(dQ, b), Wq, dqk, H);
+      if (gk)
+        gemm_batched(true, false, Tk, dqk, Tq, scale, ds, Tk, PS, q_at(qs, b), Wq, dqk, beta[ki],
+                     k_at(dK, b), Wk, dqk, H);
+    }
+    return grads;
+  });
+}
 
 std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const Tensor& k,
                                          int64_t k_col, const Tensor& v, int64_t v_col,
@@ -74,90 +167,18 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
     r->input = static_cast<int64_t>(i);
   }
   const int64_t B = q.size(0), Tq = q.size(1), Tk = k.size(1), H = heads, hd = dim / heads;
-  const int64_t Wq = rq.width(), Wk = rk.width(), Wv = rv.width();
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
-  const Shape ps{B, H, Tq, Tk};
-  // Head h of batch b: its first query row, key row, value row, weight matrix, output row.
-  auto q_at = [=](auto* base, int64_t b, int64_t h) { return base + b * Tq * Wq + h * hd; };
-  auto k_at = [=](auto* base, int64_t b, int64_t h) { return base + b * Tk * Wk + h * hd; };
-  auto v_at = [=](auto* base, int64_t b, int64_t h) { return base + b * Tk * Wv + h * hd; };
-  auto p_at = [=](int64_t b, int64_t h) { return (b * H + h) * Tq * Tk; };
-  auto o_at = [=](int64_t b, int64_t h) { return b * Tq * dim + h * hd; };
-  const float* qd = q.data() + q_col;
-  const float* kd = k.data() + k_col;
-  const float* vd = v.data() + v_col;
-
-  // P [B, H, Tq, Tk] = softmax(Q_bh K_bh^T * scale + mask)
-  Tensor p = Tensor::empty(ps);
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < H; ++h)
-      gemm_strided(false, true, Tq, Tk, hd, scale, q_at(qd, b, h), Wq, k_at(kd, b, h), Wk, 0.0f,
-                   p.data() + p_at(b, h), Tk);
-  if (mask.defined()) p = kernels::add_attention_mask(p, mask, "multi_head_attention");
-  kernels::softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
-  // Dropout on the weights (training), drawn in [B, H, Tq, Tk] order as
-  // scaled_dot_product_attention draws it: P' = P * keep / (1 - p).
-  Tensor keep, pd = p;
-  if (dropout_p > 0) {
-    keep = kernels::attention_keep_mask(ps, dropout_p, *gen);
-    pd = kernels::zip(p, keep, [](float a, float b) { return a * b; });
-  }
-  // out [B, Tq, E]: head h's P'_bh V_bh in columns [h hd, (h+1) hd)
-  Tensor out = Tensor::empty({B, Tq, dim});
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t h = 0; h < H; ++h)
-      gemm_strided(false, false, Tq, hd, Tk, 1.0f, pd.data() + p_at(b, h), Tk, v_at(vd, b, h), Wv,
-                   0.0f, out.data() + o_at(b, h), dim);
-
-  std::vector<bool> needs(inputs.size());
-  std::vector<Tensor> saved(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    needs[i] = inputs[i]->requires_grad();
-    saved[i] = inputs[i]->detach();
-  }
-  const bool gq = needs[rq.input], gk = needs[rk.input], gv = needs[rv.input];
-  Tensor sp = p.detach(), spd = pd.detach();
-  return record_multi("multi_head_attention", {out, p}, inputs, [=](const std::vector<Tensor>& g) {
-    // One zeroed gradient per distinct input; each role accumulates into its columns.
-    Grads grads(saved.size());
-    for (size_t i = 0; i < saved.size(); ++i)
-      if (needs[i]) grads[i] = zeros(saved[i].shape());
-    const float* qs = saved[rq.input].data() + rq.col;
-    const float* ks = saved[rk.input].data() + rk.col;
-    const float* vs = saved[rv.input].data() + rv.col;
-    float* dq = gq ? grads[rq.input].data() + rq.col : nullptr;
-    float* dk = gk ? grads[rk.input].data() + rk.col : nullptr;
-    float* dv = gv ? grads[rv.input].data() + rv.col : nullptr;
-    // dP' = dO_bh V_bh^T ; dV_bh += P'_bh^T dO_bh
-    Tensor dp = zeros(ps);
-    if (g[0].defined())
-      for (int64_t b = 0; b < B; ++b)
-        for (int64_t h = 0; h < H; ++h) {
-          const float* go = g[0].data() + o_at(b, h);
-          gemm_strided(false, true, Tq, Tk, hd, 1.0f, go, dim, v_at(vs, b, h), Wv, 0.0f,
-                       dp.data() + p_at(b, h), Tk);
-          if (gv)
-            gemm_strided(true, false, Tk, hd, Tq, 1.0f, spd.data() + p_at(b, h), Tk, go, dim, 1.0f,
-                         v_at(dv, b, h), Wv);
-        }
-    if (keep.defined()) dp = kernels::zip(dp, keep, [](float a, float b) { return a * b; });
-    if (g[1].defined()) add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
-    // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes into the GEMMs' alpha.
-    for (int64_t r = 0; r < B * H * Tq; ++r)
-      kernels::softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, dp.data() + r * Tk, Tk);
-    // dQ_bh += scale dS_bh K_bh ; dK_bh += scale dS_bh^T Q_bh
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t h = 0; h < H; ++h) {
-        const float* ds = dp.data() + p_at(b, h);
-        if (gq)
-          gemm_strided(false, false, Tq, hd, Tk, scale, ds, Tk, k_at(ks, b, h), Wk, 1.0f,
-                       q_at(dq, b, h), Wq);
-        if (gk)
-          gemm_strided(true, false, Tk, hd, Tq, scale, ds, Tk, q_at(qs, b, h), Wq, 1.0f,
-                       k_at(dk, b, h), Wk);
-      }
-    return grads;
-  });
+  return kernels::attention_heads({.op = "multi_head_attention",
+                                   .inputs = std::move(inputs),
+                                   .q = {.input = rq.input, .col = q_col},
+                                   .k = {.input = rk.input, .col = k_col},
+                                   .v = {.input = rv.input, .col = v_col},
+                                   .heads = H,
+                                   .dqk = hd,
+                                   .dv = hd,
+                                   .scale = 1.0f / std::sqrt(static_cast<float>(hd)),
+                                   .weights_shape = {B, H, Tq, Tk},
+                                   .out_shape = {B, Tq, dim}},
+                                  mask, dropout_p, gen);
 }
 
 }  // namespace attend
