@@ -12,6 +12,9 @@ class Embedding : public UnaryModule {
             int64_t padding_idx = -1);
   // ids [...] (whole numbers in a float tensor) -> [..., dim]
   Tensor forward(const Tensor& ids) override { return embedding(weight, ids, padding_idx); }
+  // Shares the table [num, dim] with another module's parameter (a joint source/target
+  // vocabulary's one embedding, fairseq's share_all_embeddings).
+  void tie_weight(const Tensor& shared) { weight = tie_parameter("weight", shared); }
   std::string type_name() const override { return "Embedding"; }
   std::string extra_repr() const override;
 

@@ -12,6 +12,9 @@ class Linear : public UnaryModule {
   Tensor forward(const Tensor& x) override {
     return linear(x, weight, bias);
   }  // [..., in] -> [..., out]
+  // Shares weight [out, in] with another module's parameter, e.g. an Embedding table [V, d] as
+  // the output projection d -> V (Press & Wolf 2017). The bias stays this layer's own.
+  void tie_weight(const Tensor& shared) { weight = tie_parameter("weight", shared); }
   std::string type_name() const override { return "Linear"; }
   std::string extra_repr() const override;
 

@@ -28,6 +28,20 @@ Tensor Module::register_parameter(const std::string& name, Tensor value) {
   return value;
 }
 
+Tensor Module::tie_parameter(const std::string& name, const Tensor& shared) {
+  for (auto& [n, t] : params_)
+    if (n == name) {
+      if (!shared.defined() || !shared.requires_grad() || !(shared.shape() == t.shape()))
+        throw std::invalid_argument(
+            "tie_parameter: '" + name + "' of " + type_name() + " has shape " + t.shape().str() +
+            "; it can only be tied to a parameter of the same shape, got " +
+            (shared.defined() ? shared.shape().str() : std::string("an undefined tensor")));
+      t = shared;
+      return shared;
+    }
+  throw std::invalid_argument("tie_parameter: " + type_name() + " has no parameter '" + name + "'");
+}
+
 Tensor Module::register_buffer(const std::string& name, Tensor value) {
   check_name(name, "register_buffer");
   buffers_.emplace_back(name, value);
@@ -43,8 +57,13 @@ void Module::collect(const std::string& prefix, bool recurse, bool buffers,
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> out;
-  collect("", recurse, false, out);
+  std::vector<std::pair<std::string, Tensor>> all, out;
+  collect("", recurse, false, all);
+  for (auto& entry : all) {
+    bool seen = false;
+    for (const auto& [_, t] : out) seen = seen || t.is_same(entry.second);
+    if (!seen) out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -77,18 +96,26 @@ void Module::zero_grad() {
 
 std::map<std::string, Tensor> Module::state_dict() const {
   std::map<std::string, Tensor> out;
-  for (auto& [n, t] : named_parameters()) out.emplace(n, t);
+  std::vector<std::pair<std::string, Tensor>> params;
+  collect("", true, false, params);  // every name of a tied parameter
+  for (auto& [n, t] : params) out.emplace(n, t);
   for (auto& [n, t] : named_buffers()) out.emplace(n, t);
   return out;
 }
 
 void Module::load_state_dict(const std::map<std::string, Tensor>& state, bool strict) {
   std::map<std::string, Tensor> own = state_dict();
+  // A tied tensor is loaded through any one of its names.
+  auto loaded_by_another_name = [&](const std::string& name, const Tensor& t) {
+    for (const auto& [other, u] : own)
+      if (other != name && u.is_same(t) && state.count(other)) return true;
+    return false;
+  };
   // Validate everything first so a failed load changes nothing.
   for (auto& [name, t] : own) {
     auto it = state.find(name);
     if (it == state.end()) {
-      if (strict)
+      if (strict && !loaded_by_another_name(name, t))
         throw std::invalid_argument("load_state_dict: missing key '" + name + "' in " +
                                     type_name());
       continue;

@@ -27,6 +27,9 @@ class Module {
   // The text inside the parentheses when printing ("in_features=4, out_features=3, bias=true").
   virtual std::string extra_repr() const { return ""; }
 
+  // Each distinct parameter once, under the first name it has in registration order: a tensor
+  // shared by several modules (tied weights) is one parameter, as in PyTorch, so an optimizer
+  // steps it once with the sum of its gradients.
   std::vector<Tensor> parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_parameters(bool recurse = true) const;
   std::vector<std::pair<std::string, Tensor>> named_buffers(bool recurse = true) const;
@@ -41,11 +44,13 @@ class Module {
   // Drops every parameter's .grad (PyTorch's zero_grad(set_to_none=True)).
   void zero_grad();
 
-  // Parameters and buffers by dotted name; the tensors share storage with the module's.
+  // Parameters and buffers by dotted name; the tensors share storage with the module's. A tied
+  // tensor appears under each of its names (PyTorch's state_dict does the same).
   std::map<std::string, Tensor> state_dict() const;
   // Copies values into the module's tensors by name, checking shapes. strict: every name must
-  // match both ways. Throws std::invalid_argument naming the first missing, unexpected or
-  // mis-shaped entry; on error nothing has been changed.
+  // match both ways, except that a tied tensor needs only one of its names (a file that stores
+  // it once, as safetensors' save_model does, loads back tied). Throws std::invalid_argument
+  // naming the first missing, unexpected or mis-shaped entry; on error nothing has been changed.
   void load_state_dict(const std::map<std::string, Tensor>& state, bool strict = true);
 
   // The module tree as PyTorch prints it.
@@ -54,6 +59,10 @@ class Module {
  protected:
   // Registers a parameter (a leaf that requires grad) and returns it. Names may not contain dots.
   Tensor register_parameter(const std::string& name, Tensor value);
+  // Weight tying (Press & Wolf 2017): the parameter `name` of this module becomes the tensor
+  // `shared`, a parameter of another module, of the same shape (PyTorch's
+  // `self.out.weight = self.emb.weight`). Returns shared, for the subclass's own member.
+  Tensor tie_parameter(const std::string& name, const Tensor& shared);
   // Registers state that is saved but not trained (e.g. running statistics).
   Tensor register_buffer(const std::string& name, Tensor value);
   template <class M>

@@ -1,8 +1,41 @@
 #include "layers/multihead_attention.h"
 
 #include <cmath>
+#include <limits>
 
 namespace attend {
+namespace {
+
+Tensor rows_of(const Tensor& t, int64_t from, int64_t n) {
+  return t.defined() ? narrow(t, 0, from, n) : Tensor();
+}
+
+// Additive mask [n, past + n] for n new positions after past cached ones: new position i (the
+// sequence's past + i) sees keys 0 .. past + i.
+Tensor causal_mask_after(int64_t n, int64_t past) {
+  const int64_t t = past + n;
+  Tensor m = zeros({n, t});
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = past + i + 1; j < t; ++j)
+      m.data()[i * t + j] = -std::numeric_limits<float>::infinity();
+  return m;
+}
+
+// [B, n] of zeros or the given mask, checked against [B, n].
+Tensor padding_or_zeros(const Tensor& mask, int64_t B, int64_t n, const char* who) {
+  if (!mask.defined()) return zeros({B, n});
+  if (!(mask.shape() == Shape{B, n}))
+    throw ShapeError(std::string(who) + ": key_padding_mask of shape " + mask.shape().str() +
+                     " must be [" + std::to_string(B) + ", " + std::to_string(n) + "]");
+  return mask;
+}
+
+}  // namespace
+
+void AttentionCache::reorder(const Tensor& rows) {
+  if (key_value.defined()) key_value = index_select(key_value, 0, rows);
+  if (key_padding_mask.defined()) key_padding_mask = index_select(key_padding_mask, 0, rows);
+}
 
 MultiheadAttention::MultiheadAttention(int64_t e, int64_t h, Generator& gen, float p, bool bias,
                                        std::shared_ptr<Generator> dropout_gen)
@@ -38,22 +71,19 @@ MultiheadAttention::Output MultiheadAttention::forward(const Tensor& query, cons
   // columns in place (no unbind into q, k, v, no permute to [B, H, T, hd]).
   // Self-attention: one [B, T, 3E] projection holds queries, keys and values (columns 0, E, 2E).
   // Encoder-decoder attention: queries [B, Tq, E], keys and values of the memory [B, Tk, 2E].
-  auto rows = [&](const Tensor& t, int64_t from, int64_t n) {
-    return t.defined() ? narrow(t, 0, from, n) : Tensor();
-  };
   Tensor q, k, v;
   int64_t q_col = 0, k_col = 0, v_col = 0;
   if (query.is_same(key) && key.is_same(value)) {
     q = k = v = linear(query, in_proj_weight, in_proj_bias);  // [B, T, 3E]
     k_col = E, v_col = 2 * E;
   } else {
-    q = linear(query, rows(in_proj_weight, 0, E), rows(in_proj_bias, 0, E));  // [B, Tq, E]
+    q = linear(query, rows_of(in_proj_weight, 0, E), rows_of(in_proj_bias, 0, E));  // [B, Tq, E]
     if (key.is_same(value)) {
-      k = v = linear(key, rows(in_proj_weight, E, 2 * E), rows(in_proj_bias, E, 2 * E));
+      k = v = linear(key, rows_of(in_proj_weight, E, 2 * E), rows_of(in_proj_bias, E, 2 * E));
       v_col = E;  // [B, Tk, 2E]
     } else {
-      k = linear(key, rows(in_proj_weight, E, E), rows(in_proj_bias, E, E));
-      v = linear(value, rows(in_proj_weight, 2 * E, E), rows(in_proj_bias, 2 * E, E));
+      k = linear(key, rows_of(in_proj_weight, E, E), rows_of(in_proj_bias, E, E));
+      v = linear(value, rows_of(in_proj_weight, 2 * E, E), rows_of(in_proj_bias, 2 * E, E));
     }
   }
   Tensor mask;
@@ -71,12 +101,95 @@ MultiheadAttention::Output MultiheadAttention::forward(const Tensor& query, cons
     mask = mask.defined() ? mask + attn_mask : attn_mask;
   }
   const float p = is_training() ? dropout : 0.0f;
-  // [B, Tq, E] (heads side by side) and weights [B, H, Tq, Tk]
   auto attn = multi_head_attention(q, q_col, k, k_col, v, v_col, H, E, mask, p, dropout_gen_.get());
-  const Tensor& merged = attn[0];
-  Output out{out_proj->forward(merged), Tensor()};
+  return finish(attn, need_weights, average_attn_weights);
+}
+
+// attn: {[B, Tq, E] (heads side by side), weights [B, H, Tq, Tk]}
+MultiheadAttention::Output MultiheadAttention::finish(const std::vector<Tensor>& attn,
+                                                      bool need_weights,
+                                                      bool average_attn_weights) {
+  Output out{out_proj->forward(attn[0]), Tensor()};
   if (need_weights) out.weights = average_attn_weights ? mean(attn[1], 1) : attn[1];
   return out;
+}
+
+MultiheadAttention::Output MultiheadAttention::forward_incremental(const Tensor& x,
+                                                                   AttentionCache& cache,
+                                                                   const Tensor& key_padding_mask,
+                                                                   bool need_weights,
+                                                                   bool average_attn_weights) {
+  const int64_t E = embed_dim;
+  if (x.ndim() != 3 || x.size(2) != E || x.size(1) < 1)
+    throw ShapeError("MultiheadAttention::forward_incremental: x of shape " + x.shape().str() +
+                     " must be [B, Tn >= 1, " + std::to_string(E) + "]");
+  const int64_t B = x.size(0), Tn = x.size(1), past = cache.length();
+  if (!cache.empty() && cache.rows() != B)
+    throw ShapeError("MultiheadAttention::forward_incremental: x has " + std::to_string(B) +
+                     " rows but the cache holds " + std::to_string(cache.rows()) +
+                     " (reorder the cache with the rows)");
+  const char* who = "MultiheadAttention::forward_incremental";
+  // Padding: a mask as long as the keys once any cached or new position is padding.
+  Tensor mask_after;  // [B, t]
+  if (key_padding_mask.defined() || cache.key_padding_mask.defined()) {
+    mask_after = padding_or_zeros(key_padding_mask, B, Tn, who);
+    if (past > 0)
+      mask_after = concat({padding_or_zeros(cache.key_padding_mask, B, past, who), mask_after}, 1);
+  }
+  Tensor qkv = linear(x, in_proj_weight, in_proj_bias);  // [B, Tn, 3E]: q, k, v columns
+  Tensor kv = narrow(qkv, 2, E, 2 * E);                  // [B, Tn, 2E]
+  cache.key_value = past == 0 ? kv : concat({cache.key_value, kv}, 1);  // [B, t, 2E]
+  cache.key_padding_mask = mask_after;
+  // One new position sees every cached key; several see the keys up to their own.
+  const Tensor causal = Tn > 1 ? causal_mask_after(Tn, past) : Tensor();
+  return attend_cache(qkv, 0, cache, causal, need_weights, average_attn_weights);
+}
+
+void MultiheadAttention::cache_memory(const Tensor& memory, AttentionCache& cache,
+                                      const Tensor& memory_key_padding_mask) const {
+  const int64_t E = embed_dim;
+  if (memory.ndim() != 3 || memory.size(2) != E)
+    throw ShapeError("MultiheadAttention::cache_memory: memory of shape " + memory.shape().str() +
+                     " must be [B, S, " + std::to_string(E) + "]");
+  if (memory_key_padding_mask.defined())
+    padding_or_zeros(memory_key_padding_mask, memory.size(0), memory.size(1),
+                     "MultiheadAttention::cache_memory");
+  // The key and value projections in one product, as forward() does for key == value.
+  cache.key_value = linear(memory, rows_of(in_proj_weight, E, 2 * E),
+                           rows_of(in_proj_bias, E, 2 * E));  // [B, S, 2E]
+  cache.key_padding_mask = memory_key_padding_mask;
+}
+
+MultiheadAttention::Output MultiheadAttention::forward_cached(const Tensor& query,
+                                                              const AttentionCache& cache,
+                                                              bool need_weights,
+                                                              bool average_attn_weights) {
+  const int64_t E = embed_dim;
+  if (query.ndim() != 3 || query.size(2) != E)
+    throw ShapeError("MultiheadAttention::forward_cached: query of shape " + query.shape().str() +
+                     " must be [B, Tq, " + std::to_string(E) + "]");
+  if (cache.empty() || cache.rows() != query.size(0))
+    throw ShapeError("MultiheadAttention::forward_cached: query has " +
+                     std::to_string(query.size(0)) + " rows but the cache holds " +
+                     std::to_string(cache.rows()) + (cache.empty() ? " (call cache_memory)" : ""));
+  Tensor q = linear(query, rows_of(in_proj_weight, 0, E), rows_of(in_proj_bias, 0, E));
+  return attend_cache(q, 0, cache, Tensor(), need_weights, average_attn_weights);
+}
+
+MultiheadAttention::Output MultiheadAttention::attend_cache(const Tensor& q, int64_t q_col,
+                                                            const AttentionCache& cache,
+                                                            const Tensor& attn_mask,
+                                                            bool need_weights,
+                                                            bool average_attn_weights) {
+  const int64_t E = embed_dim;
+  Tensor mask;
+  if (cache.key_padding_mask.defined()) mask = padding_mask(cache.key_padding_mask);  // [B,1,1,t]
+  if (attn_mask.defined()) mask = mask.defined() ? mask + attn_mask : attn_mask;
+  const float p = is_training() ? dropout : 0.0f;
+  const Tensor& kv = cache.key_value;  // [B, t, 2E]
+  auto attn =
+      multi_head_attention(q, q_col, kv, 0, kv, E, num_heads, E, mask, p, dropout_gen_.get());
+  return finish(attn, need_weights, average_attn_weights);
 }
 
 std::string MultiheadAttention::extra_repr() const {

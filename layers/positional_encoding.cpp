@@ -5,15 +5,15 @@
 namespace attend {
 
 namespace {
-Tensor add_positions(const Tensor& x, const Tensor& table, int64_t d, int64_t max_len,
-                     const char* who) {
+Tensor add_positions(const Tensor& x, int64_t start, const Tensor& table, int64_t d,
+                     int64_t max_len, const char* who) {
   if (x.ndim() != 3 || x.size(2) != d)
     throw ShapeError(std::string(who) + ": input of shape " + x.shape().str() + " must be [B, T, " +
                      std::to_string(d) + "]");
-  if (x.size(1) > max_len)
-    throw ShapeError(std::string(who) + ": sequence length " + std::to_string(x.size(1)) +
+  if (start < 0 || x.size(1) > max_len - start)
+    throw ShapeError(std::string(who) + ": sequence length " + std::to_string(start + x.size(1)) +
                      " exceeds max_len " + std::to_string(max_len));
-  return x + narrow(table, 0, 0, x.size(1));  // [T, d] broadcasts over the batch
+  return x + narrow(table, 0, start, x.size(1));  // [T, d] broadcasts over the batch
 }
 }  // namespace
 
@@ -30,7 +30,11 @@ SinusoidalPositionalEncoding::SinusoidalPositionalEncoding(int64_t d, int64_t n)
 }
 
 Tensor SinusoidalPositionalEncoding::forward(const Tensor& x) {
-  return add_positions(x, pe, d_model, max_len, "SinusoidalPositionalEncoding");
+  return add_positions(x, 0, pe, d_model, max_len, "SinusoidalPositionalEncoding");
+}
+
+Tensor SinusoidalPositionalEncoding::forward_from(const Tensor& x, int64_t start) {
+  return add_positions(x, start, pe, d_model, max_len, "SinusoidalPositionalEncoding");
 }
 
 std::string SinusoidalPositionalEncoding::extra_repr() const {
@@ -43,7 +47,11 @@ LearnedPositionalEncoding::LearnedPositionalEncoding(int64_t d, int64_t n, Gener
 }
 
 Tensor LearnedPositionalEncoding::forward(const Tensor& x) {
-  return add_positions(x, weight, d_model, max_len, "LearnedPositionalEncoding");
+  return add_positions(x, 0, weight, d_model, max_len, "LearnedPositionalEncoding");
+}
+
+Tensor LearnedPositionalEncoding::forward_from(const Tensor& x, int64_t start) {
+  return add_positions(x, start, weight, d_model, max_len, "LearnedPositionalEncoding");
 }
 
 std::string LearnedPositionalEncoding::extra_repr() const {

@@ -11,6 +11,8 @@ class SinusoidalPositionalEncoding : public UnaryModule {
  public:
   SinusoidalPositionalEncoding(int64_t d_model, int64_t max_len = 512);
   Tensor forward(const Tensor& x) override;  // x [B, T, d] -> x + pe[:T]
+  // x [B, T, d] at positions start .. start+T-1 (incremental decoding) -> x + pe[start:start+T]
+  Tensor forward_from(const Tensor& x, int64_t start);
   std::string type_name() const override { return "SinusoidalPositionalEncoding"; }
   std::string extra_repr() const override;
 
@@ -23,6 +25,8 @@ class LearnedPositionalEncoding : public UnaryModule {
  public:
   LearnedPositionalEncoding(int64_t d_model, int64_t max_len, Generator& gen);
   Tensor forward(const Tensor& x) override;  // x [B, T, d] -> x + weight[:T]
+  // x [B, T, d] at positions start .. start+T-1 -> x + weight[start:start+T]
+  Tensor forward_from(const Tensor& x, int64_t start);
   std::string type_name() const override { return "LearnedPositionalEncoding"; }
   std::string extra_repr() const override;
 

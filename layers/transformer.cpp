@@ -74,29 +74,49 @@ TransformerDecoderLayer::TransformerDecoderLayer(const TransformerLayerOptions& 
   dropout3 = make_dropout("dropout3");
 }
 
+Tensor TransformerDecoderLayer::residual_blocks(const Tensor& tgt, const Sublayer& sa,
+                                                const Sublayer& ca) {
+  Tensor x = tgt;
+  if (options.norm_first) {
+    x = x + dropout1->forward(sa(norm1->forward(x)));
+    x = x + dropout2->forward(ca(norm2->forward(x)));
+    return x + dropout3->forward(feed_forward(norm3->forward(x)));
+  }
+  x = norm1->forward(x + dropout1->forward(sa(x)));
+  x = norm2->forward(x + dropout2->forward(ca(x)));
+  return norm3->forward(x + dropout3->forward(feed_forward(x)));
+}
+
 Tensor TransformerDecoderLayer::forward(const Tensor& tgt, const Tensor& memory,
                                         const Tensor& tgt_mask, const Tensor& memory_mask,
                                         const Tensor& tgt_kpm, const Tensor& memory_kpm) {
   auto sa = [&](const Tensor& x) {
     auto r = self_attn->forward(x, x, x, tgt_kpm, tgt_mask, keep_attention, false);
     if (keep_attention) last_self_attention = r.weights.detach();
-    return dropout1->forward(r.output);
+    return r.output;
   };
   auto ca = [&](const Tensor& x) {
     auto r =
         multihead_attn->forward(x, memory, memory, memory_kpm, memory_mask, keep_attention, false);
     if (keep_attention) last_cross_attention = r.weights.detach();
-    return dropout2->forward(r.output);
+    return r.output;
   };
-  Tensor x = tgt;
-  if (options.norm_first) {
-    x = x + sa(norm1->forward(x));
-    x = x + ca(norm2->forward(x));
-    return x + dropout3->forward(feed_forward(norm3->forward(x)));
-  }
-  x = norm1->forward(x + sa(x));
-  x = norm2->forward(x + ca(x));
-  return norm3->forward(x + dropout3->forward(feed_forward(x)));
+  return residual_blocks(tgt, sa, ca);
+}
+
+Tensor TransformerDecoderLayer::forward_step(const Tensor& tgt,
+                                             TransformerDecoderLayerCache& cache) {
+  auto sa = [&](const Tensor& x) {
+    auto r = self_attn->forward_incremental(x, cache.self_attn, Tensor(), keep_attention, false);
+    if (keep_attention) last_self_attention = r.weights.detach();
+    return r.output;
+  };
+  auto ca = [&](const Tensor& x) {
+    auto r = multihead_attn->forward_cached(x, cache.cross_attn, keep_attention, false);
+    if (keep_attention) last_cross_attention = r.weights.detach();
+    return r.output;
+  };
+  return residual_blocks(tgt, sa, ca);
 }
 
 Tensor TransformerEncoder::forward(const Tensor& src, const Tensor& mask, const Tensor& kpm) {
@@ -110,6 +130,32 @@ Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, cons
                                    const Tensor& memory_kpm) {
   Tensor x = tgt;
   for (auto& l : layers) x = l->forward(x, memory, tgt_mask, memory_mask, tgt_kpm, memory_kpm);
+  return finish(x);
+}
+
+void TransformerDecoderCache::reorder(const Tensor& rows) {
+  for (TransformerDecoderLayerCache& layer : layers) {
+    layer.self_attn.reorder(rows);
+    layer.cross_attn.reorder(rows);
+  }
+}
+
+TransformerDecoderCache TransformerDecoder::start_cache(const Tensor& memory,
+                                                        const Tensor& memory_kpm) const {
+  TransformerDecoderCache cache;
+  cache.layers.resize(layers.size());
+  for (size_t i = 0; i < layers.size(); ++i)
+    layers[i]->multihead_attn->cache_memory(memory, cache.layers[i].cross_attn, memory_kpm);
+  return cache;
+}
+
+Tensor TransformerDecoder::forward_step(const Tensor& tgt, TransformerDecoderCache& cache) {
+  if (cache.layers.size() != layers.size())
+    throw std::invalid_argument("TransformerDecoder::forward_step: the cache has " +
+                                std::to_string(cache.layers.size()) + " layers, the decoder " +
+                                std::to_string(layers.size()) + " (use start_cache)");
+  Tensor x = tgt;
+  for (size_t i = 0; i < layers.size(); ++i) x = layers[i]->forward_step(x, cache.layers[i]);
   return finish(x);
 }
 

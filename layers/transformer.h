@@ -4,7 +4,9 @@
 //   B = batch, S = source length, T = target length, E = d_model
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "layers/dropout.h"
 #include "layers/layer_norm.h"
@@ -54,6 +56,12 @@ class TransformerEncoderLayer : public TransformerLayerBase {
   Tensor last_attention;
 };
 
+// What one decoder layer keeps between incremental decoding steps.
+struct TransformerDecoderLayerCache {
+  AttentionCache self_attn;   // [B, t, 2E]: grows by the new positions at every step
+  AttentionCache cross_attn;  // [B, S, 2E]: the memory's, projected once per source
+};
+
 class TransformerDecoderLayer : public TransformerLayerBase {
  public:
   TransformerDecoderLayer(const TransformerLayerOptions& opt, Generator& gen,
@@ -63,6 +71,10 @@ class TransformerDecoderLayer : public TransformerLayerBase {
                  const Tensor& memory_mask = Tensor(),
                  const Tensor& tgt_key_padding_mask = Tensor(),
                  const Tensor& memory_key_padding_mask = Tensor());
+  // Incremental decoding: tgt [B, Tn, E] holds the Tn newest positions -> [B, Tn, E], what
+  // forward() over the whole target with a causal mask gives at those positions. cache.cross_attn
+  // must hold the memory (TransformerDecoder::start_cache); cache.self_attn grows by Tn.
+  Tensor forward_step(const Tensor& tgt, TransformerDecoderLayerCache& cache);
   std::string type_name() const override { return "TransformerDecoderLayer"; }
 
   std::shared_ptr<MultiheadAttention> self_attn, multihead_attn;
@@ -70,6 +82,13 @@ class TransformerDecoderLayer : public TransformerLayerBase {
   std::shared_ptr<Dropout> dropout1, dropout2, dropout3;
   bool keep_attention = false;  // store the last weights [B, H, T, T] and [B, H, T, S] (detached)
   Tensor last_self_attention, last_cross_attention;
+
+ private:
+  using Sublayer = std::function<Tensor(const Tensor&)>;
+  // The three residual blocks around self-attention, cross-attention and the feed-forward
+  // network, post-LN or pre-LN: the one arrangement forward() and forward_step() share.
+  Tensor residual_blocks(const Tensor& tgt, const Sublayer& self_attention,
+                         const Sublayer& cross_attention);
 };
 
 // A container module whose only job is to name its children "0", "1", ... (nn.ModuleList).
@@ -115,6 +134,16 @@ class TransformerEncoder : public TransformerStack<TransformerEncoderLayer> {
   std::string type_name() const override { return "TransformerEncoder"; }
 };
 
+// Every decoder layer's cache, in layer order.
+struct TransformerDecoderCache {
+  std::vector<TransformerDecoderLayerCache> layers;
+  int64_t length() const {  // positions decoded so far
+    return layers.empty() ? 0 : layers.front().self_attn.length();
+  }
+  // Keeps row rows[i] as row i in every cache (beam search: each new beam's parent).
+  void reorder(const Tensor& rows);
+};
+
 class TransformerDecoder : public TransformerStack<TransformerDecoderLayer> {
  public:
   TransformerDecoder(const TransformerLayerOptions& opt, int64_t num_layers, Generator& gen,
@@ -124,6 +153,12 @@ class TransformerDecoder : public TransformerStack<TransformerDecoderLayer> {
                  const Tensor& memory_mask = Tensor(),
                  const Tensor& tgt_key_padding_mask = Tensor(),
                  const Tensor& memory_key_padding_mask = Tensor());
+  // Incremental decoding of memory [B, S, E]: start_cache projects every layer's cross-attention
+  // keys and values once; forward_step then takes the newest positions tgt [B, Tn, E] and gives
+  // what forward() over the whole target with causal_mask gives at those positions, [B, Tn, E].
+  TransformerDecoderCache start_cache(const Tensor& memory,
+                                      const Tensor& memory_key_padding_mask = Tensor()) const;
+  Tensor forward_step(const Tensor& tgt, TransformerDecoderCache& cache);
   std::string type_name() const override { return "TransformerDecoder"; }
 };
 

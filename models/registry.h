@@ -24,6 +24,9 @@ const char* task_kind_name(TaskKind kind);
 struct ModelDims {
   int64_t source_vocab = 0, target_vocab = 0;  // kSequence
   int64_t num_features = 0, num_classes = 0;   // graph tasks
+  // kSequence: source and target ids name the same tokens (one vocabulary for both sides), so a
+  // model may share its source and target embeddings.
+  bool joint_vocabulary = false;
 };
 
 struct ModelEntry {

@@ -8,11 +8,16 @@ namespace attend {
 namespace {
 
 struct TransformerState : DecoderState {
-  Tensor memory;  // [B, S, d]
-  Tensor mask;    // [B, S] or undefined
-  Tensor prefix;  // [B, t] tokens fed so far (<bos> first)
-  Tensor attention;
+  bool cached = true;  // TransformerModel::kv_cache when decoding started
+  // With the cache: each layer's keys and values (the memory's, and the tokens' so far).
+  TransformerDecoderCache cache;
+  // Without it: the encoder output and the whole prefix, re-decoded at every step.
+  Tensor memory;     // [B, S, d]
+  Tensor mask;       // [B, S] or undefined
+  Tensor prefix;     // [B, t] tokens fed so far (<bos> first)
+  Tensor attention;  // [B, 1, S]
   void reorder(const Tensor& rows) override {
+    cache.reorder(rows);
     for (Tensor* t : {&memory, &mask, &prefix, &attention})
       if (t->defined()) *t = index_select(*t, 0, rows);
   }
@@ -50,15 +55,30 @@ TransformerModel::TransformerModel(const TransformerModelOptions& opt, Generator
   decoder = register_module(
       "decoder", std::make_shared<TransformerDecoder>(layer, opt.decoder_layers, gen, dgen));
   output = register_module("output", std::make_shared<Linear>(opt.d_model, opt.target_vocab, gen));
+  if (opt.tie_embeddings) {
+    // One [V, d] matrix maps ids to vectors and vectors to logits (Press & Wolf 2017). Its
+    // N(0, 1/d) initialisation suits both uses: scaled by sqrt(d) it is unit-sized input, and
+    // as the projection it keeps the first logits O(1).
+    if (opt.joint_vocabulary) {
+      if (opt.source_vocab != opt.target_vocab)
+        throw HyperparamError(
+            "transformer: a joint vocabulary needs equal source and target "
+            "vocabularies, got " +
+            std::to_string(opt.source_vocab) + " and " + std::to_string(opt.target_vocab));
+      target_embedding->tie_weight(source_embedding->weight);
+    }
+    output->tie_weight(target_embedding->weight);
+  }
 }
 
-Tensor TransformerModel::embed(Embedding& table, const Tensor& ids) {
-  if (ids.ndim() != 2 || ids.size(1) > options.max_length)
+Tensor TransformerModel::embed(Embedding& table, const Tensor& ids, int64_t start) {
+  if (ids.ndim() != 2 || start + ids.size(1) > options.max_length)
     throw ShapeError("transformer: token ids of shape " + ids.shape().str() +
+                     (start > 0 ? " after " + std::to_string(start) + " tokens" : std::string()) +
                      " must be [batch, length] with length <= max-length " +
                      std::to_string(options.max_length));
   const float scale = std::sqrt(static_cast<float>(options.d_model));
-  return dropout->forward(positions->forward(mul(table.forward(ids), scale)));
+  return dropout->forward(positions->forward_from(mul(table.forward(ids), scale), start));
 }
 
 Tensor TransformerModel::encode(const Tensor& source, const Tensor& source_padding_mask) {
@@ -83,8 +103,14 @@ Tensor TransformerModel::forward(const Tensor& source, const Tensor& source_padd
 std::unique_ptr<DecoderState> TransformerModel::start_decoding(const Tensor& source,
                                                                const Tensor& source_padding_mask) {
   auto s = std::make_unique<TransformerState>();
-  s->memory = encode(source, source_padding_mask);
-  s->mask = source_padding_mask;
+  Tensor memory = encode(source, source_padding_mask);  // [B, S, d]
+  s->cached = kv_cache;
+  if (kv_cache) {
+    s->cache = decoder->start_cache(memory, source_padding_mask);
+  } else {
+    s->memory = memory;
+    s->mask = source_padding_mask;
+  }
   return s;
 }
 
@@ -92,16 +118,21 @@ Tensor TransformerModel::decode_step(DecoderState& state, const Tensor& prev_tok
   auto& s = dynamic_cast<TransformerState&>(state);
   const int64_t B = prev_tokens.numel();
   Tensor next = reshape(prev_tokens, {B, 1});
-  s.prefix = s.prefix.defined() ? concat({s.prefix, next}, 1) : next;  // [B, t]
-  const int64_t t = s.prefix.size(1);
   auto& last_layer = *decoder->layers.back();
   last_layer.keep_attention = true;
-  Tensor h = decode(s.prefix, s.memory, s.mask);  // [B, t, d]
+  Tensor h;  // [B, 1, d]: the newest position's decoder output
+  if (s.cached) {
+    h = decoder->forward_step(embed(*target_embedding, next, s.cache.length()), s.cache);
+  } else {
+    s.prefix = s.prefix.defined() ? concat({s.prefix, next}, 1) : next;  // [B, t]
+    const int64_t t = s.prefix.size(1);
+    h = narrow(decode(s.prefix, s.memory, s.mask), 1, t - 1, 1);
+  }
   last_layer.keep_attention = false;
   // The last layer's cross-attention of the newest position, averaged over heads: [B, 1, S].
-  Tensor cross = last_layer.last_cross_attention;  // [B, heads, t, S]
-  s.attention = mean(narrow(cross, 2, t - 1, 1), 1);
-  return reshape(output->forward(narrow(h, 1, t - 1, 1)), {B, options.target_vocab});
+  Tensor cross = last_layer.last_cross_attention;  // [B, heads, 1 or t, S]
+  s.attention = mean(narrow(cross, 2, cross.size(2) - 1, 1), 1);
+  return reshape(output->forward(h), {B, options.target_vocab});
 }
 
 ModelEntry transformer_model_entry() {
@@ -118,6 +149,9 @@ ModelEntry transformer_model_entry() {
       float_param("dropout", 0.1, "Dropout", 0, 0.95),
       bool_param("norm-first", false, "Pre-LN layers instead of the paper's post-LN"),
       int_param("max-length", 512, "Longest sequence the positional encoding covers", 1, 1000000),
+      bool_param("tie-embeddings", false,
+                 "One matrix for the target embedding and the output projection (Press & Wolf "
+                 "2017), and the source embedding too when the vocabulary is joint"),
   };
   e.create = [](const Hyperparams& p, const ModelDims& d, Generator& init,
                 std::shared_ptr<Generator> dropout) -> std::shared_ptr<Module> {
@@ -132,6 +166,8 @@ ModelEntry transformer_model_entry() {
     o.dropout = p.get_float("dropout");
     o.norm_first = p.get_bool("norm-first");
     o.max_length = p.get_int("max-length");
+    o.tie_embeddings = p.get_bool("tie-embeddings");
+    o.joint_vocabulary = d.joint_vocabulary;
     return std::make_shared<TransformerModel>(o, init, std::move(dropout));
   };
   return e;

@@ -1,7 +1,10 @@
 // The encoder-decoder Transformer of Vaswani et al. 2017, as torch.nn.Transformer arranges it
-// (final LayerNorm after each stack), with separate source and target embeddings scaled by
-// sqrt(d_model) plus sinusoidal positions, and an untied output projection (B2 in BENCHMARKS.md).
-//   B = batch, S = source length, T = target length, d = d_model, V = target vocabulary
+// (final LayerNorm after each stack), with source and target embeddings scaled by sqrt(d_model)
+// plus sinusoidal positions. By default the embeddings and the output projection are separate
+// (B2 in BENCHMARKS.md); tie_embeddings shares them as Press & Wolf 2017 and fairseq do.
+// Decoding is incremental: each decoder layer caches the keys and values of the tokens so far.
+//   B = batch (batch * beam when decoding), S = source length, T = target length, t = tokens
+//   decoded so far, d = d_model, V = target vocabulary
 #pragma once
 #include <memory>
 
@@ -20,6 +23,10 @@ struct TransformerModelOptions {
   float dropout = 0.1f;
   bool norm_first = false;
   int64_t max_length = 512;  // longest source or target the positional table covers
+  // The output projection's weight [V, d] is the target embedding's table; with
+  // joint_vocabulary (source and target ids name the same tokens) the source embedding's too.
+  bool tie_embeddings = false;
+  bool joint_vocabulary = false;
 };
 
 class TransformerModel : public SequenceModel {
@@ -29,11 +36,15 @@ class TransformerModel : public SequenceModel {
 
   Tensor forward(const Tensor& source, const Tensor& source_padding_mask,
                  const Tensor& target_input) override;
-  // Decoding re-runs the decoder over the whole prefix each step (no key/value cache): simple,
-  // and cheap at the lengths of the bundled tasks.
+  // With kv_cache (the default) a step embeds only the newest token at its position t and runs
+  // it through the decoder layers against their caches (TransformerDecoderCache): O(t) work per
+  // step. Without it a step re-runs the decoder over the whole prefix, O(t^2): the reference the
+  // tests and bench/ compare the cache with. Both give the same logits up to rounding. The flag
+  // is read by start_decoding: a state decodes the way it was started.
   std::unique_ptr<DecoderState> start_decoding(const Tensor& source,
                                                const Tensor& source_padding_mask) override;
   Tensor decode_step(DecoderState& state, const Tensor& prev_tokens) override;
+  bool kv_cache = true;
   int64_t target_vocab_size() const override { return options.target_vocab; }
   int64_t max_length() const override { return options.max_length; }
   std::string type_name() const override { return "TransformerModel"; }
@@ -44,10 +55,11 @@ class TransformerModel : public SequenceModel {
   std::shared_ptr<Dropout> dropout;
   std::shared_ptr<TransformerEncoder> encoder;
   std::shared_ptr<TransformerDecoder> decoder;
-  std::shared_ptr<Linear> output;  // [V, d]
+  std::shared_ptr<Linear> output;  // weight [V, d], tied to target_embedding's with tie_embeddings
 
  private:
-  Tensor embed(Embedding& table, const Tensor& ids);                       // [B, L] -> [B, L, d]
+  // ids [B, L] at positions start .. start+L-1 -> [B, L, d]
+  Tensor embed(Embedding& table, const Tensor& ids, int64_t start = 0);
   Tensor encode(const Tensor& source, const Tensor& source_padding_mask);  // -> [B, S, d]
   Tensor decode(const Tensor& target_input, const Tensor& memory,
                 const Tensor& memory_padding_mask);  // -> [B, T, d]

@@ -460,7 +460,11 @@ Checkpoint load_safetensors(const std::string& path) {
 
 void save_module(const std::string& path, const Module& model,
                  const std::map<std::string, std::string>& metadata, const Optimizer* optimizer) {
-  std::map<std::string, Tensor> tensors = model.state_dict();
+  // A tied tensor once, under its first name (as safetensors.torch.save_model stores shared
+  // tensors); load_state_dict restores it through that name.
+  std::map<std::string, Tensor> tensors;
+  for (auto& [name, t] : model.named_parameters()) tensors.emplace(name, t);
+  for (auto& [name, t] : model.named_buffers()) tensors.emplace(name, t);
   if (optimizer) {
     for (const auto& [name, _] : tensors)
       if (name.rfind(kOptimizerPrefix, 0) == 0)

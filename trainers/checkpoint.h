@@ -85,8 +85,9 @@ void save_safetensors(const std::string& path, const std::map<std::string, Tenso
 Checkpoint load_safetensors(const std::string& path);
 
 // model.state_dict() under its own names (loadable by PyTorch's load_state_dict after
-// safetensors.torch.load_file), plus, when optimizer is given, its state_dict() as
-// "optim.<key>".
+// safetensors.torch.load_file), a tied tensor once under its first name in named_parameters()
+// (as safetensors.torch.save_model; load_module and safetensors.torch.load_model restore the
+// tie), plus, when optimizer is given, its state_dict() as "optim.<key>".
 void save_module(const std::string& path, const Module& model,
                  const std::map<std::string, std::string>& metadata = {},
                  const Optimizer* optimizer = nullptr);

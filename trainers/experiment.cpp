@@ -196,6 +196,7 @@ void Experiment::create_text(const ExperimentConfig& c, const ModelEntry& entry,
   auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
   dims_.source_vocab = data->source_vocab.size();
   dims_.target_vocab = data->target_vocab.size();
+  dims_.joint_vocabulary = data->source_vocab.tokens() == data->target_vocab.tokens();
   model_ = entry.create(hyperparams_, dims_, init, dropout_);
   attach_text(data, c.text_task);
   data_summary_ = std::to_string(data->train.pairs.size()) + "/" +
@@ -258,7 +259,8 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
        {{"source_vocab", dims_.source_vocab},
         {"target_vocab", dims_.target_vocab},
         {"num_features", dims_.num_features},
-        {"num_classes", dims_.num_classes}}},
+        {"num_classes", dims_.num_classes},
+        {"joint_vocabulary", dims_.joint_vocabulary}}},
       {"tokenizer",
        {{"lowercase", tokenizer_.lowercase}, {"split_elision", tokenizer_.split_elision}}}};
   // Data given as files: eval and translate find the same splits again.
@@ -306,7 +308,8 @@ void Experiment::read_config(const std::string& path,
     hyperparams_ = Hyperparams::from_json(cfg.at("hyperparams").dump());
     const json& d = cfg.at("dims");
     dims_ = {d.at("source_vocab").get<int64_t>(), d.at("target_vocab").get<int64_t>(),
-             d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>()};
+             d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>(),
+             d.value("joint_vocabulary", false)};  // absent before weight tying existed
     tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
     tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
     if (cfg.contains("data_files"))

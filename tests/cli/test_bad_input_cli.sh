@@ -148,6 +148,7 @@ row 'train:--encoder-layers:range'  "'encoder-layers'"    train --model transfor
 row 'train:--decoder-layers:type'   "'decoder-layers'"    train --model transformer --decoder-layers x
 row 'train:--decoder-layers:range'  "'decoder-layers'"    train --model transformer --decoder-layers 65
 row 'train:--norm-first:type'       "'norm-first'"        train --model transformer --norm-first sometimes
+row 'train:--tie-embeddings:type'   "'tie-embeddings'"    train --model transformer --tie-embeddings sometimes
 row 'train:--max-length:type'       "'max-length'"        train --model transformer --max-length long
 row 'train:--max-length:range'      "'max-length'"        train --model transformer --max-length 0
 row 'train:--out-heads:type'        "'out-heads'"         train "${G[@]}" --out-heads x

@@ -52,6 +52,29 @@ check "summarization is scored with ROUGE" "rougeL" "$out"
 doc="Lyon can expect heavy rain on Monday. Temperatures will reach a high of 20 degrees."
 out=$("$attend" summarize -c "$tmp/sum/best.safetensors" "$doc" 2>&1) || { echo "FAIL: summarize exited $?"; echo "$out"; fail=1; }
 
+# Tied embeddings: the checkpoint records the option, stores the shared table once (under the
+# target embedding's name) and loads back tied for summarize and eval.
+out=$("$attend" train --model transformer --data toy-summarization --d-model 16 --heads 2 --feedforward 32 \
+      --encoder-layers 1 --decoder-layers 1 --max-steps 4 --batch-size 16 --eval-examples 5 \
+      --max-decode-length 8 --samples 0 --progress off --tie-embeddings true --out "$tmp/tied" 2>&1) || { echo "FAIL: tied train exited $?"; echo "$out" | tail; fail=1; }
+check "config.json records tie-embeddings" '"tie-embeddings": "true"' "$(cat "$tmp/tied/config.json")"
+[[ $(grep -ac '"output.weight"' "$tmp/tied/best.safetensors") -eq 0 ]] && grep -aq '"target_embedding.weight"' "$tmp/tied/best.safetensors" \
+  && echo "ok: the tied table is stored once" || { echo "FAIL: tied checkpoint tensors"; fail=1; }
+out=$("$attend" summarize -c "$tmp/tied/best.safetensors" "$doc" 2>&1) || { echo "FAIL: summarize with tied embeddings exited $?"; echo "$out"; fail=1; }
+out=$("$attend" eval -c "$tmp/tied/last.safetensors" --eval-examples 5 2>&1) || { echo "FAIL: eval with tied embeddings exited $?"; echo "$out"; fail=1; }
+check "eval of a tied checkpoint scores it" "loss" "$out"
+# A joint vocabulary (here: the same text on both sides) ties the source embedding as well.
+for split in train valid test; do
+  zcat "$datadir/translation.$split.tsv.gz" | head -40 | awk -F'\t' '{print $1 "\t" $1}' >"$tmp/files/copy.$split.tsv"
+done
+out=$(cd "$tmp/files" && "$attend" train --model transformer --train-file copy.train.tsv --valid-file copy.valid.tsv \
+      --test-file copy.test.tsv --d-model 16 --heads 2 --feedforward 16 --encoder-layers 1 --decoder-layers 1 \
+      --max-steps 2 --samples 0 --progress off --tie-embeddings true --out joint 2>&1) || { echo "FAIL: joint-vocabulary train exited $?"; echo "$out" | tail; fail=1; }
+check "config.json records the joint vocabulary" '"joint_vocabulary": true' "$(cat "$tmp/files/joint/config.json")"
+[[ $(grep -ac '"target_embedding.weight"' "$tmp/files/joint/best.safetensors") -eq 0 ]] && grep -aq '"source_embedding.weight"' "$tmp/files/joint/best.safetensors" \
+  && echo "ok: a joint vocabulary's table is stored once" || { echo "FAIL: joint checkpoint tensors"; fail=1; }
+out=$("$attend" translate -c "$tmp/files/joint/best.safetensors" "The cat sleeps." 2>&1) || { echo "FAIL: translate with a joint vocabulary exited $?"; echo "$out"; fail=1; }
+
 out=$("$attend" train --model gat --data karate --epochs 40 --lr 0.01 --progress off --out "$tmp/gat" 2>&1) || { echo "FAIL: gat train exited $?"; echo "$out" | tail; fail=1; }
 check "gat reports test accuracy" "test: accuracy" "$out"
 out=$("$attend" predict -c "$tmp/gat/best.safetensors" --nodes 0 33 5 2>&1) || { echo "FAIL: predict exited $?"; fail=1; }

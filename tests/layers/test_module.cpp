@@ -118,6 +118,49 @@ BOOST_AUTO_TEST_CASE(state_dict_round_trip_and_errors) {
   BOOST_CHECK_THROW(b.load_state_dict(extra), std::invalid_argument);
 }
 
+// Weight tying: one tensor under two names. parameters() and named_parameters() list it once
+// (first name), state_dict() under both, and a state dict needs only one of them.
+BOOST_AUTO_TEST_CASE(tied_parameters_are_listed_once) {
+  Generator g(1);
+  struct Tied : Module {
+    explicit Tied(Generator& g) {
+      emb = register_module("emb", std::make_shared<Embedding>(3, 4, g));
+      out = register_module("out", std::make_shared<Linear>(4, 3, g));
+      out->tie_weight(emb->weight);
+    }
+    std::string type_name() const override { return "Tied"; }
+    std::shared_ptr<Embedding> emb;
+    std::shared_ptr<Linear> out;
+  } m(g);
+  BOOST_CHECK(m.out->weight.is_same(m.emb->weight));
+  std::vector<std::string> names;
+  for (auto& [n, t] : m.named_parameters()) names.push_back(n);
+  BOOST_CHECK((names == std::vector<std::string>{"emb.weight", "out.bias"}));
+  BOOST_CHECK_EQUAL(m.parameters().size(), 2u);
+  BOOST_CHECK_EQUAL(m.num_parameters(), 12 + 3);
+  BOOST_CHECK_EQUAL(m.state_dict().size(), 3u);
+  BOOST_CHECK(m.state_dict().at("out.weight").is_same(m.emb->weight));
+
+  Generator g2(2);
+  Tied other(g2);
+  auto sd = other.state_dict();
+  sd.erase("out.weight");
+  m.load_state_dict(sd);  // loaded through emb.weight
+  attend::test::check_close(m.out->weight, other.emb->weight, 0, 0);
+  sd.erase("emb.weight");  // now neither name of the tied tensor is there
+  BOOST_CHECK_THROW(m.load_state_dict(sd), std::invalid_argument);
+
+  // Only a parameter of the same shape can be tied, and only an existing name.
+  Linear wrong(4, 5, g);
+  BOOST_CHECK_THROW(wrong.tie_weight(m.emb->weight), std::invalid_argument);
+  struct Probe : Linear {
+    using Linear::Linear;
+    void tie(const std::string& name, const Tensor& t) { tie_parameter(name, t); }
+  } probe(4, 3, g);
+  BOOST_CHECK_THROW(probe.tie("kernel", m.emb->weight), std::invalid_argument);
+  BOOST_CHECK_THROW(probe.tie("weight", m.emb->weight.detach()), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(prints_like_pytorch) {
   Generator g(0);
   Sequential seq({std::make_shared<Linear>(4, 8, g), std::make_shared<Activation>("ReLU", relu),

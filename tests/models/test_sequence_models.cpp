@@ -1,4 +1,5 @@
-// Seq2Seq (every cell and attention kind, bidirectional, input feeding) and the Transformer model:
+// Seq2Seq (every cell and attention kind, bidirectional, input feeding) and the Transformer model
+// (cached and uncached decoding, pre-LN, tied embeddings with separate and joint vocabularies):
 // incremental decoding agrees with teacher forcing, padding changes nothing, parameter gradients
 // match finite differences, each overfits a tiny batch, and bad hyperparameters are refused.
 #include <boost/test/unit_test.hpp>
@@ -86,10 +87,27 @@ std::vector<std::pair<std::string, std::function<std::shared_ptr<SequenceModel>(
                    return std::make_shared<Seq2Seq>(
                        seq2seq_options(RNNMode::kGRU, "additive", true, true), g, nullptr);
                  }});
-  out.push_back({"transformer", [] {
-                   Generator g(10);
-                   return std::make_shared<TransformerModel>(transformer_options(), g, nullptr);
-                 }});
+  auto transformer = [&out](const std::string& name,
+                            const std::function<void(TransformerModelOptions&)>& change,
+                            bool kv_cache = true) {
+    out.push_back({name, [=] {
+                     TransformerModelOptions o = transformer_options();
+                     change(o);
+                     Generator g(10);
+                     auto m = std::make_shared<TransformerModel>(o, g, nullptr);
+                     m->kv_cache = kv_cache;
+                     return m;
+                   }});
+  };
+  transformer("transformer", [](TransformerModelOptions&) {});
+  transformer(
+      "transformer/uncached", [](TransformerModelOptions&) {}, false);
+  transformer("transformer/pre-LN", [](TransformerModelOptions& o) { o.norm_first = true; });
+  transformer("transformer/tied", [](TransformerModelOptions& o) { o.tie_embeddings = true; });
+  transformer("transformer/tied joint", [](TransformerModelOptions& o) {
+    o.tie_embeddings = o.joint_vocabulary = true;
+    o.target_vocab = o.source_vocab;
+  });
   return out;
 }
 
@@ -114,7 +132,7 @@ BOOST_AUTO_TEST_CASE(incremental_decoding_matches_teacher_forcing) {
       m->eval();
       NoGradGuard no_grad;
       Tensor full = m->forward(b.source, b.mask, b.target_input);
-      BOOST_REQUIRE(full.shape() == Shape({2, 4, kTgtVocab}));
+      BOOST_REQUIRE(full.shape() == Shape({2, 4, m->target_vocab_size()}));
       test::check_close(stepwise_logits(*m, b), full, 1e-5f, 1e-4f);
     }
   }
@@ -154,7 +172,7 @@ BOOST_AUTO_TEST_CASE(reordering_the_state_reorders_the_rows) {
       m->decode_step(*direct, from_indices({1, 1, 1}, {3}));
       test::check_close(second, m->decode_step(*direct, from_indices({4, 5, 4}, {3})), 1e-5f,
                         1e-4f);
-      BOOST_CHECK(first.shape() == Shape({2, kTgtVocab}));
+      BOOST_CHECK(first.shape() == Shape({2, m->target_vocab_size()}));
     }
   }
 }
@@ -163,20 +181,24 @@ BOOST_AUTO_TEST_CASE(parameter_gradients_match_finite_differences) {
   TinyBatch b;
   for (auto& [name, make] : models()) {
     // One configuration per code path keeps this fast; the sweep above covers the forward.
+    // (Decoding with or without the cache, and pre-LN, train through the same layers' paths.)
     if (name.find("feeding") == std::string::npos &&
         name.find("transformer") == std::string::npos &&
         name.find("bidirectional") == std::string::npos && name.rfind("lstm/", 0) != 0)
       continue;
+    if (name == "transformer/uncached" || name == "transformer/pre-LN") continue;
     BOOST_TEST_CONTEXT(name) {
       auto m = make();
+      const int64_t V = m->target_vocab_size();
       auto loss = [&] {
         Tensor logits = m->forward(b.source, b.mask, b.target_input);
-        return cross_entropy(reshape(logits, {-1, kTgtVocab}), reshape(b.target_output, {-1}), 0);
+        return cross_entropy(reshape(logits, {-1, V}), reshape(b.target_output, {-1}), 0);
       };
       // The Transformer's ReLUs put kinks close to some elements: a smaller step keeps the
-      // central difference on one side of them.
+      // central difference on one side of them. A tied weight is one parameter, perturbed once:
+      // its gradient must be the sum over all its uses.
       GradcheckOptions opt;
-      if (name == "transformer") opt.eps = 1e-3;
+      if (name.rfind("transformer", 0) == 0) opt.eps = 1e-3;
       BOOST_CHECK_GT(test::check_parameter_gradients(*m, loss, opt), 100);
     }
   }
@@ -185,10 +207,12 @@ BOOST_AUTO_TEST_CASE(parameter_gradients_match_finite_differences) {
 BOOST_AUTO_TEST_CASE(each_model_overfits_a_tiny_batch) {
   TinyBatch b;
   for (auto& [name, make] : models()) {
-    if (name.find("dot") != std::string::npos || name.find("scaled") != std::string::npos)
+    if (name.find("dot") != std::string::npos || name.find("scaled") != std::string::npos ||
+        name == "transformer/uncached")
       continue;  // same code path as general/additive for training; keeps the suite fast
     BOOST_TEST_CONTEXT(name) {
       auto m = make();
+      const int64_t V = m->target_vocab_size();
       AdamOptions o;
       o.lr = 0.03f;
       Adam opt(m->parameters(), o);
@@ -196,8 +220,7 @@ BOOST_AUTO_TEST_CASE(each_model_overfits_a_tiny_batch) {
       for (int step = 0; step < 150; ++step) {
         opt.zero_grad();
         Tensor logits = m->forward(b.source, b.mask, b.target_input);
-        Tensor loss =
-            cross_entropy(reshape(logits, {-1, kTgtVocab}), reshape(b.target_output, {-1}), 0);
+        Tensor loss = cross_entropy(reshape(logits, {-1, V}), reshape(b.target_output, {-1}), 0);
         loss.backward();
         opt.step();
         last = loss.item();

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/embedding.h"
 #include "layers/linear.h"
 #include "test_util.h"
 #include "trainers/checkpoint.h"
@@ -145,6 +146,19 @@ struct TinyNet : UnaryModule {
   std::string type_name() const override { return "TinyNet"; }
   Tensor forward(const Tensor& x) override { return (*fc2)(tanh((*fc1)(x))); }
   std::shared_ptr<Linear> fc1, fc2;
+};
+
+// An embedding and an output projection that share one [V, d] table when tied.
+struct TiedNet : Module {
+  TiedNet(Generator& g, bool tie) {
+    emb = register_module("emb", std::make_shared<Embedding>(6, 4, g));
+    out = register_module("out", std::make_shared<Linear>(4, 6, g));
+    if (tie) out->tie_weight(emb->weight);
+  }
+  std::string type_name() const override { return "TiedNet"; }
+  Tensor forward(const Tensor& ids) { return (*out)((*emb)(ids)); }
+  std::shared_ptr<Embedding> emb;
+  std::shared_ptr<Linear> out;
 };
 
 bool have_python() {
@@ -286,6 +300,33 @@ BOOST_AUTO_TEST_CASE(module_reloads_to_bit_identical_outputs) {
   // Loading copies values: the module's parameters are still its own, still trainable leaves.
   BOOST_TEST(b.fc1->weight.requires_grad());
   BOOST_TEST(!b.fc1->weight.is_same(ck.tensors.at("fc1.weight")));
+}
+
+// A tied table is stored once, under its first name, and loads back into the tie: both uses
+// read the loaded values, and the tensors are still one.
+BOOST_AUTO_TEST_CASE(tied_weights_are_stored_once_and_load_back_tied) {
+  TmpDir tmp;
+  const std::string path = tmp / "tied.safetensors";
+  Generator g1(1), g2(2);
+  TiedNet a(g1, true), b(g2, true);
+  save_module(path, a);
+  const Checkpoint ck = load_safetensors(path);
+  BOOST_TEST(ck.tensors.size() == 2u);  // emb.weight and out.bias
+  BOOST_TEST(ck.tensors.count("emb.weight") == 1u);
+  BOOST_TEST(ck.tensors.count("out.weight") == 0u);
+  load_module(path, b);
+  BOOST_TEST(b.out->weight.is_same(b.emb->weight));
+  BOOST_TEST(bit_equal(b.out->weight, a.emb->weight));
+  const Tensor ids = from_indices({1, 5, 3}, {3});
+  BOOST_TEST(bit_equal(b.forward(ids), a.forward(ids)));
+  // An untied model needs both tables: the file lacks one, and says which.
+  TiedNet untied(g2, false);
+  expect_error([&] { load_module(path, untied); }, path, {"missing key", "out.weight"});
+  // A file with every name (a state_dict saved as it is) loads into the tied model too.
+  const std::string both = tmp / "both.safetensors";
+  save_safetensors(both, a.state_dict());
+  load_module(both, b);
+  BOOST_TEST(b.out->weight.is_same(b.emb->weight));
 }
 
 BOOST_AUTO_TEST_CASE(optimizer_state_resumes_exactly) {
