@@ -6,6 +6,7 @@
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
 #include "autograd/profiler.h"
 
 namespace attend {
@@ -152,6 +153,16 @@ bool needs_graph(std::span<const Tensor* const> inputs) {
 
 namespace {
 
+// record() takes only a registered descriptor, so every node in any graph names an op that
+// `attend gradcheck` and the test suite check: an op left out of its file's list fails here, on
+// its first use, naming the list to add it to.
+void require_registered(const OpInfo& op) {
+  if (!op_registry().contains(op))
+    throw AutogradError(std::string("record: op '") + op.name +
+                        "' has a descriptor that is not registered: add it to the list at the "
+                        "end of its ops file (or register_op() it, for an op outside autograd/)");
+}
+
 void check_forward(const char* op, const Tensor& out) {
   if (g_anomaly && has_nonfinite(out))
     throw AnomalyError(std::string("anomaly: the forward of '") + op +
@@ -180,22 +191,24 @@ std::shared_ptr<Node> make_node(const char* op, std::span<const Tensor* const> i
 
 }  // namespace
 
-Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs,
+Tensor record(const OpInfo& op, Tensor out, std::span<const Tensor* const> inputs,
               BackwardFn backward) {
-  check_forward(op, out);
+  require_registered(op);
+  check_forward(op.name, out);
   if (!needs_graph(inputs)) return out;
-  auto node = make_node(op, inputs);
+  auto node = make_node(op.name, inputs);
   node->backward = std::move(backward);
   out.impl()->requires_grad = true;
   out.impl()->grad_fn = std::move(node);
   return out;
 }
 
-std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs,
+std::vector<Tensor> record_multi(const OpInfo& op, std::vector<Tensor> outs,
                                  std::span<const Tensor* const> inputs, MultiBackwardFn backward) {
-  for (const Tensor& o : outs) check_forward(op, o);
+  require_registered(op);
+  for (const Tensor& o : outs) check_forward(op.name, o);
   if (!needs_graph(inputs)) return outs;
-  auto node = make_node(op, inputs);
+  auto node = make_node(op.name, inputs);
   node->backward_multi = std::move(backward);
   node->outputs.resize(outs.size());
   for (size_t i = 0; i < outs.size(); ++i) {

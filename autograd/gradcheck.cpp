@@ -111,23 +111,31 @@ GradcheckResult gradcheck(const std::function<Tensor(const std::vector<Tensor>&)
   return check_leaves([&] { return f(xs); }, xs, labels, opt);
 }
 
-GradcheckResult gradcheck_parameters(const std::function<Tensor()>& f,
-                                     const std::vector<std::pair<std::string, Tensor>>& params,
-                                     const GradcheckOptions& opt) {
-  std::vector<Tensor> leaves;
+GradcheckResult gradcheck_leaves(const std::function<Tensor()>& f,
+                                 const std::vector<std::pair<std::string, Tensor>>& leaves,
+                                 const GradcheckOptions& opt) {
+  std::vector<Tensor> ts;
   std::vector<std::string> labels;
   std::vector<Tensor> saved_grads;
-  for (const auto& [name, t] : params) {
+  for (const auto& [label, t] : leaves) {
     if (!t.is_leaf() || !t.requires_grad())
-      throw AutogradError("gradcheck_parameters: '" + name + "' is not a leaf that requires grad");
-    leaves.push_back(t);
-    labels.push_back("parameter " + name);
+      throw AutogradError("gradcheck: '" + label + "' is not a leaf that requires grad");
+    ts.push_back(t);
+    labels.push_back(label);
     saved_grads.push_back(t.grad());
     Tensor(t).set_grad(Tensor());
   }
-  GradcheckResult res = check_leaves(f, leaves, labels, opt);
-  for (size_t k = 0; k < leaves.size(); ++k) leaves[k].set_grad(saved_grads[k]);
+  GradcheckResult res = check_leaves(f, ts, labels, opt);
+  for (size_t k = 0; k < ts.size(); ++k) ts[k].set_grad(saved_grads[k]);
   return res;
+}
+
+GradcheckResult gradcheck_parameters(const std::function<Tensor()>& f,
+                                     const std::vector<std::pair<std::string, Tensor>>& params,
+                                     const GradcheckOptions& opt) {
+  std::vector<std::pair<std::string, Tensor>> leaves;
+  for (const auto& [name, t] : params) leaves.emplace_back("parameter " + name, t);
+  return gradcheck_leaves(f, leaves, opt);
 }
 
 }  // namespace attend

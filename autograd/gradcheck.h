@@ -46,4 +46,10 @@ GradcheckResult gradcheck_parameters(const std::function<Tensor()>& f,
                                      const std::vector<std::pair<std::string, Tensor>>& params,
                                      const GradcheckOptions& options = {});
 
+// The same with each tensor's label given verbatim ("input query", "parameter weight"): what
+// gradcheck_parameters and the op descriptors' checks (autograd/op_info.h) use.
+GradcheckResult gradcheck_leaves(const std::function<Tensor()>& f,
+                                 const std::vector<std::pair<std::string, Tensor>>& leaves,
+                                 const GradcheckOptions& options = {});
+
 }  // namespace attend

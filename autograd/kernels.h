@@ -14,6 +14,10 @@
 #include "autograd/ops.h"
 #include "autograd/vec_math.h"
 
+namespace attend {
+struct OpInfo;  // autograd/op_info.h
+}  // namespace attend
+
 namespace attend::kernels {
 
 // out[i] = f(x[i])
@@ -269,7 +273,7 @@ struct AttentionRole {
   int64_t col;    // first column of head 0
 };
 struct AttentionHeads {
-  const char* op;                     // the recorded name, also in error messages
+  const OpInfo* op;                   // the recorded op; its name is in error messages
   std::vector<const Tensor*> inputs;  // the op's inputs, each given its own gradient
   AttentionRole q, k, v;
   int64_t heads, dqk, dv;

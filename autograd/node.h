@@ -59,17 +59,21 @@ inline bool needs_graph(std::initializer_list<const Tensor*> inputs) {
   return needs_graph(std::span<const Tensor* const>(inputs.begin(), inputs.size()));
 }
 
+struct OpInfo;  // autograd/op_info.h
+
 // Backward closures capture saved tensors as detach()ed copies (same data, no grad_fn): capturing
 // the op's own output un-detached would make a reference cycle node -> closure -> output -> node.
 //
-// Attaches a Node named op to out (when needs_graph) and runs anomaly checks. Every op ends with
-// it:
-//   return record("tanh", out, {&x}, [out](const Tensor& g) { ... });
-// The closure runs only if backward reaches it. It should skip the gradient of an input that does
-// not require grad (capture a.requires_grad() in the op) and return an undefined Tensor for it.
-Tensor record(const char* op, Tensor out, std::span<const Tensor* const> inputs,
+// Attaches a Node named after op's descriptor to out (when needs_graph) and runs anomaly checks.
+// Every op ends with it:
+//   return record(tanh_op, out, {&x}, [out](const Tensor& g) { ... });
+// op must be registered (autograd/op_info.h: in its ops file's list, or register_op()); an
+// unregistered one throws AutogradError. The closure runs only if backward reaches it. It should
+// skip the gradient of an input that does not require grad (capture a.requires_grad() in the op)
+// and return an undefined Tensor for it.
+Tensor record(const OpInfo& op, Tensor out, std::span<const Tensor* const> inputs,
               BackwardFn backward);
-inline Tensor record(const char* op, Tensor out, std::initializer_list<const Tensor*> inputs,
+inline Tensor record(const OpInfo& op, Tensor out, std::initializer_list<const Tensor*> inputs,
                      BackwardFn backward) {
   return record(op, std::move(out), std::span<const Tensor* const>(inputs.begin(), inputs.size()),
                 std::move(backward));
@@ -77,9 +81,9 @@ inline Tensor record(const char* op, Tensor out, std::initializer_list<const Ten
 
 // The same for an op with several outputs (e.g. a fused LSTM cell returning h and c). Each output
 // gets output_nr = its position; backward receives one gradient per output.
-std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs,
+std::vector<Tensor> record_multi(const OpInfo& op, std::vector<Tensor> outs,
                                  std::span<const Tensor* const> inputs, MultiBackwardFn backward);
-inline std::vector<Tensor> record_multi(const char* op, std::vector<Tensor> outs,
+inline std::vector<Tensor> record_multi(const OpInfo& op, std::vector<Tensor> outs,
                                         std::initializer_list<const Tensor*> inputs,
                                         MultiBackwardFn backward) {
   return record_multi(op, std::move(outs),

@@ -9,9 +9,13 @@
 #include <limits>
 #include <string>
 
+#include "autograd/creation.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
+#include "autograd/ops.h"
 #include "autograd/profiler.h"
+#include "autograd/sample_inputs.h"
 
 namespace attend {
 
@@ -89,12 +93,29 @@ inline float leaky_grad(float z, float slope) {
   return slope + (1.0f - slope) * static_cast<float>(z > 0.0f);
 }
 
+using namespace sample_graph;  // kN, kSrc, kDst, kE, src_t(), dst_t()
+
 }  // namespace
 
 // --- edge_softmax ------------------------------------------------------------------------------
 
+// Scores [E, H] and [E]; no edges at all.
+const OpInfo edge_softmax_op{
+    .name = "edge_softmax", .samples = [] {
+      const OpFn f = [d = dst_t()](const Inputs& x) { return edge_softmax(x[0], d, kN); };
+      return std::vector<Sample>{
+          {.name = "[E, 3]", .inputs = {make_input({kE, 3}, 13, -2.0f, 2.0f)}, .f = f},
+          {.name = "[E]", .inputs = {make_input({kE}, 14, -2.0f, 2.0f)}, .f = f},
+          {.name = "[E, 3], another draw",
+           .inputs = {make_input({kE, 3}, 53, -2.0f, 2.0f)},
+           .f = f},
+          {.name = "no edges", .inputs = {make_input({0, 2}, 15)}, .f = [](const Inputs& x) {
+             return edge_softmax(x[0], from_indices({}, {0}), kN);
+           }}};
+    }};
+
 Tensor edge_softmax(const Tensor& scores, const Tensor& dst, int64_t num_nodes) {
-  constexpr const char* op = "edge_softmax";
+  const char* op = edge_softmax_op.name;
   ProfileScope profile_scope(op);
   require(scores.defined() && scores.ndim() >= 1, op,
           "scores must be [E] or [E, heads], got " +
@@ -140,7 +161,7 @@ Tensor edge_softmax(const Tensor& scores, const Tensor& dst, int64_t num_nodes) 
   }
 
   // d scores[e] = alpha[e] * (g[e] - sum_{e' into dst[e]} g[e'] alpha[e'])
-  return record(op, out, {&scores},
+  return record(edge_softmax_op, out, {&scores},
                 [alpha = out.detach(), d = std::move(d), E, H, NH](const Tensor& g) {
                   const float* pa = alpha.data();
                   const float* pg = g.data();
@@ -162,9 +183,41 @@ Tensor edge_softmax(const Tensor& scores, const Tensor& dst, int64_t num_nodes) 
 
 // --- edge_aggregate ----------------------------------------------------------------------------
 
+// alpha [E, H] with features [N, H, F], alpha [E] with [N, F], one input a constant, more
+// destination nodes than sources (bipartite), no edges.
+const OpInfo edge_aggregate_op{
+    .name = "edge_aggregate", .samples = [] {
+      const OpFn f = [s = src_t(), d = dst_t()](const Inputs& x) {
+        return edge_aggregate(x[0], x[1], s, d);
+      };
+      return std::vector<Sample>{
+          {.name = "[E, 2] with [N, 2, 3]",
+           .inputs = {make_input({kE, 2}, 23), make_input({kN, 2, 3}, 24)},
+           .f = f},
+          {.name = "[E] with [N, 4]",
+           .inputs = {make_input({kE}, 25), make_input({kN, 4}, 26)},
+           .f = f},
+          {.name = "constant [E, 2] with [N, 2, 3]",
+           .inputs = {make_input({kE, 2}, 27).detach(), make_input({kN, 2, 3}, 28)},
+           .f = f},
+          {.name = "[E, 2] with [N, 2, 3], another draw",
+           .inputs = {make_input({kE, 2}, 54), make_input({kN, 2, 3}, 55)},
+           .f = f},
+          {.name = "[E, 1] with [N, 1, 2] onto 9 nodes",
+           .inputs = {make_input({kE, 1}, 31), make_input({kN, 1, 2}, 32)},
+           .f = [s = src_t(),
+                 d = dst_t()](const Inputs& x) { return edge_aggregate(x[0], x[1], s, d, 9); }},
+          {.name = "no edges",
+           .inputs = {make_input({0, 2}, 33), make_input({kN, 2, 3}, 81)},
+           .f = [](const Inputs& x) {
+             const Tensor none = from_indices({}, {0});
+             return edge_aggregate(x[0], x[1], none, none);
+           }}};
+    }};
+
 Tensor edge_aggregate(const Tensor& alpha, const Tensor& features, const Tensor& src,
                       const Tensor& dst, int64_t num_nodes) {
-  constexpr const char* op = "edge_aggregate";
+  const char* op = edge_aggregate_op.name;
   ProfileScope profile_scope(op);
   require(alpha.defined() && features.defined(), op, "alpha and features must be defined");
   // alpha [E, *heads] and features [N, *heads, F].
@@ -204,7 +257,7 @@ Tensor edge_aggregate(const Tensor& alpha, const Tensor& features, const Tensor&
   // d features[src[e], h, :] += alpha[e, h] * g[dst[e], h, :]
   const bool ga = alpha.requires_grad(), gx = features.requires_grad();
   return record(
-      op, out, {&alpha, &features},
+      edge_aggregate_op, out, {&alpha, &features},
       [ga, gx, sa = gx ? alpha.detach() : Tensor(), sx = ga ? features.detach() : Tensor(),
        ashape = alpha.shape(), xshape = features.shape(), s = std::move(s), d = std::move(d), E, H,
        F](const Tensor& g) {
@@ -249,9 +302,29 @@ Tensor edge_aggregate(const Tensor& alpha, const Tensor& features, const Tensor&
 
 // --- gat_edge_score ----------------------------------------------------------------------------
 
+// Node terms whose edge sums stay clear of the LeakyReLU kink; slopes 0.2, 0 and 1.5; [N] terms.
+const OpInfo gat_edge_score_op{
+    .name = "gat_edge_score", .samples = [] {
+      std::vector<Sample> out;
+      auto [a_src, a_dst] = edge_terms_away_from_kink({kN, 3}, kSrc, kDst, 0.05f, 5000);
+      for (float slope : {0.2f, 0.0f, 1.5f})
+        out.push_back({.name = "[N, 3], slope " + format_g(slope),
+                       .inputs = {a_src, a_dst},
+                       .f = [slope, s = src_t(), d = dst_t()](const Inputs& x) {
+                         return gat_edge_score(x[0], x[1], s, d, slope);
+                       }});
+      auto [b_src, b_dst] = edge_terms_away_from_kink({kN}, kSrc, kDst, 0.05f, 5000);
+      out.push_back({.name = "[N], default slope",
+                     .inputs = {b_src, b_dst},
+                     .f = [s = src_t(), d = dst_t()](const Inputs& x) {
+                       return gat_edge_score(x[0], x[1], s, d);
+                     }});
+      return out;
+    }};
+
 Tensor gat_edge_score(const Tensor& a_src, const Tensor& a_dst, const Tensor& src,
                       const Tensor& dst, float negative_slope) {
-  constexpr const char* op = "gat_edge_score";
+  const char* op = gat_edge_score_op.name;
   ProfileScope profile_scope(op);
   require(a_src.defined() && a_dst.defined(), op, "a_src and a_dst must be defined");
   require(a_src.ndim() >= 1 && a_dst.ndim() == a_src.ndim() &&
@@ -279,7 +352,7 @@ Tensor gat_edge_score(const Tensor& a_src, const Tensor& a_dst, const Tensor& sr
   // z = a_src[src] + a_dst[dst] is recomputed (cheaper than saving it); d z = g * leaky'(z),
   // scattered back to both endpoints.
   const bool gs = a_src.requires_grad(), gd = a_dst.requires_grad();
-  return record(op, out, {&a_src, &a_dst},
+  return record(gat_edge_score_op, out, {&a_src, &a_dst},
                 [gs, gd, xs_t = a_src.detach(), xd_t = a_dst.detach(), s = std::move(s),
                  d = std::move(d), E, H, negative_slope](const Tensor& g) {
                   // A local copy: stores through float* cannot alias it, so it stays in a register.
@@ -322,9 +395,29 @@ Tensor gat_edge_score(const Tensor& a_src, const Tensor& a_dst, const Tensor& sr
 
 // --- gatv2_edge_score --------------------------------------------------------------------------
 
+// Projections whose per-edge sums stay clear of the kink; att [1, H, F] and [H, F].
+const OpInfo gatv2_edge_score_op{
+    .name = "gatv2_edge_score", .samples = [] {
+      std::vector<Sample> out;
+      auto [x_src, x_dst] = edge_terms_away_from_kink({kN, 2, 3}, kSrc, kDst, 0.03f, 9000);
+      const OpFn f = [s = src_t(), d = dst_t()](const Inputs& x) {
+        return gatv2_edge_score(x[0], x[1], x[2], s, d, 0.2f);
+      };
+      out.push_back({.name = "[N, 2, 3], att [1, 2, 3]",
+                     .inputs = {x_src, x_dst, make_input({1, 2, 3}, 54)},
+                     .f = f});
+      out.push_back({.name = "[N, 2, 3], att [2, 3]",
+                     .inputs = {x_src, x_dst, make_input({2, 3}, 54)},
+                     .f = f});
+      out.push_back({.name = "[N, 2, 3], att [1, 2, 3], another draw",
+                     .inputs = {x_src, x_dst, make_input({1, 2, 3}, 56)},
+                     .f = f});
+      return out;
+    }};
+
 Tensor gatv2_edge_score(const Tensor& x_src, const Tensor& x_dst, const Tensor& att,
                         const Tensor& src, const Tensor& dst, float negative_slope) {
-  constexpr const char* op = "gatv2_edge_score";
+  const char* op = gatv2_edge_score_op.name;
   ProfileScope profile_scope(op);
   require(x_src.defined() && x_dst.defined() && att.defined(), op,
           "x_src, x_dst and att must be defined");
@@ -367,7 +460,7 @@ Tensor gatv2_edge_score(const Tensor& x_src, const Tensor& x_dst, const Tensor& 
   //   d att[h, f] = sum_e g[e, h] * leaky(z[e, h, f])
   //   d z[e, h, f] = g[e, h] * att[h, f] * leaky'(z[e, h, f]), scattered to both endpoints.
   const bool gs = x_src.requires_grad(), gd = x_dst.requires_grad(), ga = att.requires_grad();
-  return record(op, out, {&x_src, &x_dst, &att},
+  return record(gatv2_edge_score_op, out, {&x_src, &x_dst, &att},
                 [gs, gd, ga, xs_t = x_src.detach(), xd_t = x_dst.detach(), att_t = att.detach(),
                  s = std::move(s), d = std::move(d), E, H, F, negative_slope](const Tensor& g) {
                   // A local copy: stores through float* cannot alias it, so it stays in a register.
@@ -419,6 +512,11 @@ Tensor gatv2_edge_score(const Tensor& x_src, const Tensor& x_dst, const Tensor& 
                   for (int64_t j = 0; j < HF; ++j) gatt.data()[j] = static_cast<float>(total[j]);
                   return Grads{gs ? gsrc : Tensor(), gd ? gdst : Tensor(), ga ? gatt : Tensor()};
                 });
+}
+
+// The descriptors above, for op_registry() (autograd/CMakeLists.txt generates the call).
+std::vector<const OpInfo*> ops_graph_op_infos() {
+  return {&edge_softmax_op, &edge_aggregate_op, &gat_edge_score_op, &gatv2_edge_score_op};
 }
 
 }  // namespace attend

@@ -2,15 +2,24 @@
 // copied. Batched products loop over the (broadcast) batch; when the right operand has no batch
 // dimensions the batch folds into M and the whole product is one GEMM.
 #include <cstdint>
+#include <iterator>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
+#include "autograd/ops.h"
 #include "autograd/profiler.h"
+#include "autograd/sample_inputs.h"
 
 namespace attend {
+
+// Descriptors (name, samples, references, fixtures): at the end of the file.
+extern const OpInfo matmul_op;
+extern const OpInfo linear_op;
 
 using Grads = std::vector<Tensor>;
 using kernels::gemm;
@@ -78,9 +87,10 @@ std::shared_ptr<SparseRows> sparse_rows(const float* x, int64_t rows, int64_t in
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  ProfileScope profile_scope("matmul");
+  ProfileScope profile_scope(matmul_op.name);
   if (a.ndim() < 2 || b.ndim() < 2)
-    throw ShapeError("matmul: both operands need at least 2 dimensions, got " + a.shape().str() +
+    throw ShapeError(std::string(matmul_op.name) +
+                     ": both operands need at least 2 dimensions, got " + a.shape().str() +
                      " and " + b.shape().str() + " (reshape vectors to [1, n] or [n, 1])");
   // a: [..., M, K] (stored [..., K, M] if ta) -- b: [..., K, N] (stored [..., N, K] if tb)
   const int64_t M = ta ? a.shape().dim(-1) : a.shape().dim(-2);
@@ -88,11 +98,12 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const int64_t Kb = tb ? b.shape().dim(-1) : b.shape().dim(-2);
   const int64_t N = tb ? b.shape().dim(-2) : b.shape().dim(-1);
   if (K != Kb)
-    throw ShapeError("matmul: shapes " + a.shape().str() + (ta ? "^T" : "") + " and " +
-                     b.shape().str() + (tb ? "^T" : "") + " cannot be multiplied (" +
-                     std::to_string(K) + " != " + std::to_string(Kb) + ")");
+    throw ShapeError(std::string(matmul_op.name) + ": shapes " + a.shape().str() +
+                     (ta ? "^T" : "") + " and " + b.shape().str() + (tb ? "^T" : "") +
+                     " cannot be multiplied (" + std::to_string(K) + " != " + std::to_string(Kb) +
+                     ")");
   const Shape ab = batch_of(a.shape()), bb = batch_of(b.shape());
-  const Shape batch = broadcast_shapes(ab, bb, "matmul");
+  const Shape batch = broadcast_shapes(ab, bb, matmul_op.name);
   Shape os = batch;
   os.push_back(M);
   os.push_back(N);
@@ -111,7 +122,7 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   }
   const bool ga = a.requires_grad(), gb = b.requires_grad();
   Tensor sa = gb ? a.detach() : Tensor(), sb = ga ? b.detach() : Tensor();
-  return record("matmul", out, {&a, &b},
+  return record(matmul_op, out, {&a, &b},
                 [=, amap = std::move(amap), bmap = std::move(bmap), sha = a.shape(),
                  shb = b.shape()](const Tensor& g) {
                   Tensor da, db;
@@ -160,16 +171,18 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
-  ProfileScope profile_scope("linear");
+  ProfileScope profile_scope(linear_op.name);
   if (weight.ndim() != 2)
-    throw ShapeError("linear: weight must be [out, in], got " + weight.shape().str());
+    throw ShapeError(std::string(linear_op.name) + ": weight must be [out, in], got " +
+                     weight.shape().str());
   const int64_t out_f = weight.shape()[0], in_f = weight.shape()[1];
   if (x.ndim() < 1 || x.shape().back() != in_f)
-    throw ShapeError("linear: input of shape " + x.shape().str() + " does not end in " +
-                     std::to_string(in_f) + " features (weight " + weight.shape().str() + ")");
+    throw ShapeError(std::string(linear_op.name) + ": input of shape " + x.shape().str() +
+                     " does not end in " + std::to_string(in_f) + " features (weight " +
+                     weight.shape().str() + ")");
   if (bias.defined() && !(bias.shape() == Shape{out_f}))
-    throw ShapeError("linear: bias of shape " + bias.shape().str() + " does not match weight " +
-                     weight.shape().str());
+    throw ShapeError(std::string(linear_op.name) + ": bias of shape " + bias.shape().str() +
+                     " does not match weight " + weight.shape().str());
   int64_t rows = 1;  // x's leading dimensions (not numel / in_f: in_f may be 0)
   for (int i = 0; i + 1 < x.ndim(); ++i) rows *= x.size(i);
   Shape os = x.shape();
@@ -205,7 +218,7 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor sx = gw && !xs ? x.detach() : Tensor(), sw = gx ? weight.detach() : Tensor();
   if (!gw) xs.reset();
   return record(
-      "linear", out, {&x, &weight, &bias},
+      linear_op, out, {&x, &weight, &bias},
       [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {
         Tensor dx, dw, db;
         if (gx) {  // dx[rows, in] = g[rows, out] @ W[out, in]
@@ -237,6 +250,133 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         }
         return Grads{dx, dw, db};
       });
+}
+
+// --- descriptors -------------------------------------------------------------------------------
+
+namespace {
+
+// a [..., M, K] (stored transposed when ta) @ b [..., K, N]: both operands, then each alone (the
+// other a constant: the backward must not need the missing one's gradient).
+void add_matmul_samples(std::vector<Sample>& out, const Shape& sa, const Shape& sb, bool ta,
+                        bool tb, uint64_t seed) {
+  const OpFn f = [ta, tb](const Inputs& x) { return matmul(x[0], x[1], ta, tb); };
+  const std::string name = sa.str() + (ta ? "^T" : "") + " @ " + sb.str() + (tb ? "^T" : "") +
+                           " from " + std::to_string(seed);
+  const Tensor a = make_input(sa, seed), b = make_input(sb, seed + 1);
+  out.push_back({.name = name, .inputs = {a, b}, .f = f});
+  out.push_back(
+      {.name = name + ", a constant", .inputs = {make_input(sa, seed).detach(), b}, .f = f});
+  out.push_back(
+      {.name = name + ", b constant", .inputs = {a, make_input(sb, seed + 1).detach()}, .f = f});
+}
+
+// Stored shape of an operand: batch + [rows, cols], the last two swapped when transposed.
+Shape stored(std::vector<int64_t> batch, int64_t rows, int64_t cols, bool transposed) {
+  batch.push_back(transposed ? cols : rows);
+  batch.push_back(transposed ? rows : cols);
+  return Shape(batch);
+}
+
+}  // namespace
+
+// 2-D, batched, broadcast batch dimensions, the folded single-GEMM path, every transpose flag on
+// every path; the flags against explicit transposes; fixtures with broadcast batches.
+const OpInfo matmul_op{
+    .name = "matmul",
+    .samples =
+        [] {
+          std::vector<Sample> out;
+          const std::pair<Shape, Shape> plain[] = {
+              {{3, 4}, {4, 5}},
+              {{1, 7}, {7, 1}},
+              {{5, 1}, {1, 6}},
+              {{2, 3, 4}, {2, 4, 5}},
+              {{2, 3, 3, 4}, {2, 3, 4, 2}},
+              {{1, 3, 4}, {1, 4, 2}},
+              {{2, 1, 3, 4}, {5, 4, 2}},  // -> [2, 5, 3, 2]
+              {{3, 4}, {2, 4, 5}},        // a broadcast over b's batch
+              {{2, 3, 4}, {4, 5}},        // the folded single-GEMM path
+              {{2, 2, 3, 4}, {4, 5}},     // folded, two batch dims
+              {{1, 3, 4}, {2, 4, 5}},     // size-1 batch dim broadcast
+              {{2, 3, 4}, {1, 4, 5}},     // b's size-1 batch dim broadcast (not folded)
+              {{3, 1, 2, 4}, {1, 2, 4, 3}}};
+          const uint64_t plain_seeds[] = {1, 3, 5, 10, 12, 14, 20, 22, 24, 26, 28, 30, 32};
+          for (size_t i = 0; i < std::size(plain); ++i)
+            add_matmul_samples(out, plain[i].first, plain[i].second, false, false, plain_seeds[i]);
+          // Every transpose flag on every path: 2-D @ 2-D, 3-D and 4-D @ 2-D (folded unless
+          // transpose_a), batched, 2-D @ 3-D, both broadcast, a size-1 batch of a.
+          const std::pair<std::vector<int64_t>, std::vector<int64_t>> batches[] = {
+              {{}, {}}, {{2}, {}}, {{2, 2}, {}}, {{2}, {2}}, {{}, {3}}, {{2, 1}, {3}}, {{1}, {2}}};
+          uint64_t seed = 100;
+          for (const auto& [ba, bb] : batches)
+            for (bool ta : {false, true})
+              for (bool tb : {false, true}) {
+                add_matmul_samples(out, stored(ba, 3, 4, ta), stored(bb, 4, 2, tb), ta, tb, seed);
+                seed += 2;
+              }
+          out.push_back({.name = "[2, 3, 4] @ [4, 5], another draw",
+                         .inputs = {make_input({2, 3, 4}, 24), make_input({4, 5}, 25)},
+                         .f = [](const Inputs& x) { return matmul(x[0], x[1]); }});
+          out.push_back({.name = "[2, 4, 3]^T @ [1, 5, 4]^T",
+                         .inputs = {make_input({2, 4, 3}, 26), make_input({1, 5, 4}, 27)},
+                         .f = [](const Inputs& x) { return matmul(x[0], x[1], true, true); }});
+          out.push_back({.name = "[2, 4, 3]^T @ [2, 5, 4]^T against explicit transposes",
+                         .inputs = {make_input({2, 4, 3}, 200), make_input({2, 5, 4}, 201)},
+                         .f = [](const Inputs& x) { return matmul(x[0], x[1], true, true); },
+                         .reference =
+                             [](const Inputs& x) {
+                               return matmul(transpose(x[0], 1, 2), transpose(x[1], 1, 2));
+                             },
+                         .reference_tolerance = {1e-5f, 1e-5f}});
+          return out;
+        },
+    .fixtures =
+        [] {
+          const FixtureFn mm = [](const Inputs& x, const FixtureTensors&) {
+            return matmul(x[0], x[1]);
+          };
+          return std::vector<FixtureCase>{
+              autograd_fixture("matmul_bcast", {"a", "b"}, mm),  // [2, 1, 3, 4] @ [5, 4, 2]
+              autograd_fixture("matmul_3d_2d", {"a", "b"}, mm),  // [2, 3, 4] @ [4, 5]
+              autograd_fixture("matmul_tb", {"a", "b"},          // [3, 4] @ [2, 5, 4]^T
+                               [](const Inputs& x, const FixtureTensors&) {
+                                 return matmul(x[0], x[1], false, true);
+                               })};
+        }};
+
+// With and without bias, 1-D to 3-D inputs, some inputs constant.
+const OpInfo linear_op{
+    .name = "linear", .samples = [] {
+      const OpFn with_bias = [](const Inputs& x) { return linear(x[0], x[1], x[2]); };
+      const OpFn no_bias = [](const Inputs& x) { return linear(x[0], x[1]); };
+      const Tensor x = make_input({2, 3, 4}, 300), w = make_input({5, 4}, 301),
+                   b = make_input({5}, 302);
+      const Tensor w3 = make_input({3, 4}, 321), b3 = make_input({3}, 322);
+      return std::vector<Sample>{
+          {.name = "[2, 3, 4] with bias", .inputs = {x, w, b}, .f = with_bias},
+          {.name = "[2, 3, 4] with bias, only the weight requiring grad",
+           .inputs = {x.detach(), w, b.detach()},
+           .f = with_bias},
+          {.name = "[2, 3, 4] with bias, constant weight",
+           .inputs = {x, w.detach(), b},
+           .f = with_bias},
+          {.name = "[2, 3, 4] without bias",
+           .inputs = {make_input({2, 3, 4}, 310), make_input({5, 4}, 311)},
+           .f = no_bias},
+          {.name = "[4] with bias", .inputs = {make_input({4}, 320), w3, b3}, .f = with_bias},
+          {.name = "[6, 4] with bias", .inputs = {make_input({6, 4}, 323), w3, b3}, .f = with_bias},
+          {.name = "[2, 3, 4] with bias, another draw",
+           .inputs = {make_input({2, 3, 4}, 28), make_input({5, 4}, 29), make_input({5}, 30)},
+           .f = with_bias},
+          {.name = "[3, 4] without bias, another draw",
+           .inputs = {make_input({3, 4}, 31), make_input({2, 4}, 32)},
+           .f = no_bias}};
+    }};
+
+// The descriptors above, for op_registry() (autograd/CMakeLists.txt generates the call).
+std::vector<const OpInfo*> ops_matmul_op_infos() {
+  return {&matmul_op, &linear_op};
 }
 
 }  // namespace attend

@@ -6,15 +6,22 @@
 // forward and four times backward (4% of a B2 step). scaled_dot_product_attention is the same
 // kernel with one head whose columns are the whole row.
 //   B batch, H heads, hd = E / H head size, Tq queries, Tk keys, W* row widths
+#include <algorithm>
 #include <cmath>
 #include <string>
 
 #include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
+#include "autograd/ops.h"
 #include "autograd/profiler.h"
+#include "autograd/sample_inputs.h"
 
 namespace attend {
+
+// Descriptors (name, samples, references, fixtures): at the end of the file.
+extern const OpInfo multi_head_attention_op;
 
 using Grads = std::vector<Tensor>;
 
@@ -31,8 +38,8 @@ struct Role {
 
 void check_role(const Role& r, const char* name, int64_t dim) {
   if (r.col < 0 || r.col + dim > r.width())
-    throw ShapeError("multi_head_attention: " + std::string(name) + " columns [" +
-                     std::to_string(r.col) + ", " + std::to_string(r.col + dim) +
+    throw ShapeError(std::string(multi_head_attention_op.name) + ": " + std::string(name) +
+                     " columns [" + std::to_string(r.col) + ", " + std::to_string(r.col + dim) +
                      ") do not fit in its rows of " + std::to_string(r.width()));
 }
 
@@ -62,7 +69,7 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
   for (int64_t b = 0; b < B; ++b)
     gemm_batched(false, true, Tq, Tk, dqk, scale, q_at(q.data(), b), Wq, dqk, k_at(k.data(), b), Wk,
                  dqk, 0.0f, p_at(p.data(), b), Tk, PS, H);
-  if (mask.defined()) p = add_attention_mask(p, mask, a.op);
+  if (mask.defined()) p = add_attention_mask(p, mask, a.op->name);
   softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
   // Dropout on the weights (training), one draw per weight in P's order: P' = P * keep / (1 - p).
   Tensor keep, pd = p;
@@ -93,7 +100,7 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
   }
   const bool gq = needs[qi], gk = needs[ki], gv = needs[vi];
   Tensor sp = p.detach(), spd = pd.detach();
-  return record_multi(a.op, {out, p}, a.inputs, [=](const std::vector<Tensor>& g) {
+  return record_multi(*a.op, {out, p}, a.inputs, [=](const std::vector<Tensor>& g) {
     const bool have_go = g[0].defined();  // else dV gets no product and stays zero
     Grads grads(n_in);
     std::vector<float> beta(n_in, 1.0f);
@@ -143,14 +150,14 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
                                          int64_t k_col, const Tensor& v, int64_t v_col,
                                          int64_t heads, int64_t dim, const Tensor& mask,
                                          float dropout_p, Generator* gen) {
-  ProfileScope profile_scope("multi_head_attention");
+  ProfileScope profile_scope(multi_head_attention_op.name);
   if (q.ndim() != 3 || k.ndim() != 3 || v.ndim() != 3 || k.size(0) != q.size(0) ||
       v.size(0) != q.size(0) || k.size(1) != v.size(1))
-    throw ShapeError("multi_head_attention: query " + q.shape().str() + ", key " + k.shape().str() +
-                     " and value " + v.shape().str() +
+    throw ShapeError(std::string(multi_head_attention_op.name) + ": query " + q.shape().str() +
+                     ", key " + k.shape().str() + " and value " + v.shape().str() +
                      " must be [B, Tq, Wq], [B, Tk, Wk], [B, Tk, Wv]");
   if (heads < 1 || dim < 1 || dim % heads != 0)
-    throw ShapeError("multi_head_attention: " + std::to_string(dim) +
+    throw ShapeError(std::string(multi_head_attention_op.name) + ": " + std::to_string(dim) +
                      " features do not split into " + std::to_string(heads) + " heads");
   if (dropout_p > 0 && !gen)
     throw std::invalid_argument("multi_head_attention: dropout needs a generator");
@@ -167,7 +174,7 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
     r->input = static_cast<int64_t>(i);
   }
   const int64_t B = q.size(0), Tq = q.size(1), Tk = k.size(1), H = heads, hd = dim / heads;
-  return kernels::attention_heads({.op = "multi_head_attention",
+  return kernels::attention_heads({.op = &multi_head_attention_op,
                                    .inputs = std::move(inputs),
                                    .q = {.input = rq.input, .col = q_col},
                                    .k = {.input = rk.input, .col = k_col},
@@ -179,6 +186,127 @@ std::vector<Tensor> multi_head_attention(const Tensor& q, int64_t q_col, const T
                                    .weights_shape = {B, H, Tq, Tk},
                                    .out_shape = {B, Tq, dim}},
                                   mask, dropout_p, gen);
+}
+
+// --- descriptors -------------------------------------------------------------------------------
+
+namespace {
+
+// Columns [col, col + dim) of x [B, T, W] as heads [B, H, T, dim / H].
+Tensor heads_of(const Tensor& x, int64_t col, int64_t dim, int64_t H) {
+  const int64_t B = x.size(0), T = x.size(1);
+  return permute(reshape(narrow(x, 2, col, dim), {B, T, H, dim / H}), {0, 2, 1, 3});
+}
+
+// What multi_head_attention replaces -- split the columns, permute to [B, H, T, hd],
+// scaled_dot_product_attention, permute back -- as {output [B, Tq, dim], weights} flat.
+Tensor composition(const Tensor& q, int64_t qc, const Tensor& k, int64_t kc, const Tensor& v,
+                   int64_t vc, int64_t H, int64_t dim, const Tensor& mask, float p = 0.0f,
+                   Generator* gen = nullptr) {
+  auto r = scaled_dot_product_attention(heads_of(q, qc, dim, H), heads_of(k, kc, dim, H),
+                                        heads_of(v, vc, dim, H), mask, p, gen);
+  const int64_t B = q.size(0), Tq = q.size(1);
+  return cat_flat({reshape(permute(r[0], {0, 2, 1, 3}), {B, Tq, dim}), r[1]});
+}
+
+// One call as a sample's function and, with the composition, its reference.
+struct Call {
+  int64_t qc, kc, vc, heads, dim;
+  Tensor mask;
+  float p = 0.0f;
+  uint64_t seed = 0;
+  // x: one tensor in three roles (fused QKV), or {q, kv}, or {q, k, v}.
+  static const Tensor& role(const Inputs& x, size_t i) { return x[std::min(i, x.size() - 1)]; }
+  OpFn fused() const {
+    return [c = *this](const Inputs& x) {
+      Generator g(c.seed);
+      auto r = multi_head_attention(role(x, 0), c.qc, role(x, 1), c.kc, role(x, 2), c.vc, c.heads,
+                                    c.dim, c.mask, c.p, c.p > 0 ? &g : nullptr);
+      return cat_flat({r[0], r[1]});
+    };
+  }
+  OpFn composed() const {
+    return [c = *this](const Inputs& x) {
+      Generator g(c.seed);
+      return composition(role(x, 0), c.qc, role(x, 1), c.kc, role(x, 2), c.vc, c.heads, c.dim,
+                         c.mask, c.p, c.p > 0 ? &g : nullptr);
+    };
+  }
+};
+
+Sample against_composition(std::string name, Inputs inputs, const Call& c) {
+  return {.name = std::move(name),
+          .inputs = std::move(inputs),
+          .f = c.fused(),
+          .reference = c.composed()};
+}
+
+}  // namespace
+
+// The fused QKV (one tensor in three roles), queries against a keys-and-values tensor, three
+// tensors with the heads at column offsets (one a constant), causal and padding masks, dropout:
+// against finite differences, and against the composition it replaces (values, gradients, and
+// the dropout draws).
+const OpInfo multi_head_attention_op{
+    .name = "multi_head_attention", .samples = [] {
+      const Tensor pad =
+          padding_mask(from_vector({0, 0, 0, 1, 0, 1, 1, 1}, {2, 4}));  // [B, 1, 1, Tk]
+      Call self2{.qc = 0, .kc = 4, .vc = 8, .heads = 2, .dim = 4, .mask = causal_mask(3)};
+      Call cross{.qc = 1,
+                 .kc = 0,
+                 .vc = 2,
+                 .heads = 2,
+                 .dim = 4,
+                 .mask = padding_mask(from_vector({0, 0, 0, 0, 0, 0, 0, 1, 1, 1}, {2, 5})),
+                 .p = 0.3f,
+                 .seed = 3};
+      Call cross_kv{.qc = 0,
+                    .kc = 0,
+                    .vc = 4,
+                    .heads = 2,
+                    .dim = 4,
+                    .mask = padding_mask(key_padding({5, 2}, 5)),
+                    .p = 0.3f,
+                    .seed = 42};
+      return std::vector<Sample>{
+          against_composition(
+              "fused QKV [2, 5, 18], 2 heads of 3, causal", {make_input({2, 5, 18}, 1)},
+              {.qc = 0, .kc = 6, .vc = 12, .heads = 2, .dim = 6, .mask = causal_mask(5)}),
+          against_composition("[2, 3, 8] against keys-and-values [2, 4, 16], 4 heads, padding",
+                              {make_input({2, 3, 8}, 2), make_input({2, 4, 16}, 3)},
+                              {.qc = 0, .kc = 0, .vc = 8, .heads = 4, .dim = 8, .mask = pad}),
+          against_composition("three tensors at column offsets, constant keys",
+                              {make_input({2, 3, 10}, 4), make_input({2, 4, 9}, 5).detach(),
+                               make_input({2, 4, 11}, 6)},
+                              {.qc = 2, .kc = 1, .vc = 0, .heads = 4, .dim = 8, .mask = pad}),
+          against_composition("fused QKV [2, 4, 18], 3 heads, dropout 0.4",
+                              {make_input({2, 4, 18}, 7)},
+                              {.qc = 0,
+                               .kc = 6,
+                               .vc = 12,
+                               .heads = 3,
+                               .dim = 6,
+                               .mask = Tensor(),
+                               .p = 0.4f,
+                               .seed = 5}),
+          {.name = "fused QKV [2, 3, 12], causal",
+           .inputs = {make_input({2, 3, 12}, 8)},
+           .f = self2.fused()},
+          {.name = "fused QKV [2, 3, 12], causal, another draw",
+           .inputs = {make_input({2, 3, 12}, 53)},
+           .f = self2.fused()},
+          {.name = "three tensors, padding, dropout 0.3",
+           .inputs = {make_input({2, 3, 5}, 9), make_input({2, 5, 4}, 10),
+                      make_input({2, 5, 6}, 11)},
+           .f = cross.fused()},
+          {.name = "[2, 3, 4] against [2, 5, 8], padding, dropout 0.3",
+           .inputs = {make_input({2, 3, 4}, 54), make_input({2, 5, 8}, 55)},
+           .f = cross_kv.fused()}};
+    }};
+
+// The descriptors above, for op_registry() (autograd/CMakeLists.txt generates the call).
+std::vector<const OpInfo*> ops_multi_head_op_infos() {
+  return {&multi_head_attention_op};
 }
 
 }  // namespace attend

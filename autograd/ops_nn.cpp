@@ -4,10 +4,13 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
 #include "autograd/profiler.h"
+#include "autograd/sample_inputs.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -54,11 +57,93 @@ void check_class_shapes(const Tensor& scores, const Tensor& target, const char* 
                      target.shape().str());
 }
 
+// Logits for the loss samples: [2, 3, 5], classes last.
+Tensor loss_logits(uint64_t seed) {
+  return make_input({2, 3, 5}, seed, -2.0f, 2.0f);
+}
+
+// The loss options the samples cover: plain, label smoothing, an ignore_index that is a valid
+// class (2), and both smoothing and ignored targets (-1); each with every reduction.
+struct LossOptions {
+  int64_t ignore_index;
+  float smoothing;
+  Reduction reduction;
+  std::string str() const {
+    const char* r = reduction == Reduction::kMean  ? "mean"
+                    : reduction == Reduction::kSum ? "sum"
+                                                   : "none";
+    return "ignore_index " + std::to_string(ignore_index) + ", label_smoothing " +
+           format_g(smoothing) + ", " + r;
+  }
+};
+
+std::vector<LossOptions> loss_options() {
+  std::vector<LossOptions> out;
+  for (Reduction r : {Reduction::kMean, Reduction::kSum, Reduction::kNone})
+    for (auto [ignore, smoothing] :
+         {std::pair<int64_t, float>{-100, 0.0f}, {-100, 0.1f}, {2, 0.0f}, {-1, 0.1f}})
+      out.push_back({ignore, smoothing, r});
+  return out;
+}
+
+// Targets [2, 3] for [2, 3, 5] logits: class 2 twice, and -1 once unless -1 is not ignored.
+Tensor loss_targets(int64_t ignore_index) {
+  std::vector<int64_t> t = {2, 0, 4, -1, 2, 1};
+  if (ignore_index != -1) t[3] = 3;
+  return from_indices(t, {2, 3});
+}
+
+using AlongDim = Tensor (*)(const Tensor&, int);
+
+// softmax or log_softmax along every dimension of [3, 4, 5] (inputs from seed + dim), then along
+// `more` of the loss logits [2, 3, 5] in [-2, 2].
+std::vector<Sample> along_every_dim(AlongDim op, uint64_t seed, std::vector<int> more) {
+  std::vector<Sample> out;
+  for (int dim : {0, 1, 2, -1})
+    out.push_back(
+        {.name = "[3, 4, 5] along " + std::to_string(dim),
+         .inputs = {make_input({3, 4, 5}, static_cast<uint64_t>(static_cast<int64_t>(seed) + dim))},
+         .f = [op, dim](const Inputs& x) { return op(x[0], dim); }});
+  for (int dim : more)
+    out.push_back({.name = "[2, 3, 5] in [-2, 2] along " + std::to_string(dim),
+                   .inputs = {loss_logits(33)},
+                   .f = [op, dim](const Inputs& x) { return op(x[0], dim); }});
+  return out;
+}
+
+// autograd.txt's cases NAME_d0, NAME_d1 and NAME_dm1: op along 0, 1 and -1 of a [3, 4, 5] input.
+std::vector<FixtureCase> fixtures_along_dims(const std::string& name, AlongDim op) {
+  std::vector<FixtureCase> out;
+  for (auto [dim, tag] : {std::pair<int, const char*>{0, "0"}, {1, "1"}, {-1, "m1"}})
+    out.push_back(autograd_fixture(
+        name + "_d" + tag, {"x"},
+        [op, dim](const Inputs& x, const FixtureTensors&) { return op(x[0], dim); }));
+  return out;
+}
+
+Reduction reduction_named(const std::string& name) {
+  return name == "mean" ? Reduction::kMean : name == "sum" ? Reduction::kSum : Reduction::kNone;
+}
+
 }  // namespace
 
+// Along every dimension of [3, 4, 5] (and of [2, 3, 5] in [-2, 2]); fixtures along 0, 1 and -1.
+const OpInfo softmax_op{
+    .name = "softmax",
+    .samples =
+        [] {
+          return along_every_dim([](const Tensor& x, int dim) { return softmax(x, dim); }, 10,
+                                 {-1, 0});
+        },
+    .fixtures =
+        [] {
+          return fixtures_along_dims("softmax",
+                                     [](const Tensor& x, int dim) { return softmax(x, dim); });
+        }};
+
 Tensor softmax(const Tensor& x, int dim) {
-  ProfileScope profile_scope("softmax");
-  dim = normalize_dim(dim, x.ndim(), "softmax");
+  ProfileScope profile_scope(softmax_op.name);
+  dim = normalize_dim(dim, x.ndim(), softmax_op.name);
   auto sp = split_at(x.shape(), dim);
   Tensor out;
   if (sp.inner == 1) {  // over the last axis: contiguous rows, x read once, no copy
@@ -71,7 +156,7 @@ Tensor softmax(const Tensor& x, int dim) {
   }
   Tensor y = out.detach();
   // dx = y * (g - sum_j g_j y_j) along dim
-  return record("softmax", out, {&x}, [y, sp](const Tensor& g) {
+  return record(softmax_op, out, {&x}, [y, sp](const Tensor& g) {
     const float* py = y.data();
     if (sp.inner == 1) {  // the usual case, softmax over the last axis: contiguous rows
       Tensor dx = Tensor::empty(g.shape());
@@ -92,16 +177,36 @@ Tensor softmax(const Tensor& x, int dim) {
   });
 }
 
+// Along every dimension of [3, 4, 5], and one against log(softmax(x)); fixtures along 0, 1 and -1.
+const OpInfo log_softmax_op{
+    .name = "log_softmax",
+    .samples =
+        [] {
+          std::vector<Sample> out =
+              along_every_dim([](const Tensor& x, int dim) { return log_softmax(x, dim); }, 20, {});
+          out.push_back({.name = "[2, 3, 5] in [-2, 2] along 1, against log(softmax)",
+                         .inputs = {loss_logits(33)},
+                         .f = [](const Inputs& x) { return log_softmax(x[0], 1); },
+                         .reference = [](const Inputs& x) { return log(softmax(x[0], 1)); },
+                         .reference_tolerance = {1e-5f, 1e-5f}});
+          return out;
+        },
+    .fixtures =
+        [] {
+          return fixtures_along_dims("log_softmax",
+                                     [](const Tensor& x, int dim) { return log_softmax(x, dim); });
+        }};
+
 Tensor log_softmax(const Tensor& x, int dim) {
-  ProfileScope profile_scope("log_softmax");
-  dim = normalize_dim(dim, x.ndim(), "log_softmax");
+  ProfileScope profile_scope(log_softmax_op.name);
+  dim = normalize_dim(dim, x.ndim(), log_softmax_op.name);
   auto sp = split_at(x.shape(), dim);
   Tensor out = kernels::copy_of(x);
   for_each_line(out.data(), sp,
                 [](float* p, int64_t st, int64_t n) { softmax_line(p, st, n, true); });
   Tensor y = out.detach();
   // dx = g - exp(y) * sum_j g_j
-  return record("log_softmax", out, {&x}, [y, sp](const Tensor& g) {
+  return record(log_softmax_op, out, {&x}, [y, sp](const Tensor& g) {
     Tensor dx = kernels::copy_of(g);
     const float* py = y.data();
     for_each_line(dx.data(), sp, [&](float* p, int64_t st, int64_t n) {
@@ -116,16 +221,78 @@ Tensor log_softmax(const Tensor& x, int dim) {
   });
 }
 
+// Every option and reduction; an unbatched input; against nll_loss(log_softmax) (the values and
+// gradients of the composition). Fixtures: three target sets (none ignored, the default -100
+// ignored, ignore_index 2) x smoothing 0 and 0.1 x every reduction, and classes last on [2, 3, 5].
+const OpInfo cross_entropy_op{
+    .name = "cross_entropy",
+    .samples =
+        [] {
+          std::vector<Sample> out;
+          uint64_t seed = 50;
+          for (const LossOptions& o : loss_options())
+            out.push_back({.name = "[2, 3, 5], " + o.str(),
+                           .inputs = {loss_logits(seed++)},
+                           .f = [o, t = loss_targets(o.ignore_index)](const Inputs& x) {
+                             return cross_entropy(x[0], t, o.ignore_index, o.smoothing,
+                                                  o.reduction);
+                           }});
+          const Tensor targets = from_indices({0, 2, 4, 1, 2, 3}, {2, 3});
+          out.push_back(
+              {.name = "[2, 3, 5], ignore_index 2, label_smoothing 0.1, another draw",
+               .inputs = {loss_logits(33)},
+               .f = [targets](const Inputs& x) { return cross_entropy(x[0], targets, 2, 0.1f); }});
+          out.push_back({.name = "[2, 3, 5], none, another draw",
+                         .inputs = {loss_logits(33)},
+                         .f = [targets](const Inputs& x) {
+                           return cross_entropy(x[0], targets, -100, 0.0f, Reduction::kNone);
+                         }});
+          out.push_back({.name = "unbatched [4], label_smoothing 0.1",
+                         .inputs = {make_input({4}, 62)},
+                         .f = [t = from_indices({2}, Shape{})](const Inputs& x) {
+                           return cross_entropy(x[0], t, -100, 0.1f);
+                         }});
+          out.push_back(
+              {.name = "[6, 4] against nll_loss(log_softmax)",
+               .inputs = {make_input({6, 4}, 41)},
+               .f = [t = from_indices({3, 0, 0, 2, 1, 3}, {6})](
+                        const Inputs& x) { return cross_entropy(x[0], t); },
+               .reference = [t = from_indices({3, 0, 0, 2, 1, 3}, {6})](
+                                const Inputs& x) { return nll_loss(log_softmax(x[0], -1), t); }});
+          return out;
+        },
+    .fixtures =
+        [] {
+          std::vector<FixtureCase> out;
+          for (auto [targets, ignore_index] :
+               {std::pair<const char*, int64_t>{"plain", -100}, {"ign", -100}, {"ign2", 2}})
+            for (auto [stag, smoothing] :
+                 {std::pair<const char*, float>{"ls0", 0.0f}, {"ls01", 0.1f}})
+              for (const char* r : {"mean", "sum", "none"})
+                out.push_back(
+                    autograd_fixture(std::string("ce_") + targets + "_" + stag + "_" + r, {"x"},
+                                     [ii = ignore_index, ls = smoothing, red = reduction_named(r)](
+                                         const Inputs& x, const FixtureTensors& t) {
+                                       return cross_entropy(x[0], t.get("target"), ii, ls, red);
+                                     }));
+          // logits [2, 3, 5] with classes last and targets [2, 3]; torch got them as [2, 5, 3].
+          out.push_back(autograd_fixture("ce_3d_ls01_mean", {"x"},
+                                         [](const Inputs& x, const FixtureTensors& t) {
+                                           return cross_entropy(x[0], t.get("target"), -100, 0.1f);
+                                         }));
+          return out;
+        }};
+
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_index,
                      float label_smoothing, Reduction reduction) {
-  ProfileScope profile_scope("cross_entropy");
-  check_class_shapes(logits, target, "cross_entropy");
+  ProfileScope profile_scope(cross_entropy_op.name);
+  check_class_shapes(logits, target, cross_entropy_op.name);
   if (label_smoothing < 0.0f || label_smoothing > 1.0f)
     throw std::invalid_argument("cross_entropy: label_smoothing must be in [0, 1], got " +
                                 std::to_string(label_smoothing));
   const int64_t C = logits.shape().back();
   const int64_t rows = target.numel();
-  std::vector<int64_t> t = read_targets(target, C, ignore_index, "cross_entropy");
+  std::vector<int64_t> t = read_targets(target, C, ignore_index, cross_entropy_op.name);
   // probs [rows, C], kept for the backward: one exp per logit. The loss needs only log p at the
   // target (and, smoothed, the row's mean log p): x - lse, with lse = max + log(sum exp(x - max)).
   Tensor probs = Tensor::empty(logits.shape());
@@ -167,7 +334,7 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
                             reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
   }
   // dlogits[r, c] = scale_r * (softmax[r, c] - (1-eps)*[c == t_r] - eps/C)
-  return record("cross_entropy", out, {&logits},
+  return record(cross_entropy_op, out, {&logits},
                 [probs, t = std::move(t), rows, C, eps, count, reduction,
                  shape = logits.shape()](const Tensor& g) {
                   Tensor dx = Tensor::empty(shape);
@@ -190,13 +357,60 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
                 });
 }
 
+// Every option nll_loss has (no smoothing), on any values and through log_softmax as cross_entropy
+// composes it; fixtures through log_softmax.
+const OpInfo nll_loss_op{
+    .name = "nll_loss",
+    .samples =
+        [] {
+          std::vector<Sample> out;
+          uint64_t k = 0;
+          for (const LossOptions& o : loss_options()) {
+            if (o.smoothing != 0.0f && o.ignore_index != -1) continue;
+            const Tensor t = loss_targets(o.ignore_index);
+            const std::string name = "[2, 3, 5], ignore_index " + std::to_string(o.ignore_index) +
+                                     ", " + o.str().substr(o.str().rfind(", ") + 2);
+            out.push_back({.name = name,
+                           .inputs = {make_input({2, 3, 5}, 80 + k)},
+                           .f = [o, t](const Inputs& x) {
+                             return nll_loss(x[0], t, o.ignore_index, o.reduction);
+                           }});
+            out.push_back({.name = name + ", through log_softmax",
+                           .inputs = {make_input({2, 3, 5}, 90 + k)},
+                           .f = [o, t](const Inputs& x) {
+                             return nll_loss(log_softmax(x[0], -1), t, o.ignore_index, o.reduction);
+                           }});
+            ++k;
+          }
+          out.push_back({.name = "[2, 3, 5] in [-2, 2], ignore_index 4, sum",
+                         .inputs = {loss_logits(33)},
+                         .f = [t = from_indices({0, 2, 4, 1, 2, 3}, {2, 3})](const Inputs& x) {
+                           return nll_loss(x[0], t, 4, Reduction::kSum);
+                         }});
+          return out;
+        },
+    .fixtures =
+        [] {
+          std::vector<FixtureCase> out;
+          for (auto [targets, ignore_index] :
+               {std::pair<const char*, int64_t>{"ign", -100}, {"ign2", 2}})
+            for (const char* r : {"mean", "sum", "none"})
+              out.push_back(autograd_fixture(std::string("nll_") + targets + "_" + r, {"x"},
+                                             [ii = ignore_index, red = reduction_named(r)](
+                                                 const Inputs& x, const FixtureTensors& t) {
+                                               return nll_loss(log_softmax(x[0], -1),
+                                                               t.get("target"), ii, red);
+                                             }));
+          return out;
+        }};
+
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index,
                 Reduction reduction) {
-  ProfileScope profile_scope("nll_loss");
-  check_class_shapes(log_probs, target, "nll_loss");
+  ProfileScope profile_scope(nll_loss_op.name);
+  check_class_shapes(log_probs, target, nll_loss_op.name);
   const int64_t C = log_probs.shape().back();
   const int64_t rows = target.numel();
-  std::vector<int64_t> t = read_targets(target, C, ignore_index, "nll_loss");
+  std::vector<int64_t> t = read_targets(target, C, ignore_index, nll_loss_op.name);
   std::vector<float> row_loss(rows, 0.0f);
   int64_t count = 0;
   for (int64_t r = 0; r < rows; ++r)
@@ -215,7 +429,7 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_in
                             reduction == Reduction::kMean ? s / static_cast<double>(count) : s));
   }
   return record(
-      "nll_loss", out, {&log_probs},
+      nll_loss_op, out, {&log_probs},
       [t = std::move(t), rows, C, count, reduction, shape = log_probs.shape()](const Tensor& g) {
         Tensor dx = zeros(shape);
         for (int64_t r = 0; r < rows; ++r) {
@@ -229,16 +443,63 @@ Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_in
       });
 }
 
+// With and without weight and bias, either alone, and with only the affine parameters requiring
+// grad; fixtures with weight and bias, weight only, and neither.
+const OpInfo layer_norm_op{
+    .name = "layer_norm",
+    .samples =
+        [] {
+          const OpFn plain = [](const Inputs& x) { return layer_norm(x[0], Tensor(), Tensor()); };
+          const OpFn affine = [](const Inputs& x) { return layer_norm(x[0], x[1], x[2]); };
+          return std::vector<Sample>{
+              {.name = "[3, 6]", .inputs = {make_input({3, 6}, 110)}, .f = plain},
+              {.name = "[2, 2, 5]", .inputs = {make_input({2, 2, 5}, 111)}, .f = plain},
+              {.name = "[3, 6], another draw", .inputs = {make_input({3, 6}, 37)}, .f = plain},
+              {.name = "[2, 3, 6] with weight and bias",
+               .inputs = {make_input({2, 3, 6}, 112), make_input({6}, 113), make_input({6}, 114)},
+               .f = affine},
+              {.name = "[2, 3, 6] with weight and bias, another draw",
+               .inputs = {make_input({2, 3, 6}, 34), make_input({6}, 35), make_input({6}, 36)},
+               .f = affine},
+              {.name = "[3, 6] with weight",
+               .inputs = {make_input({3, 6}, 115), make_input({6}, 116)},
+               .f = [](const Inputs& x) { return layer_norm(x[0], x[1], Tensor()); }},
+              {.name = "[3, 6] with bias",
+               .inputs = {make_input({3, 6}, 117), make_input({6}, 118)},
+               .f = [](const Inputs& x) { return layer_norm(x[0], Tensor(), x[1]); }},
+              {.name = "constant [3, 6] with weight and bias",
+               .inputs = {make_input({3, 6}, 119).detach(), make_input({6}, 120),
+                          make_input({6}, 121)},
+               .f = affine}};
+        },
+    .fixtures =
+        [] {
+          return std::vector<FixtureCase>{
+              autograd_fixture("layer_norm_wb", {"x", "w", "b"},
+                               [](const Inputs& x, const FixtureTensors&) {
+                                 return layer_norm(x[0], x[1], x[2]);
+                               }),
+              autograd_fixture("layer_norm_w", {"x", "w"},
+                               [](const Inputs& x, const FixtureTensors&) {
+                                 return layer_norm(x[0], x[1], Tensor());
+                               }),
+              autograd_fixture("layer_norm_plain", {"x"},
+                               [](const Inputs& x, const FixtureTensors&) {
+                                 return layer_norm(x[0], Tensor(), Tensor());
+                               })};
+        }};
+
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps) {
-  ProfileScope profile_scope("layer_norm");
-  if (x.ndim() < 1) throw ShapeError("layer_norm: input must have at least one dimension");
+  ProfileScope profile_scope(layer_norm_op.name);
+  if (x.ndim() < 1)
+    throw ShapeError(std::string(layer_norm_op.name) + ": input must have at least one dimension");
   const int64_t D = x.shape().back();
   const int64_t rows = x.numel() / std::max<int64_t>(D, 1);
   for (const Tensor* p : {&weight, &bias})
     if (p->defined() && !(p->shape() == Shape{D}))
-      throw ShapeError("layer_norm: weight/bias of shape " + p->shape().str() +
-                       " do not match input " + x.shape().str() + " (normalised size " +
-                       std::to_string(D) + ")");
+      throw ShapeError(std::string(layer_norm_op.name) + ": weight/bias of shape " +
+                       p->shape().str() + " do not match input " + x.shape().str() +
+                       " (normalised size " + std::to_string(D) + ")");
   Tensor xhat = Tensor::empty(x.shape());  // (x - mean) * rstd, saved for backward
   Tensor rstd = Tensor::empty({rows});
   Tensor out = Tensor::empty(x.shape());
@@ -270,7 +531,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
   const bool gx = x.requires_grad(), gw = weight.defined() && weight.requires_grad(),
              gb = bias.defined() && bias.requires_grad();
   Tensor sw = weight.defined() ? weight.detach() : Tensor();
-  return record("layer_norm", out, {&x, &weight, &bias}, [=](const Tensor& g) {
+  return record(layer_norm_op, out, {&x, &weight, &bias}, [=](const Tensor& g) {
     Tensor dx, dw, db;
     if (gw) dw = zeros({D});
     if (gb) db = zeros({D});
@@ -309,8 +570,30 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
   });
 }
 
+// A generator re-seeded on every call: the same mask for each finite difference.
+const OpInfo dropout_op{
+    .name = "dropout", .samples = [] {
+      auto drop = [](float p, uint64_t seed) {
+        return [p, seed](const Inputs& x) {
+          Generator gen(seed);
+          return dropout(x[0], p, true, gen);
+        };
+      };
+      return std::vector<Sample>{
+          {.name = "[6, 7], p 0.4", .inputs = {make_input({6, 7}, 180)}, .f = drop(0.4f, 1234)},
+          {.name = "[6, 7], p 0.4, another draw",
+           .inputs = {make_input({6, 7}, 38)},
+           .f = drop(0.4f, 1234)},
+          {.name = "tanh of [3, 5], p 0.25",
+           .inputs = {make_input({3, 5}, 181)},
+           .f = [](const Inputs& x) {
+             Generator gen(99);
+             return tanh(dropout(x[0], 0.25f, true, gen)) * 2.0f;
+           }}};
+    }};
+
 Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
-  ProfileScope profile_scope("dropout");
+  ProfileScope profile_scope(dropout_op.name);
   if (p < 0.0f || p > 1.0f)
     throw std::invalid_argument("dropout: probability must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
@@ -338,9 +621,15 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
       po[start + k] = px[start + k] * keep;
     }
   }
-  return record("dropout", out, {&x}, [mask](const Tensor& g) {
+  return record(dropout_op, out, {&x}, [mask](const Tensor& g) {
     return Grads{kernels::zip(g, mask, [](float gv, float m) { return gv * m; })};
   });
+}
+
+// The descriptors above, for op_registry() (autograd/CMakeLists.txt generates the call).
+std::vector<const OpInfo*> ops_nn_op_infos() {
+  return {&softmax_op,  &log_softmax_op, &cross_entropy_op,
+          &nll_loss_op, &layer_norm_op,  &dropout_op};
 }
 
 }  // namespace attend

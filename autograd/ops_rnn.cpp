@@ -9,10 +9,19 @@
 #include "autograd/gemm.h"
 #include "autograd/kernels.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
+#include "autograd/ops.h"
 #include "autograd/profiler.h"
+#include "autograd/sample_inputs.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
+
+// Descriptors (name, samples, references, fixtures): at the end of the file.
+extern const OpInfo lstm_cell_op;
+extern const OpInfo lstm_sequence_op;
+extern const OpInfo gru_cell_op;
+extern const OpInfo rnn_tanh_cell_op;
 
 using Grads = std::vector<Tensor>;
 
@@ -76,8 +85,8 @@ inline void lstm_backward_row(const float* __restrict a, const float* __restrict
 }  // namespace
 
 std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& c_prev) {
-  ProfileScope profile_scope("lstm_cell");
-  check_gates(gx, gh, c_prev, 4, "lstm_cell");
+  ProfileScope profile_scope(lstm_cell_op.name);
+  check_gates(gx, gh, c_prev, 4, lstm_cell_op.name);
   const int64_t B = c_prev.size(0), H = c_prev.size(1);
   Tensor act = Tensor::empty({B, 4 * H});  // [B, 4H]: i, f, g, o after their nonlinearities
   Tensor h = Tensor::empty({B, H}), c = Tensor::empty({B, H});
@@ -87,7 +96,7 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
                      act.data() + b * 4 * H, c.data() + b * H, tc.data() + b * H, h.data() + b * H);
   const bool need_c = c_prev.requires_grad();
   Tensor cp = c_prev.detach();
-  return record_multi("lstm_cell", {h, c}, {&gx, &gh, &c_prev}, [=](const std::vector<Tensor>& g) {
+  return record_multi(lstm_cell_op, {h, c}, {&gx, &gh, &c_prev}, [=](const std::vector<Tensor>& g) {
     // g[0] = dL/dh, g[1] = dL/dc (either may be undefined: zero)
     const float* dh = g[0].defined() ? g[0].data() : nullptr;
     const float* dc_out = g[1].defined() ? g[1].data() : nullptr;
@@ -112,14 +121,14 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
 // small ones (K = B) and T one-megabyte gradient sums in the engine.
 std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Tensor& b_hh,
                                   const Tensor& h0, const Tensor& c0) {
-  ProfileScope profile_scope("lstm_sequence");
+  ProfileScope profile_scope(lstm_sequence_op.name);
   const bool shapes_ok = gx.ndim() == 3 && h0.ndim() == 2 && h0.shape() == c0.shape() &&
                          h0.size(0) == gx.size(1) && gx.size(2) == 4 * h0.size(1) &&
                          w_hh.shape() == Shape{4 * h0.size(1), h0.size(1)} &&
                          (!b_hh.defined() || b_hh.shape() == Shape{4 * h0.size(1)});
   if (!shapes_ok)
-    throw ShapeError("lstm_sequence: gates " + gx.shape().str() + ", weight_hh " +
-                     w_hh.shape().str() + ", bias_hh " +
+    throw ShapeError(std::string(lstm_sequence_op.name) + ": gates " + gx.shape().str() +
+                     ", weight_hh " + w_hh.shape().str() + ", bias_hh " +
                      (b_hh.defined() ? b_hh.shape().str() : std::string("(none)")) +
                      " and states " + h0.shape().str() + ", " + c0.shape().str() +
                      " must be [T, B, 4H], [4H, H], [4H], [B, H], [B, H]");
@@ -155,7 +164,8 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
              g_h0 = h0.requires_grad(), g_c0 = c0.requires_grad();
   Tensor w = w_hh.detach();
   return record_multi(
-      "lstm_sequence", {hs, c_n}, {&gx, &w_hh, &b_hh, &h0, &c0}, [=](const std::vector<Tensor>& g) {
+      lstm_sequence_op, {hs, c_n}, {&gx, &w_hh, &b_hh, &h0, &c0},
+      [=](const std::vector<Tensor>& g) {
         // g[0] = dL/dhs [T, B, H], g[1] = dL/dc_T [B, H] (either may be undefined: zero)
         Tensor dG = Tensor::empty({T, B, G});  // dL/dgates, which is also dL/dgx
         std::vector<float> dh(static_cast<size_t>(B * H), 0.0f), dc(dh.size(), 0.0f),
@@ -198,8 +208,8 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
 }
 
 Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
-  ProfileScope profile_scope("gru_cell");
-  check_gates(gx, gh, h_prev, 3, "gru_cell");
+  ProfileScope profile_scope(gru_cell_op.name);
+  check_gates(gx, gh, h_prev, 3, gru_cell_op.name);
   const int64_t B = h_prev.size(0), H = h_prev.size(1);
   Tensor act = Tensor::empty({B, 3 * H});  // r, z, n after their nonlinearities
   Tensor h = Tensor::empty({B, H});
@@ -218,7 +228,7 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
   }
   const bool need_h = h_prev.requires_grad();
   Tensor hp_saved = h_prev.detach(), gh_saved = gh.detach();
-  return record("gru_cell", h, {&gx, &gh, &h_prev}, [=](const Tensor& g) {
+  return record(gru_cell_op, h, {&gx, &gh, &h_prev}, [=](const Tensor& g) {
     Tensor dgx = Tensor::empty({B, 3 * H}), dgh = Tensor::empty({B, 3 * H});
     Tensor dh_prev = need_h ? Tensor::empty({B, H}) : Tensor();
     for (int64_t b = 0; b < B; ++b) {
@@ -245,16 +255,126 @@ Tensor gru_cell(const Tensor& gx, const Tensor& gh, const Tensor& h_prev) {
 }
 
 Tensor rnn_tanh_cell(const Tensor& gx, const Tensor& gh) {
-  ProfileScope profile_scope("rnn_tanh_cell");
+  ProfileScope profile_scope(rnn_tanh_cell_op.name);
   if (!(gx.shape() == gh.shape()))
-    throw ShapeError("rnn_tanh_cell: gate inputs " + gx.shape().str() + " and " + gh.shape().str() +
-                     " differ");
+    throw ShapeError(std::string(rnn_tanh_cell_op.name) + ": gate inputs " + gx.shape().str() +
+                     " and " + gh.shape().str() + " differ");
   Tensor h = kernels::zip(gx, gh, [](float x, float y) { return vec::tanh(x + y); });
   Tensor y = h.detach();
-  return record("rnn_tanh_cell", h, {&gx, &gh}, [y](const Tensor& g) {
+  return record(rnn_tanh_cell_op, h, {&gx, &gh}, [y](const Tensor& g) {
     Tensor d = kernels::zip(g, y, [](float gv, float yv) { return gv * (1.0f - yv * yv); });
     return Grads{d, d};
   });
+}
+
+// --- descriptors -------------------------------------------------------------------------------
+
+namespace {
+
+// The step-by-step composition lstm_sequence replaces: {h_1..h_T [T, B, H], c_T} flat.
+Tensor lstm_steps(const Inputs& x) {
+  Tensor h = x[3], c = x[4];
+  std::vector<Tensor> hs;
+  for (const Tensor& g : unbind(x[0], 0)) {
+    auto hc = lstm_cell(g, linear(h, x[1], x[2]), c);
+    h = hc[0], c = hc[1];
+    hs.push_back(h);
+  }
+  return cat_flat({stack(hs, 0), c});
+}
+
+}  // namespace
+
+// Both outputs together, h only and c only (an output without gradient counts as zero).
+const OpInfo lstm_cell_op{
+    .name = "lstm_cell", .samples = [] {
+      const Inputs in = {make_input({2, 12}, 4), make_input({2, 12}, 5), make_input({2, 3}, 6)};
+      return std::vector<Sample>{
+          {.name = "B 2, H 3: 2 h + c^2",
+           .inputs = in,
+           .f =
+               [](const Inputs& x) {
+                 auto hc = lstm_cell(x[0], x[1], x[2]);
+                 return hc[0] * 2.0f + hc[1] * hc[1];
+               }},
+          {.name = "B 2, H 3: h only",
+           .inputs = in,
+           .f = [](const Inputs& x) { return lstm_cell(x[0], x[1], x[2])[0]; }},
+          {.name = "B 2, H 3: c only",
+           .inputs = in,
+           .f = [](const Inputs& x) { return lstm_cell(x[0], x[1], x[2])[1]; }},
+          {.name = "B 2, H 3: h and c / 2, another draw",
+           .inputs = {make_input({2, 12}, 39), make_input({2, 12}, 40), make_input({2, 3}, 41)},
+           .f = [](const Inputs& x) {
+             auto hc = lstm_cell(x[0], x[1], x[2]);
+             return concat({hc[0], hc[1] * 0.5f}, 1);
+           }}};
+    }};
+
+// Both outputs; only the last state (the earlier outputs get no gradient, the recurrence still
+// does), without bias; against lstm_cell step by step with and without bias; no steps at all.
+const OpInfo lstm_sequence_op{
+    .name = "lstm_sequence", .samples = [] {
+      const OpFn both = [](const Inputs& x) {
+        auto hc = lstm_sequence(x[0], x[1], x[2], x[3], x[4]);
+        return cat_flat({hc[0], hc[1]});
+      };
+      return std::vector<Sample>{
+          {.name = "T 3, B 2, H 3",
+           .inputs = {make_input({3, 2, 12}, 25), make_input({12, 3}, 26), make_input({12}, 27),
+                      make_input({2, 3}, 28), make_input({2, 3}, 29)},
+           .f = both},
+          {.name = "T 3, B 2, H 3, c / 2, another draw",
+           .inputs = {make_input({3, 2, 12}, 56), make_input({12, 3}, 57), make_input({12}, 58),
+                      make_input({2, 3}, 59), make_input({2, 3}, 60)},
+           .f =
+               [](const Inputs& x) {
+                 auto hc = lstm_sequence(x[0], x[1], x[2], x[3], x[4]);
+                 return cat_flat({hc[0], hc[1] * 0.5f});
+               }},
+          {.name = "T 4, B 2, H 2, no bias, last state only",
+           .inputs = {make_input({4, 2, 8}, 30), make_input({8, 2}, 31), make_input({2, 2}, 32),
+                      make_input({2, 2}, 33)},
+           .f = [](const Inputs& x) { return lstm_sequence(x[0], x[1], Tensor(), x[2], x[3])[1]; }},
+          {.name = "T 5, B 3, H 4, against the cell loop",
+           .inputs = {make_input({5, 3, 16}, 20), make_input({16, 4}, 21), make_input({16}, 22),
+                      make_input({3, 4}, 23), make_input({3, 4}, 24)},
+           .f = both,
+           .reference = lstm_steps},
+          {.name = "T 5, B 3, H 4, no bias, against the cell loop",
+           .inputs = {make_input({5, 3, 16}, 20), make_input({16, 4}, 21), Tensor(),
+                      make_input({3, 4}, 23), make_input({3, 4}, 24)},
+           .f = both,
+           .reference = lstm_steps},
+          {.name = "no steps: the states pass through",
+           .inputs = {make_input({0, 3, 8}, 34), make_input({8, 2}, 35), Tensor(),
+                      make_input({3, 2}, 36), make_input({3, 2}, 37)},
+           .f = both}};
+    }};
+
+const OpInfo gru_cell_op{
+    .name = "gru_cell", .samples = [] {
+      const OpFn f = [](const Inputs& x) { return gru_cell(x[0], x[1], x[2]); };
+      return std::vector<Sample>{
+          {.name = "B 2, H 3",
+           .inputs = {make_input({2, 9}, 7), make_input({2, 9}, 8), make_input({2, 3}, 9)},
+           .f = f},
+          {.name = "B 2, H 3, another draw",
+           .inputs = {make_input({2, 9}, 42), make_input({2, 9}, 43), make_input({2, 3}, 44)},
+           .f = f}};
+    }};
+
+const OpInfo rnn_tanh_cell_op{
+    .name = "rnn_tanh_cell", .samples = [] {
+      const OpFn f = [](const Inputs& x) { return rnn_tanh_cell(x[0], x[1]); };
+      return std::vector<Sample>{
+          {.name = "B 2, H 4", .inputs = {make_input({2, 4}, 10), make_input({2, 4}, 11)}, .f = f},
+          {.name = "B 2, H 3", .inputs = {make_input({2, 3}, 45), make_input({2, 3}, 46)}, .f = f}};
+    }};
+
+// The descriptors above, for op_registry() (autograd/CMakeLists.txt generates the call).
+std::vector<const OpInfo*> ops_rnn_op_infos() {
+  return {&lstm_cell_op, &lstm_sequence_op, &gru_cell_op, &rnn_tanh_cell_op};
 }
 
 }  // namespace attend

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "cli/validators.h"
-#include "study/gradcheck_catalog.h"
+#include "study/gradcheck_table.h"
 
 namespace attend::cli {
 
@@ -37,34 +37,33 @@ void add_gradcheck_command(CLI::App& root, GradcheckCommand& cmd) {
 }
 
 int run_gradcheck(const GradcheckCommand& cmd) {
-  const std::vector<GradcheckCase>& catalog = gradcheck_catalog();
-  std::vector<const GradcheckCase*> cases;
-  if (cmd.names.empty())
-    for (const auto& c : catalog) cases.push_back(&c);
+  const std::vector<const OpInfo*> all = gradcheck_descriptors();
+  std::vector<const OpInfo*> chosen;
+  if (cmd.names.empty()) chosen = all;
   for (const std::string& name : cmd.names) {
     if (name.empty())
       throw CLI::ValidationError("gradcheck",
                                  "an empty check name; give a name, part of one or a glob (see "
                                  "attend gradcheck --list), or none for every check");
-    std::vector<const GradcheckCase*> found = select_gradcheck_cases(catalog, name);
+    std::vector<const OpInfo*> found = select_descriptors(all, name);
     if (found.empty()) {
       std::string hint;
-      for (const std::string& n : close_gradcheck_names(catalog, name))
+      for (const std::string& n : close_descriptor_names(all, name))
         hint += (hint.empty() ? "" : ", ") + n;
       throw CLI::ValidationError("gradcheck",
                                  "no check named '" + name + "'" +
                                      (hint.empty() ? std::string("") : "; close names: " + hint) +
                                      " (attend gradcheck --list prints them all)");
     }
-    for (const GradcheckCase* c : found)
-      if (std::find(cases.begin(), cases.end(), c) == cases.end()) cases.push_back(c);
+    for (const OpInfo* d : found)
+      if (std::find(chosen.begin(), chosen.end(), d) == chosen.end()) chosen.push_back(d);
   }
   if (cmd.list) {
-    for (const GradcheckCase* c : cases)
-      std::printf("%-40s %s\n", c->name.c_str(), c->kind.c_str());
+    for (const OpInfo* d : chosen)
+      std::printf("%-40s %s\n", d->name, d->kind == OpKind::kLayer ? "layer" : "op");
     return 0;
   }
-  const std::vector<GradcheckRow> rows = run_gradcheck_cases(cases, cmd.options);
+  const std::vector<GradcheckRow> rows = run_descriptors(chosen, cmd.options);
   std::fputs(format_gradcheck_table(rows).c_str(), stdout);
   std::printf("%s\n", gradcheck_summary(rows).c_str());
   for (const auto& r : rows)

@@ -2,8 +2,11 @@
 
 #include <cstdio>
 #include <stdexcept>
+#include <vector>
 
+#include "autograd/sample_inputs.h"
 #include "examples/ops_softplus.h"
+#include "layers/layer_info.h"
 
 namespace attend::examples {
 
@@ -70,5 +73,47 @@ std::string TemperatureAttention::extra_repr() const {
   return "query_dim=" + std::to_string(key_proj->out_features) +
          ", key_dim=" + std::to_string(key_proj->in_features) + ", temperature=" + tau;
 }
+
+// The layer's descriptor (layers/layer_info.h): the samples `attend-examples gradcheck` and
+// examples/test_temperature_attention.cpp check against finite differences. Query [B, Tq, Dq],
+// keys [B, Tk, Dk] and values [B, Tk, Dv] with B = 2, Tq = 3, Tk = 4, Dq = 5, Dk = 6, Dv = 3; the
+// second sentence's last key is padding.
+const LayerInfo temperature_attention_layer{
+    .name = "TemperatureAttention", .kind = OpKind::kLayer, .samples = [] {
+      std::vector<Sample> out;
+      const Tensor padding = key_padding({4, 3}, 4);
+      // Every parameter, the temperature included, at three temperatures, the inputs constants
+      // (drawn without requires_grad): the context.
+      for (float tau : {0.5f, 1.0f, 3.0f}) {
+        Generator gen(3), in(2);
+        auto m = std::make_shared<TemperatureAttention>(5, 6, tau, gen);
+        const Tensor q = uniform({2, 3, 5}, -1, 1, in), k = uniform({2, 4, 6}, -1, 1, in),
+                     v = uniform({2, 4, 3}, -1, 1, in);
+        out.push_back(layer_sample("parameters at temperature " + format_g(tau), m,
+                                   {{"query", q}, {"keys", k}, {"values", v}},
+                                   [m, padding](const Inputs& x) {
+                                     return m->forward(x[0], x[1], x[2], padding).context;
+                                   }));
+      }
+      // The inputs as well, through the weights as well as the context: both are outputs a model
+      // may use.
+      Generator gen(6), in(5);
+      auto m = std::make_shared<TemperatureAttention>(5, 6, 0.7f, gen);
+      Tensor q = uniform({2, 3, 5}, -1, 1, in), k = uniform({2, 4, 6}, -1, 1, in),
+             v = uniform({2, 4, 3}, -1, 1, in);
+      for (Tensor* t : {&q, &k, &v}) t->requires_grad_();
+      out.push_back(layer_sample("inputs and parameters, context and weights", m,
+                                 {{"query", q}, {"keys", k}, {"values", v}},
+                                 [m, padding](const Inputs& x) {
+                                   AttentionResult a = m->forward(x[0], x[1], x[2], padding);
+                                   return cat_flat({a.context, a.weights});
+                                 }));
+      return out;
+    }};
+
+namespace {
+// Registers the descriptor before main() runs, as ops_softplus.cpp registers its op (see there).
+const bool registered = (register_layer(temperature_attention_layer), true);
+}  // namespace
 
 }  // namespace attend::examples

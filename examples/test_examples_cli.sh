@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: attend-examples (cli/main.cpp linked with the examples) trains, lists, evaluates and
-# translates with the example model, and refuses bad hyperparameters as attend does; the plain
-# attend binary does not know the model.
+# translates with the example model, gradchecks the example op and layer, and refuses bad
+# hyperparameters as attend does; the plain attend binary knows none of them.
 # Usage: test_examples_cli.sh PATH/TO/attend-examples PATH/TO/attend
 set -u
 ex=$1
@@ -36,6 +36,14 @@ else echo "FAIL: translate output: $out"; fail=1; fi
 out=$("$ex" train "${tiny[@]}" --max-steps 14 --out "$tmp/run" --resume 2>&1) || { echo "FAIL: resume exited $?"; echo "$out" | tail; fail=1; }
 check "resume continues the run" "(14 steps)" "$out"
 
+# The example op and layer are in `gradcheck` with everything else: their descriptors registered
+# them.
+out=$("$ex" gradcheck softplus TemperatureAttention 2>&1) || { echo "FAIL: gradcheck exited $?"; echo "$out"; fail=1; }
+check "gradcheck checks the example op" "softplus " "$out"
+check "gradcheck checks the example layer" "TemperatureAttention " "$out"
+check "both pass" "2 checks, 2 passed" "$out"
+check "the example op is one of the ops" "softplus" "$("$ex" gradcheck --list)"
+
 # Bad input: one line, exit 2, naming the option.
 expect_exit "a temperature out of range" 2 "$ex" train "${tiny[@]}" --temperature 0 --out "$tmp/bad"
 check "... names the hyperparameter" "temperature" "$out"
@@ -45,6 +53,7 @@ expect_exit "--temperature given to seq2seq" 2 "$ex" train --model seq2seq --tem
 check "... says seq2seq has no such hyperparameter" "no such hyperparameter" "$out"
 # Registration is per program: the plain attend binary does not link the examples.
 expect_exit "plain attend does not know the model" 2 "$attend" train --model seq2seq-temperature --out "$tmp/bad"
+expect_exit "plain attend does not know the op" 2 "$attend" gradcheck softplus
 [[ -e "$tmp/bad" ]] && { echo "FAIL: a refused command wrote $tmp/bad"; fail=1; }
 
 if [[ $fail -ne 0 ]]; then echo "examples CLI: FAILED"; exit 1; fi

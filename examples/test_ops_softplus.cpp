@@ -1,6 +1,6 @@
 // Tests of the example op (docs/extending.md, step 1): values against PyTorch and against the
-// formula in long double, finiteness where the textbook formula overflows, and gradcheck over
-// several shapes including the numerically hard regions.
+// formula in long double, finiteness where the textbook formula overflows, and its descriptor's
+// samples (several shapes, the numerically hard regions) against finite differences.
 #include <array>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -10,6 +10,7 @@
 
 #include "autograd/gradcheck.h"
 #include "autograd/node.h"
+#include "autograd/op_info.h"
 #include "autograd/ops.h"
 #include "examples/ops_softplus.h"
 
@@ -30,23 +31,6 @@ Evaluated evaluate(const std::vector<float>& xs, float beta, float threshold = 2
   sum(y).backward();  // d sum(y) / dx_i = softplus'(x_i)
   return {std::vector<float>(y.data(), y.data() + y.numel()),
           std::vector<float>(x.grad().data(), x.grad().data() + x.numel())};
-}
-
-// Uniform inputs in [lo, hi] that require grad.
-Tensor uniform_input(const Shape& shape, float lo, float hi, uint64_t seed) {
-  Generator gen(seed);
-  Tensor t = uniform(shape, lo, hi, gen);
-  t.requires_grad_();
-  return t;
-}
-
-void check_gradient(const Tensor& x, float beta, float threshold = 20.0f) {
-  GradcheckResult r = gradcheck(
-      [beta, threshold](const std::vector<Tensor>& in) { return softplus(in[0], beta, threshold); },
-      {x});
-  BOOST_CHECK_MESSAGE(r.ok, "beta " << beta << ", threshold " << threshold << ", shape "
-                                    << x.shape().str() << ": " << r.message);
-  BOOST_CHECK_EQUAL(r.checked, x.numel());
 }
 
 }  // namespace
@@ -161,25 +145,19 @@ BOOST_AUTO_TEST_CASE(stays_finite_where_the_textbook_formula_overflows) {
   BOOST_CHECK_EQUAL(e.grad[3], 1.0f);
 }
 
-BOOST_AUTO_TEST_CASE(gradcheck_over_shapes_and_betas) {
-  uint64_t seed = 1;
-  for (const Shape& shape : {Shape{7}, Shape{3, 4}, Shape{2, 3, 5}})
-    for (float beta : {1.0f, 2.0f, 0.5f}) check_gradient(uniform_input(shape, -4, 4, seed++), beta);
-}
-
-BOOST_AUTO_TEST_CASE(gradcheck_in_the_hard_regions) {
-  // Far negative (tiny gradients), around the threshold (the switch to the linear form at
-  // beta x = 20, for beta = 1 and 2), and far positive with the threshold off (exp(-|z|) tiny,
-  // results near 100 where float's spacing is 8e-6).
-  Tensor negative = from_vector({-40.0f, -30.0f, -25.0f, -17.5f, -12.0f}, {5});
-  Tensor around_threshold = from_vector({18.5f, 19.5f, 20.5f, 21.0f, 9.7f, 10.3f}, {2, 3});
-  Tensor positive = from_vector({30.0f, 60.0f, 87.0f, 95.0f}, {2, 2});
-  for (Tensor* t : {&negative, &around_threshold, &positive}) t->requires_grad_();
-  check_gradient(negative, 1.0f);
-  check_gradient(negative, 0.5f);
-  check_gradient(around_threshold, 1.0f);
-  check_gradient(around_threshold, 2.0f);
-  check_gradient(positive, 1.0f, std::numeric_limits<float>::infinity());
+// The descriptor's samples (several shapes and betas, the numerically hard regions) against
+// finite differences: what `attend-examples gradcheck softplus` runs, and the test suite runs for
+// every op of the library (tests/study/test_descriptors.cpp).
+BOOST_AUTO_TEST_CASE(is_registered_and_its_samples_pass_gradcheck) {
+  const OpInfo* info = op_registry().find("softplus");
+  BOOST_REQUIRE_MESSAGE(info, "softplus is not registered");
+  const std::vector<Sample> samples = info->samples();
+  BOOST_CHECK_GE(samples.size(), 14u);
+  for (const Sample& s : samples) {
+    const GradcheckResult r = check_sample(s);
+    BOOST_CHECK_MESSAGE(r.ok, s.name << ": " << r.message);
+    BOOST_CHECK_EQUAL(r.checked, s.inputs[0].numel());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(records_a_node_only_when_needed) {

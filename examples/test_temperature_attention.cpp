@@ -1,13 +1,15 @@
-// Tests of the example layer (docs/extending.md, step 2): gradcheck of its parameters (the
-// temperature included) and inputs, agreement with Luong's general attention, what the
-// temperature does to the weights, and its shape errors.
+// Tests of the example layer (docs/extending.md, step 2): its descriptor's samples against finite
+// differences (parameters, the temperature included, and inputs), agreement with Luong's general
+// attention, what the temperature does to the weights, and its shape errors.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <string>
 
 #include "autograd/gradcheck.h"
+#include "autograd/op_info.h"
 #include "examples/ops_softplus.h"
 #include "examples/temperature_attention.h"
+#include "layers/layer_info.h"
 
 using namespace attend;
 using attend::examples::TemperatureAttention;
@@ -15,12 +17,12 @@ using attend::examples::TemperatureAttention;
 namespace {
 
 //   B = 2, Tq = 3, Tk = 4, Dq = 5, Dk = 6, Dv = 3
-struct Inputs {
+struct Batch {
   Tensor query, keys, values, key_padding_mask;
 };
-Inputs make_inputs(uint64_t seed) {
+Batch make_inputs(uint64_t seed) {
   Generator gen(seed);
-  Inputs in;
+  Batch in;
   in.query = uniform({2, 3, 5}, -1, 1, gen);   // [B, Tq, Dq]
   in.keys = uniform({2, 4, 6}, -1, 1, gen);    // [B, Tk, Dk]
   in.values = uniform({2, 4, 3}, -1, 1, gen);  // [B, Tk, Dv]
@@ -53,19 +55,27 @@ BOOST_AUTO_TEST_CASE(registers_its_parameters_and_starts_at_the_given_temperatur
     BOOST_CHECK_MESSAGE(printed.find(part) != std::string::npos, printed);
 }
 
-BOOST_AUTO_TEST_CASE(gradcheck_of_parameters_including_the_temperature) {
-  const Inputs in = make_inputs(2);
+// The descriptor's samples against finite differences: every parameter (the temperature
+// included) at three temperatures, and the inputs through the context and the weights.
+BOOST_AUTO_TEST_CASE(is_registered_and_its_samples_pass_gradcheck) {
+  const OpInfo* info = layer_registry().find("TemperatureAttention");
+  BOOST_REQUIRE_MESSAGE(info, "TemperatureAttention is not registered");
+  const std::vector<Sample> samples = info->samples();
+  BOOST_REQUIRE_EQUAL(samples.size(), 4u);
+  for (const Sample& s : samples) {
+    const GradcheckResult r = check_sample(s);
+    BOOST_CHECK_MESSAGE(r.ok, s.name << ": " << r.message);
+  }
+  BOOST_CHECK_EQUAL(check_sample(samples[0]).checked, 5 * 6 + 1);  // key_proj.weight, raw_temp.
+  BOOST_CHECK_EQUAL(check_sample(samples[3]).checked,
+                    2 * 3 * 5 + 2 * 4 * 6 + 2 * 4 * 3 + 5 * 6 + 1);  // and the inputs
+}
+
+BOOST_AUTO_TEST_CASE(the_loss_depends_on_the_temperature) {
+  const Batch in = make_inputs(2);
   for (float tau : {0.5f, 1.0f, 3.0f}) {
     Generator gen(3);
     TemperatureAttention att(5, 6, tau, gen);
-    // f() reads the parameters that gradcheck_parameters perturbs in place.
-    GradcheckResult r = gradcheck_parameters(
-        [&] { return att.forward(in.query, in.keys, in.values, in.key_padding_mask).context; },
-        att.named_parameters());
-    BOOST_CHECK_MESSAGE(r.ok, "tau " << tau << ": " << r.message);
-    BOOST_CHECK_EQUAL(r.checked, 5 * 6 + 1);  // key_proj.weight and raw_temperature
-    // The temperature's gradient is not zero: the loss really depends on it.
-    att.zero_grad();
     Generator g(4);
     Tensor r_out = uniform({2, 3, 3}, -1, 1, g);
     sum(att.forward(in.query, in.keys, in.values, in.key_padding_mask).context * r_out).backward();
@@ -73,25 +83,9 @@ BOOST_AUTO_TEST_CASE(gradcheck_of_parameters_including_the_temperature) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(gradcheck_of_the_inputs) {
-  Inputs in = make_inputs(5);
-  for (Tensor* t : {&in.query, &in.keys, &in.values}) t->requires_grad_();
-  Generator gen(6);
-  TemperatureAttention att(5, 6, 0.7f, gen);
-  // Through the weights as well as the context: both are outputs a model may use.
-  GradcheckResult r = gradcheck(
-      [&](const std::vector<Tensor>& x) {
-        AttentionResult a = att.forward(x[0], x[1], x[2], in.key_padding_mask);
-        return concat({reshape(a.context, {-1}), reshape(a.weights, {-1})}, 0);
-      },
-      {in.query, in.keys, in.values});
-  BOOST_CHECK_MESSAGE(r.ok, r.message);
-  BOOST_CHECK_EQUAL(r.checked, 2 * 3 * 5 + 2 * 4 * 6 + 2 * 4 * 3);
-}
-
 BOOST_AUTO_TEST_CASE(equals_luong_general_attention_on_queries_divided_by_the_temperature) {
   // q^T W k / tau = (q / tau)^T W k: the same scores as LuongAttention("general") on q / tau.
-  const Inputs in = make_inputs(7);
+  const Batch in = make_inputs(7);
   Generator gen(8);
   TemperatureAttention att(5, 6, 2.5f, gen);
   LuongAttention luong(LuongAttention::Kind::kGeneral, 5, 6, gen);
@@ -106,7 +100,7 @@ BOOST_AUTO_TEST_CASE(equals_luong_general_attention_on_queries_divided_by_the_te
 }
 
 BOOST_AUTO_TEST_CASE(a_high_temperature_spreads_the_weights_and_a_low_one_sharpens_them) {
-  const Inputs in = make_inputs(9);
+  const Batch in = make_inputs(9);
   Generator gen(10);
   TemperatureAttention hot(5, 6, 1000.0f, gen);
   TemperatureAttention cold(5, 6, 1e-3f, gen);
@@ -134,7 +128,7 @@ BOOST_AUTO_TEST_CASE(bad_shapes_and_temperatures_are_named) {
   Generator gen(11);
   BOOST_CHECK_THROW(TemperatureAttention(5, 6, 0.0f, gen), std::invalid_argument);
   TemperatureAttention att(5, 6, 1.0f, gen);
-  const Inputs in = make_inputs(12);
+  const Batch in = make_inputs(12);
   try {
     att.forward(in.query, in.values, in.values);  // keys of the wrong size
     BOOST_ERROR("no ShapeError");

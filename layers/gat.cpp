@@ -2,6 +2,11 @@
 // autograd/ops_graph.h: edge logits, edge softmax, attention dropout, neighbourhood aggregation.
 #include "layers/gat.h"
 
+#include <string>
+#include <vector>
+#include "autograd/sample_inputs.h"
+#include "layers/layer_info.h"
+
 #include <cmath>
 #include <sstream>
 #include <tuple>
@@ -153,6 +158,50 @@ std::string GATLayer::extra_repr() const {
      << ", bias=" << (options.bias ? "True" : "False")
      << ", v2=" << (options.v2 ? "True" : "False");
   return os.str();
+}
+
+// --- descriptor ----------------------------------------------------------------------------------
+
+// GAT and GATv2, heads concatenated or averaged, on a small graph (src -> dst, N = 6) with one self
+// loop, a node without in-edges but its loop, and a repeated edge (1 -> 0 twice: repeated edges
+// count once per occurrence); the input, and every parameter where the biases are nonzero.
+const LayerInfo gat_layer{
+    .name = "GATLayer", .kind = OpKind::kLayer, .samples = [] {
+      const std::vector<int64_t> src = {0, 2, 3, 1, 0, 4, 3, 2, 1, 5, 4, 1};
+      const std::vector<int64_t> dst = {1, 1, 1, 2, 3, 3, 3, 0, 0, 4, 0, 0};
+      const int64_t N = 6, E = static_cast<int64_t>(src.size());
+      const Tensor s = from_indices(src, {E}), d = from_indices(dst, {E});
+      std::vector<Sample> out;
+      auto add = [&](const std::string& name, GATOptions o, uint64_t gen_seed, uint64_t bias_seed,
+                     uint64_t x_seed, bool parameters) {
+        Generator gen(gen_seed);
+        auto m = std::make_shared<GATLayer>(o, gen);
+        if (bias_seed) randomise_biases(*m, bias_seed);
+        Sample sample = layer_sample(name, m, {{"x", make_input({N, o.in_features}, x_seed)}},
+                                     [m, s, d](const Inputs& x) { return m->forward(x[0], s, d); });
+        if (!parameters) sample.parameters.clear();
+        out.push_back(std::move(sample));
+      };
+      for (bool v2 : {false, true})
+        for (bool concat : {true, false}) {
+          const GATOptions o{
+              .in_features = 4, .out_features = 3, .heads = 2, .concat = concat, .v2 = v2};
+          const std::string name =
+              std::string(v2 ? "GATv2" : "GAT") + (concat ? " concat" : " mean");
+          // With zero biases some GATv2 edge sums sit within a step of the LeakyReLU kink when a
+          // parameter moves: the input only (tests/layers/test_gat.cpp compares every
+          // parameter's gradient with a dense reference instead).
+          add(name + ", the input", o, 21, 0, 22, false);
+          if (concat) add(name + ", nonzero biases", o, 21, 97, 22, true);
+        }
+      add("GAT mean over 3 heads, nonzero biases",
+          {.in_features = 3, .out_features = 2, .heads = 3, .concat = false}, 98, 99, 100, true);
+      return out;
+    }};
+
+// The descriptors above, for layer_registry() (layers/CMakeLists.txt generates the call).
+std::vector<const LayerInfo*> gat_layer_infos() {
+  return {&gat_layer};
 }
 
 }  // namespace attend

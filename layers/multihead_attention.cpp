@@ -1,5 +1,12 @@
 #include "layers/multihead_attention.h"
 
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+#include "autograd/sample_inputs.h"
+#include "layers/layer_info.h"
+
 #include <cmath>
 #include <limits>
 
@@ -194,6 +201,158 @@ MultiheadAttention::Output MultiheadAttention::attend_cache(const Tensor& q, int
 
 std::string MultiheadAttention::extra_repr() const {
   return "embed_dim=" + std::to_string(embed_dim) + ", num_heads=" + std::to_string(num_heads);
+}
+
+// --- descriptor ----------------------------------------------------------------------------------
+
+namespace {
+
+using Named = std::vector<std::pair<std::string, Tensor>>;
+
+// The causal mask when the fixture case was generated with one.
+Tensor causal_if(const std::map<std::string, Tensor>& in, int64_t t) {
+  const Tensor& causal = in.at("opt.causal");
+  return causal.defined() && causal.item() != 0.0f ? causal_mask(t) : Tensor();
+}
+
+// A case of attention.txt: nn.MultiheadAttention with torch's parameters.
+FixtureCase mha_fixture(const char* key, std::vector<std::string> inputs,
+                        std::vector<std::string> constants, LayerFixtureForward forward) {
+  constants.push_back("opt.causal");
+  return layer_fixture("attention.txt", key,
+                       [](const FixtureTensors& t) {
+                         Generator gen(1);  // the initial values are overwritten by torch's
+                         return std::make_shared<MultiheadAttention>(
+                             t.iopt("embed_dim"), t.iopt("num_heads"), gen, 0.0f,
+                             !t.has("opt.bias") || t.iopt("bias") != 0);
+                       },
+                       std::move(inputs), std::move(constants), std::move(forward), {1e-7f, 1e-5f},
+                       {1e-6f, 1e-5f});
+}
+
+MultiheadAttention& mha(Module& m) {
+  return static_cast<MultiheadAttention&>(m);
+}
+
+}  // namespace
+
+// Self-attention (one projection of the fused QKV) with padding and causal masks, per-head and
+// averaged weights; cross-attention whose key is its value; distinct key and value with a float
+// mask; no bias. Output and weights together.
+//
+// Fixtures (attention.txt), E = 8, 2 heads: in_proj, scores, softmax, weights @ V, out_proj, each
+// a 4- or 8-term sum of O(1) values. Forward: rtol 1e-5 alone suffices (needs atol 0), atol 1e-7
+// (one ulp at 1) for safety. Gradients go back through the same chain, the weights being an
+// output too with their own upstream gradient: needs atol <= 1.1e-7, atol 1e-6 given.
+const LayerInfo multihead_attention_layer{
+    .name = "MultiheadAttention",
+    .kind = OpKind::kLayer,
+    .samples =
+        [] {
+          std::vector<Sample> out;
+          auto self_attention = [&out](const std::string& name, uint64_t gen_seed, uint64_t x_seed,
+                                       bool average) {
+            Generator gen(gen_seed);
+            auto m = std::make_shared<MultiheadAttention>(4, 2, gen);
+            randomise_biases(*m, gen_seed + 1);
+            out.push_back(layer_sample(name, m, {{"x", make_input({2, 4, 4}, x_seed)}},
+                                       [m, average, pad = key_padding({4, 2}, 4)](const Inputs& x) {
+                                         auto r = m->forward(x[0], x[0], x[0], pad, causal_mask(4),
+                                                             true, average);
+                                         return cat_flat({r.output, r.weights});
+                                       }));
+          };
+          self_attention("self, padding and causal, per-head weights", 1, 3, false);
+          self_attention("self, padding and causal, averaged weights", 1, 3, true);
+          self_attention("self, padding and causal, per-head weights, another draw", 65, 67, false);
+          auto cross = [&out](const std::string& name, uint64_t gen_seed, uint64_t q_seed) {
+            Generator gen(gen_seed);
+            auto m = std::make_shared<MultiheadAttention>(4, 2, gen);
+            randomise_biases(*m, gen_seed + 1);
+            out.push_back(layer_sample(name, m,
+                                       {{"query", make_input({2, 3, 4}, q_seed)},
+                                        {"memory", make_input({2, 5, 4}, q_seed + 1)}},
+                                       [m, pad = key_padding({5, 3}, 5)](const Inputs& x) {
+                                         auto r = m->forward(x[0], x[1], x[1], pad);
+                                         return cat_flat({r.output, r.weights});
+                                       }));
+          };
+          cross("cross, key is value, padding", 4, 6);
+          cross("cross, key is value, padding, another draw", 61, 63);
+          {
+            Generator gen(8), mg(10);
+            auto m = std::make_shared<MultiheadAttention>(4, 2, gen);
+            randomise_biases(*m, 9);
+            const Tensor pad = key_padding({2, 4}, 4),
+                         float_mask = uniform({3, 4}, -1.0f, 1.0f, mg);
+            const Named in = {{"query", make_input({2, 3, 4}, 11)},
+                              {"key", make_input({2, 4, 4}, 12)},
+                              {"value", make_input({2, 4, 4}, 13)}};
+            out.push_back(layer_sample("distinct key and value, float mask, per-head weights", m,
+                                       in, [m, pad, float_mask](const Inputs& x) {
+                                         auto r = m->forward(x[0], x[1], x[2], pad, float_mask,
+                                                             true, false);
+                                         return cat_flat({r.output, r.weights});
+                                       }));
+            out.push_back(
+                layer_sample("distinct key and value, float mask, output only", m, in,
+                             [m, pad, float_mask](const Inputs& x) {
+                               return m->forward(x[0], x[1], x[2], pad, float_mask).output;
+                             }));
+          }
+          {
+            Generator gen(14);
+            auto m = std::make_shared<MultiheadAttention>(4, 2, gen, 0.0f, /*bias=*/false);
+            out.push_back(
+                layer_sample("self without bias, causal", m, {{"x", make_input({2, 3, 4}, 15)}},
+                             [m](const Inputs& x) {
+                               return m->forward(x[0], x[0], x[0], Tensor(), causal_mask(3)).output;
+                             }));
+          }
+          return out;
+        },
+    .fixtures =
+        [] {
+          auto out_and_weights = [](const MultiheadAttention::Output& r) {
+            return Named{{"out", r.output}, {"weights", r.weights}};
+          };
+          return std::vector<FixtureCase>{
+              mha_fixture("mha_self", {"x"}, {"kpm"},
+                          [=](Module& m, const std::map<std::string, Tensor>& in) {
+                            const Tensor& x = in.at("x");
+                            return out_and_weights(
+                                mha(m).forward(x, x, x, in.at("kpm"), causal_if(in, x.size(1))));
+                          }),
+              mha_fixture("mha_cross", {"query", "memory"}, {"kpm"},
+                          [=](Module& m, const std::map<std::string, Tensor>& in) {
+                            const Tensor& mem = in.at("memory");
+                            return out_and_weights(
+                                mha(m).forward(in.at("query"), mem, mem, in.at("kpm")));
+                          }),
+              mha_fixture("mha_kv", {"query", "key", "value"}, {"kpm", "attn_mask"},
+                          [=](Module& m, const std::map<std::string, Tensor>& in) {
+                            return out_and_weights(mha(m).forward(in.at("query"), in.at("key"),
+                                                                  in.at("value"), in.at("kpm"),
+                                                                  in.at("attn_mask"), true, false));
+                          }),
+              mha_fixture("mha_noweights", {"x"}, {"kpm"},
+                          [](Module& m, const std::map<std::string, Tensor>& in) {
+                            const Tensor& x = in.at("x");
+                            return Named{
+                                {"out",
+                                 mha(m).forward(x, x, x, in.at("kpm"), Tensor(), false).output}};
+                          }),
+              mha_fixture(
+                  "mha_nobias", {"x"}, {}, [=](Module& m, const std::map<std::string, Tensor>& in) {
+                    const Tensor& x = in.at("x");
+                    return out_and_weights(
+                        mha(m).forward(x, x, x, Tensor(), causal_if(in, x.size(1)), true, false));
+                  })};
+        }};
+
+// The descriptors above, for layer_registry() (layers/CMakeLists.txt generates the call).
+std::vector<const LayerInfo*> multihead_attention_layer_infos() {
+  return {&multihead_attention_layer};
 }
 
 }  // namespace attend

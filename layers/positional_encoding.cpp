@@ -1,5 +1,8 @@
 #include "layers/positional_encoding.h"
 
+#include "autograd/sample_inputs.h"
+#include "layers/layer_info.h"
+
 #include <cmath>
 
 namespace attend {
@@ -56,6 +59,37 @@ Tensor LearnedPositionalEncoding::forward_from(const Tensor& x, int64_t start) {
 
 std::string LearnedPositionalEncoding::extra_repr() const {
   return "d_model=" + std::to_string(d_model) + ", max_len=" + std::to_string(max_len);
+}
+
+// --- descriptors ---------------------------------------------------------------------------------
+
+// x + pe[:T]; times x too, so that the gradient depends on the table.
+const LayerInfo sinusoidal_layer{
+    .name = "SinusoidalPositionalEncoding", .kind = OpKind::kLayer, .samples = [] {
+      auto m = std::make_shared<SinusoidalPositionalEncoding>(4, 8);
+      auto wide = std::make_shared<SinusoidalPositionalEncoding>(6, 50);
+      return std::vector<Sample>{
+          layer_sample("[2, 3, 4], times x", m, {{"x", make_input({2, 3, 4}, 12)}},
+                       [m](const Inputs& x) { return m->forward(x[0]) * x[0]; }),
+          layer_sample("[2, 5, 6]", wide, {{"x", make_input({2, 5, 6}, 150)}},
+                       [wide](const Inputs& x) { return wide->forward(x[0]); })};
+    }};
+
+const LayerInfo learned_positions_layer{
+    .name = "LearnedPositionalEncoding", .kind = OpKind::kLayer, .samples = [] {
+      Generator gen(13), g(160);
+      auto m = std::make_shared<LearnedPositionalEncoding>(4, 5, gen);
+      auto n = std::make_shared<LearnedPositionalEncoding>(4, 10, g);
+      return std::vector<Sample>{
+          layer_sample("[2, 3, 4], table of 5", m, {{"x", make_input({2, 3, 4}, 14)}},
+                       [m](const Inputs& x) { return m->forward(x[0]); }),
+          layer_sample("[2, 3, 4], table of 10", n, {{"x", make_input({2, 3, 4}, 161)}},
+                       [n](const Inputs& x) { return n->forward(x[0]); })};
+    }};
+
+// The descriptors above, for layer_registry() (layers/CMakeLists.txt generates the call).
+std::vector<const LayerInfo*> positional_encoding_layer_infos() {
+  return {&sinusoidal_layer, &learned_positions_layer};
 }
 
 }  // namespace attend

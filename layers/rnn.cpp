@@ -1,5 +1,11 @@
 #include "layers/rnn.h"
 
+#include <string>
+#include <type_traits>
+#include <utility>
+#include "autograd/sample_inputs.h"
+#include "layers/layer_info.h"
+
 #include <algorithm>
 #include <cmath>
 #include <sstream>
@@ -216,6 +222,247 @@ std::string RNNBase::extra_repr() const {
   }
   if (options.bidirectional) s += ", bidirectional=True";
   return s;
+}
+
+// --- descriptors ---------------------------------------------------------------------------------
+//   T = 3 steps, B = 2, I = 3 inputs, H = 2 hidden; the sequence modules with 2 layers,
+//   bidirectional. Each sample checks the inputs, the initial states and every parameter.
+
+namespace {
+
+constexpr int64_t kT = 3, kB = 2, kI = 3, kH = 2;
+
+RNNOptions two_layers_bidirectional(bool batch_first = false) {
+  return {.num_layers = 2, .batch_first = batch_first, .bidirectional = true};
+}
+
+// Every output of a sequence module as one vector, so one cotangent covers them all.
+Tensor flat_outputs(const RNNOutput& r) {
+  std::vector<Tensor> parts = {r.output, r.h_n};
+  if (r.c_n.defined()) parts.push_back(r.c_n);
+  return cat_flat(parts);
+}
+
+// The sequence module of a mode.
+std::shared_ptr<RNNBase> make_rnn(RNNMode mode, int64_t input, int64_t hidden, Generator& gen,
+                                  const RNNOptions& o) {
+  if (mode == RNNMode::kLSTM) return std::make_shared<LSTM>(input, hidden, gen, o);
+  if (mode == RNNMode::kGRU) return std::make_shared<GRU>(input, hidden, gen, o);
+  return std::make_shared<RNN>(input, hidden, gen, o);
+}
+
+// The samples of a sequence module, whose initial states are inputs too: x alone, and x with
+// the states from two seeds, for weights drawn from `gen_seed`; x with the states for weights
+// from `other_seed`; and per-row lengths (packed-sequence semantics: rows stop early, and their
+// padded steps get no gradient) of 4, 2 and 3 steps in [B, T, I].
+std::vector<Sample> sequence_samples(RNNMode mode, uint64_t gen_seed, uint64_t other_seed) {
+  const bool lstm = mode == RNNMode::kLSTM;
+  auto states = [lstm](uint64_t x, uint64_t h0) {
+    std::vector<std::pair<std::string, Tensor>> in = {{"x", make_input({kT, kB, kI}, x)},
+                                                      {"h0", make_input({4, kB, kH}, h0)}};
+    if (lstm) in.emplace_back("c0", make_input({4, kB, kH}, h0 + 1));
+    return in;
+  };
+  auto with_states = [](std::shared_ptr<RNNBase> m) {
+    return [m](const Inputs& x) {
+      return flat_outputs(m->forward(x[0], x[1], x.size() > 2 ? x[2] : Tensor()));
+    };
+  };
+  Generator gen(gen_seed), other(other_seed), g(5);
+  auto m = make_rnn(mode, kI, kH, gen, two_layers_bidirectional());
+  auto n = make_rnn(mode, kI, kH, other, two_layers_bidirectional());
+  auto packed = make_rnn(mode, 3, 4, g, two_layers_bidirectional(true));
+  const uint64_t third = lstm ? 5 : 4;  // the seeds after those of x, h0 (and c0)
+  return {layer_sample("x", m, {{"x", make_input({kT, kB, kI}, 1)}},
+                       [m](const Inputs& x) { return flat_outputs(m->forward(x[0])); }),
+          layer_sample("x and initial states", m, states(2, 3), with_states(m)),
+          layer_sample("x and initial states, another draw", m, states(third, third + 1),
+                       with_states(m)),
+          layer_sample("x and initial states, other weights", n,
+                       states(other_seed + 1, other_seed + 2), with_states(n)),
+          layer_sample("lengths 4, 2, 3", packed, {{"x", make_input({3, 4, 3}, 12)}},
+                       [packed](const Inputs& x) {
+                         return flat_outputs(packed->forward(x[0], Tensor(), Tensor(), {4, 2, 3}));
+                       })};
+}
+
+// An RNN or GRU cell's samples: x and h from x_seed and x_seed + 1, for weights drawn from
+// gen_seed, for each pair (gen_seed, x_seed).
+template <class Cell>
+std::vector<Sample> cell_samples(std::vector<std::pair<uint64_t, uint64_t>> seeds) {
+  std::vector<Sample> out;
+  for (auto [gen_seed, x_seed] : seeds) {
+    Generator gen(gen_seed);
+    auto m = std::make_shared<Cell>(kI, kH, gen);
+    out.push_back(
+        layer_sample("B 2, I 3, H 2 from " + std::to_string(x_seed), m,
+                     {{"x", make_input({kB, kI}, x_seed)}, {"h", make_input({kB, kH}, x_seed + 1)}},
+                     [m](const Inputs& x) { return m->forward(x[0], x[1]); }));
+  }
+  return out;
+}
+
+// A fixture of a cell (layers.txt): inputs x and h0 (and c0), outputs h (and c). One step: a 4-
+// and a 3-term dot product and a sigmoid/tanh; torch computes the same float32 math (its CPU cells
+// are not fused), so atol 1e-6 + rtol 1e-5 for values and gradients.
+template <class Cell>
+FixtureCase cell_fixture(const char* key) {
+  const Tolerance tol{1e-6f, 1e-5f};
+  std::vector<std::string> inputs = {"x", "h0"};
+  if constexpr (std::is_same_v<Cell, LSTMCell>) inputs.push_back("c0");
+  return layer_fixture(
+      "layers.txt", key,
+      [](const FixtureTensors& t) {
+        Generator gen(1);  // the initial values are overwritten by torch's
+        return std::make_shared<Cell>(t.iopt("input_size"), t.iopt("hidden_size"), gen);
+      },
+      inputs, {},
+      [](Module& m, const std::map<std::string, Tensor>& in) {
+        std::vector<std::pair<std::string, Tensor>> out;
+        if constexpr (std::is_same_v<Cell, LSTMCell>) {
+          auto [h, c] = static_cast<Cell&>(m).forward(in.at("x"), in.at("h0"), in.at("c0"));
+          out = {{"h", h}, {"c", c}};
+        } else {
+          out = {{"h", static_cast<Cell&>(m).forward(in.at("x"), in.at("h0"))}};
+        }
+        return out;
+      },
+      tol, tol);
+}
+
+// A fixture of a sequence module (layers.txt), its options from the case; the initial states are
+// inputs when the case has them.
+FixtureCase sequence_fixture(RNNMode mode, const char* key) {
+  return layer_fixture(
+      "layers.txt", key,
+      [mode](const FixtureTensors& t) {
+        RNNOptions o;
+        o.num_layers = t.iopt("num_layers");
+        o.bidirectional = t.iopt("bidirectional") != 0;
+        o.batch_first = t.iopt("batch_first") != 0;
+        o.bias = t.iopt("bias") != 0;
+        Generator gen(7);
+        return make_rnn(mode, t.iopt("input_size"), t.iopt("hidden_size"), gen, o);
+      },
+      {"x", "h0?", "c0?"}, {},
+      [mode](Module& m, const std::map<std::string, Tensor>& in) {
+        RNNOutput r = static_cast<RNNBase&>(m).forward(in.at("x"), in.at("h0"), in.at("c0"));
+        std::vector<std::pair<std::string, Tensor>> out = {{"out", r.output}, {"h_n", r.h_n}};
+        if (mode == RNNMode::kLSTM) out.emplace_back("c_n", r.c_n);
+        return out;
+      },
+      {1e-6f, 1e-5f}, {1e-5f, 1e-5f});
+}
+
+}  // namespace
+
+const LayerInfo rnn_cell_layer{
+    .name = "RNNCell",
+    .kind = OpKind::kLayer,
+    .samples =
+        [] {
+          return cell_samples<RNNCell>({{1, 1}, {1, 3}, {15, 16}});
+        },
+    .fixtures = [] { return std::vector<FixtureCase>{cell_fixture<RNNCell>("rnn_cell")}; }};
+
+// h and c as one vector.
+const LayerInfo lstm_cell_layer{
+    .name = "LSTMCell",
+    .kind = OpKind::kLayer,
+    .samples =
+        [] {
+          std::vector<Sample> out;
+          for (auto [gen_seed, x_seed] : {std::pair<uint64_t, uint64_t>{2, 1}, {2, 4}, {18, 19}}) {
+            Generator gen(gen_seed);
+            auto m = std::make_shared<LSTMCell>(kI, kH, gen);
+            out.push_back(layer_sample("B 2, I 3, H 2 from " + std::to_string(x_seed), m,
+                                       {{"x", make_input({kB, kI}, x_seed)},
+                                        {"h", make_input({kB, kH}, x_seed + 1)},
+                                        {"c", make_input({kB, kH}, x_seed + 2)}},
+                                       [m](const Inputs& x) {
+                                         auto [h, c] = m->forward(x[0], x[1], x[2]);
+                                         return concat({h, c}, 1);
+                                       }));
+          }
+          return out;
+        },
+    .fixtures = [] { return std::vector<FixtureCase>{cell_fixture<LSTMCell>("lstm_cell")}; }};
+
+const LayerInfo gru_cell_layer{
+    .name = "GRUCell",
+    .kind = OpKind::kLayer,
+    .samples =
+        [] {
+          return cell_samples<GRUCell>({{3, 1}, {3, 3}, {22, 23}});
+        },
+    .fixtures = [] { return std::vector<FixtureCase>{cell_fixture<GRUCell>("gru_cell")}; }};
+
+// Fixtures: 2 layers, bidirectional (T=5, B=3, I=4, H=3), batch_first with initial states, and
+// (GRU) without bias. The outputs are tanh/sigmoid bounded and stay within atol 1e-6 + rtol 1e-5
+// of torch. The gradients are sums over up to 5 time steps and 2 layers of products of O(1) terms
+// (the weight gradients sum 15 outer products per direction), accumulated in a different order
+// than torch's, so rounding grows to a few 1e-7 absolute on O(1) sums and relative error is
+// unbounded where a sum nearly cancels: atol 1e-5 + rtol 1e-5 for gradients.
+const LayerInfo rnn_layer{.name = "RNN",
+                          .kind = OpKind::kLayer,
+                          .samples = [] { return sequence_samples(RNNMode::kRNN, 4, 25); },
+                          .fixtures =
+                              [] {
+                                return std::vector<FixtureCase>{
+                                    sequence_fixture(RNNMode::kRNN, "rnn"),
+                                    sequence_fixture(RNNMode::kRNN, "rnn_bf_h0")};
+                              }};
+
+const LayerInfo lstm_layer{
+    .name = "LSTM",
+    .kind = OpKind::kLayer,
+    .samples =
+        [] {
+          std::vector<Sample> out = sequence_samples(RNNMode::kLSTM, 5, 28);
+          Generator gen(7);
+          auto bf = std::make_shared<LSTM>(kI, kH, gen, two_layers_bidirectional(true));
+          out.push_back(layer_sample(
+              "batch_first, x and initial states", bf,
+              {{"x", make_input({kB, kT, kI}, 1)},
+               {"h0", make_input({4, kB, kH}, 2)},
+               {"c0", make_input({4, kB, kH}, 3)}},
+              [bf](const Inputs& x) { return flat_outputs(bf->forward(x[0], x[1], x[2])); }));
+          out.push_back(
+              layer_sample("batch_first, x", bf, {{"x", make_input({kB, kT, kI}, 4)}},
+                           [bf](const Inputs& x) { return flat_outputs(bf->forward(x[0])); }));
+          // One layer, bidirectional, batch_first; the second row stops after 2 of 3 steps.
+          Generator g(32);
+          RNNOptions o;
+          o.batch_first = true;
+          o.bidirectional = true;
+          auto one = std::make_shared<LSTM>(kI, kH, g, o);
+          out.push_back(
+              layer_sample("one layer, lengths 3, 2", one, {{"x", make_input({kB, kT, kI}, 33)}},
+                           [one](const Inputs& x) {
+                             return flat_outputs(one->forward(x[0], Tensor(), Tensor(), {3, 2}));
+                           }));
+          return out;
+        },
+    .fixtures =
+        [] {
+          return std::vector<FixtureCase>{sequence_fixture(RNNMode::kLSTM, "lstm"),
+                                          sequence_fixture(RNNMode::kLSTM, "lstm_bf_h0")};
+        }};
+
+const LayerInfo gru_layer{.name = "GRU",
+                          .kind = OpKind::kLayer,
+                          .samples = [] { return sequence_samples(RNNMode::kGRU, 6, 34); },
+                          .fixtures =
+                              [] {
+                                return std::vector<FixtureCase>{
+                                    sequence_fixture(RNNMode::kGRU, "gru"),
+                                    sequence_fixture(RNNMode::kGRU, "gru_bf_h0"),
+                                    sequence_fixture(RNNMode::kGRU, "gru_nobias")};
+                              }};
+
+// The descriptors above, for layer_registry() (layers/CMakeLists.txt generates the call).
+std::vector<const LayerInfo*> rnn_layer_infos() {
+  return {&rnn_cell_layer, &lstm_cell_layer, &gru_cell_layer, &rnn_layer, &lstm_layer, &gru_layer};
 }
 
 }  // namespace attend

@@ -1,4 +1,5 @@
-// Helpers shared by the test suites: gradcheck assertions and the PyTorch fixture reader.
+// Helpers shared by the test suites: inputs, gradcheck and error assertions, and the PyTorch
+// fixture reader.
 #pragma once
 
 #include <unistd.h>
@@ -9,33 +10,59 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 
 #include "autograd/gradcheck.h"
+#include "autograd/op_info.h"
 #include "autograd/ops.h"
+#include "autograd/sample_inputs.h"
 
 namespace attend::test {
 
-// Inputs for gradchecks: uniform in [lo, hi], requiring grad.
+// Inputs for gradchecks: uniform in [lo, hi], requiring grad (autograd/sample_inputs.h has the
+// others: away_from_zero, distinct_values, key_padding, ...).
 inline Tensor param(const Shape& s, uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
-  Generator g(seed);
-  Tensor t = uniform(s, lo, hi, g);
-  t.requires_grad_();
-  return t;
+  return make_input(s, seed, lo, hi);
 }
 
-// Values bounded away from 0 (for kinks at 0 and for log/sqrt/div): |x| in [0.2, 1.2], random sign
-// unless positive is set.
-inline Tensor away_from_zero(const Shape& s, uint64_t seed, bool positive = false) {
-  Generator g(seed);
-  Tensor t = Tensor::empty(s);
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    float v = 0.2f + g.uniform();
-    t.data()[i] = positive || g.uniform() < 0.5f ? v : -v;
+// The input's accumulated gradient; stops the test case (instead of crashing) if there is none.
+inline Tensor grad_of(const Tensor& t) {
+  BOOST_REQUIRE_MESSAGE(t.grad().defined(), "no gradient reached the input");
+  return t.grad();
+}
+
+// Multi-index of flat element i of a row-major tensor of shape s.
+inline std::vector<int64_t> unravel(int64_t i, const Shape& s) {
+  std::vector<int64_t> idx(s.ndim());
+  for (int d = s.ndim() - 1; d >= 0; --d) {
+    idx[d] = i % s[d];
+    i /= s[d];
   }
-  t.requires_grad_();
-  return t;
+  return idx;
+}
+
+// The descriptor of a test's own op (a deliberately wrong one, say), registered on first use as
+// register_op() registers users' ops: record() takes only registered descriptors. It has no
+// samples (the test checks the op itself), and is_test_op() tells the suite that checks every
+// registered descriptor to pass it over.
+inline std::map<std::string, std::unique_ptr<OpInfo>>& test_ops() {
+  static std::map<std::string, std::unique_ptr<OpInfo>> ops;
+  return ops;
+}
+inline const OpInfo& test_op(const std::string& name) {
+  std::unique_ptr<OpInfo>& slot = test_ops()[name];
+  if (!slot) {
+    slot = std::make_unique<OpInfo>(OpInfo{.name = test_ops().find(name)->first.c_str(),
+                                           .samples = [] { return std::vector<Sample>{}; }});
+    register_op(*slot);
+  }
+  return *slot;
+}
+inline bool is_test_op(const OpInfo& info) {
+  auto it = test_ops().find(info.name);
+  return it != test_ops().end() && it->second.get() == &info;
 }
 
 #define ATTEND_CHECK_GRAD(f, inputs, ...)                          \
@@ -86,6 +113,24 @@ inline void check_mentions(const std::string& message, const std::vector<std::st
   for (const std::string& p : parts)
     BOOST_CHECK_MESSAGE(message.find(p) != std::string::npos,
                         "error message \"" << message << "\" does not mention \"" << p << "\"");
+}
+
+// f must throw a ShapeError (not another exception) whose message mentions every one of parts;
+// `what` names the case in the failure.
+inline void expect_shape_error(const std::function<void()>& f,
+                               const std::vector<std::string>& parts,
+                               const std::string& what = "") {
+  BOOST_TEST_CONTEXT(what) {
+    try {
+      f();
+      BOOST_ERROR("no ShapeError thrown (expected one mentioning \"" << parts.front() << "\")");
+    } catch (const ShapeError& e) {
+      BOOST_TEST_MESSAGE("ShapeError: " << e.what());
+      check_mentions(e.what(), parts);
+    } catch (const std::exception& e) {
+      BOOST_ERROR("threw something other than ShapeError: " << e.what());
+    }
+  }
 }
 
 // Fixtures written by tests/fixtures/gen_fixtures.py: "tensor NAME NDIM D0 D1 ..." then one line

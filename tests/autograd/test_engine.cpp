@@ -27,8 +27,8 @@ BOOST_AUTO_TEST_CASE(diamond_graph_runs_each_node_once) {
   Tensor x = from_vector({0.5f});
   x.requires_grad_();
   Tensor a = tanh(x);
-  Tensor b = a * a;         // uses a twice
-  Tensor c = exp(a) + b;    // and again
+  Tensor b = a * a;       // uses a twice
+  Tensor c = exp(a) + b;  // and again
   c.sum().backward();
   const float t = std::tanh(0.5f);
   const float expected = (std::exp(t) + 2 * t) * (1 - t * t);
@@ -71,7 +71,8 @@ BOOST_AUTO_TEST_CASE(backward_frees_saved_tensors) {
   // Left: x's .grad and the scalar loss, a few hundred KiB at most; the graph's tensors are gone
   // although `loss` (and through it every Node) is still alive.
   const int64_t after = memory_stats().live_bytes;
-  BOOST_TEST_MESSAGE("live bytes: before " << before << ", with graph " << with_graph << ", after backward " << after);
+  BOOST_TEST_MESSAGE("live bytes: before " << before << ", with graph " << with_graph
+                                           << ", after backward " << after);
   BOOST_CHECK_LT(after - before, 256 * 256 * 4 + 4096);
   set_allocator_caching(true);
 }
@@ -135,7 +136,8 @@ BOOST_AUTO_TEST_CASE(non_scalar_backward_needs_and_uses_explicit_gradient) {
   Tensor g = from_vector({1, 2, 3, 4, 5, 6}, {2, 3});
   BOOST_CHECK_THROW(y.backward(from_vector({1, 2}, {2})), ShapeError);
   y.backward(g);
-  for (int i = 0; i < 6; ++i) BOOST_CHECK_CLOSE(x.grad().data()[i], 2 * x.data()[i] * g.data()[i], 1e-4);
+  for (int i = 0; i < 6; ++i)
+    BOOST_CHECK_CLOSE(x.grad().data()[i], 2 * x.data()[i] * g.data()[i], 1e-4);
 }
 
 BOOST_AUTO_TEST_CASE(no_grad_guard_records_nothing) {
@@ -189,7 +191,8 @@ BOOST_AUTO_TEST_CASE(anomaly_mode_names_backward_op) {
     y.backward();
     BOOST_FAIL("no anomaly reported");
   } catch (const AnomalyError& e) {
-    BOOST_CHECK_MESSAGE(std::string(e.what()).find("backward of 'sqrt'") != std::string::npos, e.what());
+    BOOST_CHECK_MESSAGE(std::string(e.what()).find("backward of 'sqrt'") != std::string::npos,
+                        e.what());
   }
 }
 
@@ -202,7 +205,9 @@ BOOST_AUTO_TEST_CASE(user_op_with_shape_bug_is_reported) {
   // A user's op whose backward returns the wrong shape gets a clear error, not memory corruption.
   Tensor x = param({2, 3}, 11);
   Tensor out = x.detach().clone();
-  out = record("my_op", out, {&x}, [](const Tensor&) { return std::vector<Tensor>{zeros({3, 2})}; });
+  out = record(attend::test::test_op("my_op"), out, {&x}, [](const Tensor&) {
+    return std::vector<Tensor>{zeros({3, 2})};
+  });
   try {
     out.sum().backward();
     BOOST_FAIL("no error");

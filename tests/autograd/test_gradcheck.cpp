@@ -34,7 +34,7 @@ Tensor my_op(const Tensor& a, const Tensor& b, Bug bug = Bug::kNone,
   for (int64_t i = 0; i < a.numel(); ++i)
     out.data()[i] = a.data()[i] * b.data()[i] + std::sin(a.data()[i]);
   const bool ga = a.requires_grad(), gb = b.requires_grad();
-  return record("my_op", out, {&a, &b},
+  return record(attend::test::test_op("my_op"), out, {&a, &b},
                 [sa = a.detach(), sb = b.detach(), ga, gb, bug, seen_grad](const Tensor& g) {
                   if (seen_grad) *seen_grad = g.detach().clone();
                   Tensor da, db;
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(custom_record_op_changing_shape_passes) {
         out.data()[r] += w.data()[c] * v * v / (1 + v * v);
       }
     const bool gx = x.requires_grad(), gw = w.requires_grad();
-    return record("my_rowop", out, {&x, &w},
+    return record(attend::test::test_op("my_rowop"), out, {&x, &w},
                   [sx = x.detach(), sw = w.detach(), gx, gw, R, C](const Tensor& g) {
                     Tensor dx = gx ? zeros({R, C}) : Tensor(), dw = gw ? zeros({C}) : Tensor();
                     for (int64_t r = 0; r < R; ++r)
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(wrong_backward_of_a_single_input_op_fails) {
   auto bad_square = [](const Tensor& x) {
     Tensor out = Tensor::empty(x.shape());
     for (int64_t i = 0; i < x.numel(); ++i) out.data()[i] = x.data()[i] * x.data()[i];
-    return record("bad_square", out, {&x}, [sx = x.detach()](const Tensor&) {
+    return record(attend::test::test_op("bad_square"), out, {&x}, [sx = x.detach()](const Tensor&) {
       Tensor dx = Tensor::empty(sx.shape());
       for (int64_t i = 0; i < sx.numel(); ++i) dx.data()[i] = 2 * sx.data()[i];
       return std::vector<Tensor>{dx};

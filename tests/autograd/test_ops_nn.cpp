@@ -1,6 +1,8 @@
 // Fused neural-network functions: softmax, log_softmax, cross_entropy, nll_loss, layer_norm,
-// dropout. Forward values against double-precision computations written here, gradchecks, and
-// PyTorch's semantics for reductions, ignore_index, label smoothing and dropout.
+// dropout. Forward values against double-precision computations written here, and PyTorch's
+// semantics for reductions, ignore_index, label smoothing and dropout. The finite-difference
+// checks, the references (cross_entropy against nll_loss of log_softmax) and the PyTorch fixtures
+// are the ops' descriptors (autograd/ops_nn.cpp).
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <functional>
@@ -12,17 +14,10 @@
 #include "test_util.h"
 
 using namespace attend;
+using attend::test::grad_of;
 using attend::test::param;
 
 namespace {
-
-using Fn = std::function<Tensor(const std::vector<Tensor>&)>;
-
-// The input's accumulated gradient; stops the test case (instead of crashing) if there is none.
-Tensor grad_of(const Tensor& t) {
-  BOOST_REQUIRE_MESSAGE(t.grad().defined(), "no gradient reached the input");
-  return t.grad();
-}
 
 // Calls f(offsets of one line along dim, n) for every line of shape s along dim.
 void for_each_line(const Shape& s, int dim,
@@ -141,20 +136,6 @@ BOOST_AUTO_TEST_CASE(softmax_every_dim_of_3d_forward) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(softmax_every_dim_of_3d_gradcheck) {
-  for (int dim : {0, 1, 2, -1}) {
-    BOOST_TEST_CONTEXT("dim " << dim) {
-      Fn sm = [dim](const std::vector<Tensor>& in) { return softmax(in[0], dim); };
-      Fn lsm = [dim](const std::vector<Tensor>& in) { return log_softmax(in[0], dim); };
-      ATTEND_CHECK_GRAD(sm, (std::vector<Tensor>{param({3, 4, 5}, 10 + dim)}));
-      ATTEND_CHECK_GRAD(lsm, (std::vector<Tensor>{param({3, 4, 5}, 20 + dim)}));
-    }
-  }
-}
-
-// The last-axis fast path (kernels::softmax_rows, one exp loop over every row) against the
-// strided path on the transposed tensor, with masked (-inf) keys, a fully masked row (NaN, as
-// PyTorch) and rows of 24 and 37 keys (not multiples of the vector width).
 BOOST_AUTO_TEST_CASE(softmax_last_axis_matches_the_strided_path_with_masks) {
   const float inf = std::numeric_limits<float>::infinity();
   for (int64_t n : {24, 37}) {
@@ -304,28 +285,6 @@ BOOST_AUTO_TEST_CASE(cross_entropy_values_every_option) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(cross_entropy_equals_nll_of_log_softmax) {
-  Tensor logits = param({6, 4}, 41);
-  Tensor target = from_indices({3, 0, 0, 2, 1, 3}, {6});
-  attend::test::check_close(cross_entropy(logits, target),
-                            nll_loss(log_softmax(logits, -1), target), 1e-6f, 1e-5f);
-}
-
-BOOST_AUTO_TEST_CASE(cross_entropy_gradcheck_every_option) {
-  int k = 0;
-  for (const LossCase& c : loss_cases()) {
-    BOOST_TEST_CONTEXT("ignore_index " << c.ignore_index << ", label_smoothing " << c.smoothing
-                                       << ", reduction " << name(c.red)) {
-      Tensor target = from_indices(targets_for(c.ignore_index), {2, 3});
-      Fn f = [c, target](const std::vector<Tensor>& in) {
-        return cross_entropy(in[0], target, c.ignore_index, c.smoothing, c.red);
-      };
-      ATTEND_CHECK_GRAD(f, (std::vector<Tensor>{param({2, 3, 5}, 50 + k, -2.0f, 2.0f)}));
-    }
-    ++k;
-  }
-}
-
 BOOST_AUTO_TEST_CASE(cross_entropy_ignored_rows_get_zero_gradient) {
   Tensor logits = param({3, 4}, 60);
   cross_entropy(logits, from_indices({1, 0, 1}, {3}), /*ignore_index=*/0).backward();
@@ -354,8 +313,6 @@ BOOST_AUTO_TEST_CASE(cross_entropy_unbatched_input) {
   const double lse = std::log(std::exp(0.5) + std::exp(-1.0) + std::exp(2.0) + 1.0);
   BOOST_CHECK_CLOSE(cross_entropy(logits, t).item(), lse - 2.0, 1e-4);
   BOOST_CHECK_CLOSE(nll_loss(log_softmax(logits, 0), t).item(), lse - 2.0, 1e-4);
-  Fn f = [t](const std::vector<Tensor>& in) { return cross_entropy(in[0], t, -100, 0.1f); };
-  ATTEND_CHECK_GRAD(f, (std::vector<Tensor>{param({4}, 62)}));
 }
 
 BOOST_AUTO_TEST_CASE(cross_entropy_errors) {
@@ -412,26 +369,6 @@ BOOST_AUTO_TEST_CASE(nll_loss_hand_values) {
                             from_vector({0, 4}), 0.0f, 0.0f);
 }
 
-BOOST_AUTO_TEST_CASE(nll_loss_gradcheck_every_option) {
-  int k = 0;
-  for (const LossCase& c : loss_cases()) {
-    if (c.smoothing != 0.0f && c.ignore_index != -1) continue;
-    BOOST_TEST_CONTEXT("ignore_index " << c.ignore_index << ", reduction " << name(c.red)) {
-      Tensor target = from_indices(targets_for(c.ignore_index), {2, 3});
-      Fn f = [c, target](const std::vector<Tensor>& in) {
-        return nll_loss(in[0], target, c.ignore_index, c.red);
-      };
-      ATTEND_CHECK_GRAD(f, (std::vector<Tensor>{param({2, 3, 5}, 80 + k)}));
-      // Through log_softmax, as cross_entropy would be composed.
-      Fn g = [c, target](const std::vector<Tensor>& in) {
-        return nll_loss(log_softmax(in[0], -1), target, c.ignore_index, c.red);
-      };
-      ATTEND_CHECK_GRAD(g, (std::vector<Tensor>{param({2, 3, 5}, 90 + k)}));
-    }
-    ++k;
-  }
-}
-
 BOOST_AUTO_TEST_CASE(nll_loss_errors) {
   BOOST_CHECK_THROW(nll_loss(zeros({2, 3}), from_vector({0.0f, 3.0f})), ShapeError);
   BOOST_CHECK_THROW(nll_loss(zeros({2, 3}), from_vector({0.0f, 1.0f}, {1, 2})), ShapeError);
@@ -485,24 +422,6 @@ BOOST_AUTO_TEST_CASE(layer_norm_forward_against_reference) {
   // A large eps is used as given: [-1, 1] has variance 1 -> / sqrt(1 + 3) = [-0.5, 0.5]
   attend::test::check_close(layer_norm(from_vector({-1, 1}, {1, 2}), Tensor(), Tensor(), 3.0f),
                             from_vector({-0.5f, 0.5f}, {1, 2}), 1e-6f, 1e-5f);
-}
-
-BOOST_AUTO_TEST_CASE(layer_norm_gradcheck) {
-  Fn no_affine = [](const std::vector<Tensor>& in) {
-    return layer_norm(in[0], Tensor(), Tensor());
-  };
-  Fn affine = [](const std::vector<Tensor>& in) { return layer_norm(in[0], in[1], in[2]); };
-  Fn weight_only = [](const std::vector<Tensor>& in) { return layer_norm(in[0], in[1], Tensor()); };
-  Fn bias_only = [](const std::vector<Tensor>& in) { return layer_norm(in[0], Tensor(), in[1]); };
-  ATTEND_CHECK_GRAD(no_affine, (std::vector<Tensor>{param({3, 6}, 110)}));
-  ATTEND_CHECK_GRAD(no_affine, (std::vector<Tensor>{param({2, 2, 5}, 111)}));
-  ATTEND_CHECK_GRAD(affine,
-                    (std::vector<Tensor>{param({2, 3, 6}, 112), param({6}, 113), param({6}, 114)}));
-  ATTEND_CHECK_GRAD(weight_only, (std::vector<Tensor>{param({3, 6}, 115), param({6}, 116)}));
-  ATTEND_CHECK_GRAD(bias_only, (std::vector<Tensor>{param({3, 6}, 117), param({6}, 118)}));
-  // Only the affine parameters require grad.
-  Tensor x_const = param({3, 6}, 119).detach();
-  ATTEND_CHECK_GRAD(affine, (std::vector<Tensor>{x_const, param({6}, 120), param({6}, 121)}));
 }
 
 BOOST_AUTO_TEST_CASE(layer_norm_affine_gradients_hand_values) {
@@ -604,19 +523,6 @@ BOOST_AUTO_TEST_CASE(dropout_gradient_uses_the_same_mask) {
     const float expected = y.data()[i] == 0.0f ? 0.0f : 1.0f / 0.6f;
     BOOST_CHECK_CLOSE(grad_of(x).data()[i] + 1.0f, expected + 1.0f, 1e-4);
   }
-}
-
-BOOST_AUTO_TEST_CASE(dropout_gradcheck_with_reseeded_generator) {
-  Fn f = [](const std::vector<Tensor>& in) {
-    Generator gen(1234);  // re-seeded on every call: the same mask for each finite difference
-    return dropout(in[0], 0.4f, true, gen);
-  };
-  ATTEND_CHECK_GRAD(f, (std::vector<Tensor>{param({6, 7}, 180)}));
-  Fn g = [](const std::vector<Tensor>& in) {
-    Generator gen(99);
-    return tanh(dropout(in[0], 0.25f, true, gen)) * 2.0f;
-  };
-  ATTEND_CHECK_GRAD(g, (std::vector<Tensor>{param({3, 5}, 181)}));
 }
 
 BOOST_AUTO_TEST_CASE(dropout_probability_outside_unit_interval_throws) {

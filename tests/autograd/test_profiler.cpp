@@ -137,10 +137,11 @@ BOOST_FIXTURE_TEST_CASE(a_backward_row_includes_the_ops_its_closure_calls, Profi
   Tensor m = randn({3, 3}, gen);
   // A custom op whose backward runs a matmul and sleeps: the time is the op's backward, and the
   // matmul inside is not a forward call of its own.
-  Tensor out = record("slow_op", w.detach() * 2.0f, {&w}, [m](const Tensor& g) {
-    std::this_thread::sleep_for(10ms);
-    return std::vector<Tensor>{matmul(g, m)};
-  });
+  Tensor out =
+      record(attend::test::test_op("slow_op"), w.detach() * 2.0f, {&w}, [m](const Tensor& g) {
+        std::this_thread::sleep_for(10ms);
+        return std::vector<Tensor>{matmul(g, m)};
+      });
   sum(out).backward();
   ProfileReport r = Profiler::report();
   const ProfileRow* slow = find_row(r, "slow_op");

@@ -10,16 +10,17 @@ rc_is() {  # rc_is DESCRIPTION EXPECTED ACTUAL
   if [[ $2 -ne $3 ]]; then echo "FAIL: $1: exit code $3, expected $2"; fail=1; else echo "ok: $1"; fi
 }
 
-# Everything: a header, one row per check (ops and layers), sorted by ratio, and the summary.
+# Everything: a header, one row per op or layer descriptor (all its samples), sorted by ratio, and
+# the summary.
 out=$("$attend" gradcheck 2>&1); rc=$?
 rc_is "all checks pass" 0 $rc
 check "table header" "name" "$(head -1 <<<"$out")"
-for col in kind checked 'worst |analytic-numeric|' at 'ratio to tolerance' ok; do check "header column $col" "$col" "$(head -1 <<<"$out")"; done
+for col in kind samples checked 'worst |analytic-numeric|' at sample 'ratio to tolerance' ok; do check "header column $col" "$col" "$(head -1 <<<"$out")"; done
 check "an op row" "matmul " "$out"
 check "a layer row" "MultiheadAttention " "$out"
 n=$("$attend" gradcheck --list | wc -l)
 rows=$(tail -n +3 <<<"$out" | grep -cE " (ok|FAIL)$")
-[[ $rows -eq $n && $n -ge 90 ]] && echo "ok: one row per check ($n)" || { echo "FAIL: $rows rows for $n checks"; fail=1; }
+[[ $rows -eq $n && $n -ge 80 ]] && echo "ok: one row per check ($n)" || { echo "FAIL: $rows rows for $n checks"; fail=1; }
 summary=$(tail -1 <<<"$out")
 [[ $summary =~ ^$n\ checks,\ $n\ passed,\ worst\ ratio\ [0-9.]+\ \(.+\)$ ]] \
   && echo "ok: summary '$summary'" || { echo "FAIL: summary '$summary'"; fail=1; }

@@ -1,11 +1,7 @@
-// Recurrent layers: gradients against finite differences (tiny sizes: T=3, B=2, I=3, H=2; the
-// sequence modules with 2 layers, bidirectional), shape errors, PyTorch's parameter names and
-// counts, and printing.
-//
-// Inputs and initial states go through gradcheck directly. Parameters cannot: gradcheck clones
-// its inputs, and copying a clone into a module parameter (copy_, load_state_dict) copies data and
-// loses the graph. So parameter gradients are checked with attend::gradcheck_parameters, which
-// perturbs each element of each module parameter in place and compares with .grad().
+// Recurrent layers: shape errors, PyTorch's parameter names and counts, printing, and per-row
+// lengths (packed-sequence semantics). Their gradients -- inputs, initial states and every
+// parameter, against finite differences -- and their agreement with PyTorch are the layers'
+// descriptors (layers/rnn.cpp), run by tests/study/test_descriptors.cpp.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -19,6 +15,7 @@
 #include "test_util.h"
 
 using namespace attend;
+using attend::test::expect_shape_error;
 using attend::test::param;
 
 namespace {
@@ -26,38 +23,7 @@ namespace {
 constexpr int64_t T = 3, B = 2, I = 3, H = 2;
 
 RNNOptions two_layers_bidirectional(bool batch_first = false) {
-  RNNOptions o;
-  o.num_layers = 2;
-  o.bidirectional = true;
-  o.batch_first = batch_first;
-  return o;
-}
-
-// All outputs of a sequence module as one vector, so one cotangent covers them all.
-Tensor flat_outputs(const RNNOutput& r) {
-  std::vector<Tensor> parts = {flatten(r.output), flatten(r.h_n)};
-  if (r.c_n.defined()) parts.push_back(flatten(r.c_n));
-  return concat(parts, 0);
-}
-
-// Parameter gradients against central differences (tests/test_util.h); returns the number of
-// parameter elements checked.
-int64_t check_param_grads(Module& m, const std::function<Tensor()>& forward) {
-  return attend::test::check_parameter_gradients(m, forward);
-}
-
-// Expects f() to throw ShapeError whose message contains every string in `parts`.
-void expect_shape_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    BOOST_ERROR("no ShapeError thrown (expected one mentioning " << parts.front() << ")");
-  } catch (const ShapeError& e) {
-    const std::string msg = e.what();
-    BOOST_TEST_MESSAGE("ShapeError: " << msg);
-    for (const auto& p : parts)
-      BOOST_CHECK_MESSAGE(msg.find(p) != std::string::npos,
-                          "message '" << msg << "' does not mention '" << p << "'");
-  }
+  return {.num_layers = 2, .batch_first = batch_first, .bidirectional = true};
 }
 
 std::string printed(const Module& m) {
@@ -69,101 +35,6 @@ std::string printed(const Module& m) {
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_rnn)
-
-// --- cells: inputs and states by gradcheck, parameters by check_param_grads -------------------
-
-BOOST_AUTO_TEST_CASE(rnn_cell_gradients) {
-  Generator gen(1);
-  RNNCell cell(I, H, gen);
-  ATTEND_CHECK_GRAD([&](const std::vector<Tensor>& in) { return cell.forward(in[0], in[1]); },
-                    (std::vector<Tensor>{param({B, I}, 1), param({B, H}, 2)}));
-  const Tensor x = param({B, I}, 3), h = param({B, H}, 4);
-  BOOST_CHECK_EQUAL(check_param_grads(cell, [&] { return cell.forward(x, h); }),
-                    cell.num_parameters());
-}
-
-BOOST_AUTO_TEST_CASE(lstm_cell_gradients) {
-  Generator gen(2);
-  LSTMCell cell(I, H, gen);
-  auto both = [&cell](const Tensor& x, const Tensor& h, const Tensor& c) {
-    auto [h1, c1] = cell.forward(x, h, c);
-    return concat({h1, c1}, 1);
-  };
-  ATTEND_CHECK_GRAD([&](const std::vector<Tensor>& in) { return both(in[0], in[1], in[2]); },
-                    (std::vector<Tensor>{param({B, I}, 1), param({B, H}, 2), param({B, H}, 3)}));
-  const Tensor x = param({B, I}, 4), h = param({B, H}, 5), c = param({B, H}, 6);
-  BOOST_CHECK_EQUAL(check_param_grads(cell, [&] { return both(x, h, c); }), cell.num_parameters());
-}
-
-BOOST_AUTO_TEST_CASE(gru_cell_gradients) {
-  Generator gen(3);
-  GRUCell cell(I, H, gen);
-  ATTEND_CHECK_GRAD([&](const std::vector<Tensor>& in) { return cell.forward(in[0], in[1]); },
-                    (std::vector<Tensor>{param({B, I}, 1), param({B, H}, 2)}));
-  const Tensor x = param({B, I}, 3), h = param({B, H}, 4);
-  BOOST_CHECK_EQUAL(check_param_grads(cell, [&] { return cell.forward(x, h); }),
-                    cell.num_parameters());
-}
-
-// --- sequence modules (2 layers, bidirectional): input, h0, c0 and every parameter -------------
-
-BOOST_AUTO_TEST_CASE(rnn_sequence_gradients) {
-  Generator gen(4);
-  RNN rnn(I, H, gen, two_layers_bidirectional());
-  // without initial states, and with h0
-  ATTEND_CHECK_GRAD([&](const std::vector<Tensor>& in) { return flat_outputs(rnn.forward(in[0])); },
-                    (std::vector<Tensor>{param({T, B, I}, 1)}));
-  ATTEND_CHECK_GRAD(
-      [&](const std::vector<Tensor>& in) { return flat_outputs(rnn.forward(in[0], in[1])); },
-      (std::vector<Tensor>{param({T, B, I}, 2), param({4, B, H}, 3)}));
-  const Tensor x = param({T, B, I}, 4), h0 = param({4, B, H}, 5);
-  BOOST_CHECK_EQUAL(check_param_grads(rnn, [&] { return flat_outputs(rnn.forward(x, h0)); }),
-                    rnn.num_parameters());
-}
-
-BOOST_AUTO_TEST_CASE(lstm_sequence_gradients) {
-  Generator gen(5);
-  LSTM lstm(I, H, gen, two_layers_bidirectional());
-  ATTEND_CHECK_GRAD(
-      [&](const std::vector<Tensor>& in) { return flat_outputs(lstm.forward(in[0])); },
-      (std::vector<Tensor>{param({T, B, I}, 1)}));
-  ATTEND_CHECK_GRAD(
-      [&](const std::vector<Tensor>& in) {
-        return flat_outputs(lstm.forward(in[0], in[1], in[2]));
-      },
-      (std::vector<Tensor>{param({T, B, I}, 2), param({4, B, H}, 3), param({4, B, H}, 4)}));
-  const Tensor x = param({T, B, I}, 5), h0 = param({4, B, H}, 6), c0 = param({4, B, H}, 7);
-  BOOST_CHECK_EQUAL(check_param_grads(lstm, [&] { return flat_outputs(lstm.forward(x, h0, c0)); }),
-                    lstm.num_parameters());
-}
-
-BOOST_AUTO_TEST_CASE(gru_sequence_gradients) {
-  Generator gen(6);
-  GRU gru(I, H, gen, two_layers_bidirectional());
-  ATTEND_CHECK_GRAD([&](const std::vector<Tensor>& in) { return flat_outputs(gru.forward(in[0])); },
-                    (std::vector<Tensor>{param({T, B, I}, 1)}));
-  ATTEND_CHECK_GRAD(
-      [&](const std::vector<Tensor>& in) { return flat_outputs(gru.forward(in[0], in[1])); },
-      (std::vector<Tensor>{param({T, B, I}, 2), param({4, B, H}, 3)}));
-  const Tensor x = param({T, B, I}, 4), h0 = param({4, B, H}, 5);
-  BOOST_CHECK_EQUAL(check_param_grads(gru, [&] { return flat_outputs(gru.forward(x, h0)); }),
-                    gru.num_parameters());
-}
-
-BOOST_AUTO_TEST_CASE(batch_first_lstm_gradients) {
-  Generator gen(7);
-  LSTM lstm(I, H, gen, two_layers_bidirectional(/*batch_first=*/true));
-  ATTEND_CHECK_GRAD(
-      [&](const std::vector<Tensor>& in) {
-        return flat_outputs(lstm.forward(in[0], in[1], in[2]));
-      },
-      (std::vector<Tensor>{param({B, T, I}, 1), param({4, B, H}, 2), param({4, B, H}, 3)}));
-  const Tensor x = param({B, T, I}, 4);
-  BOOST_CHECK_EQUAL(check_param_grads(lstm, [&] { return flat_outputs(lstm.forward(x)); }),
-                    lstm.num_parameters());
-}
-
-// --- shape errors name the layer and the shapes ------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(sequence_shape_errors_name_layer_and_shapes) {
   Generator gen(8);
@@ -288,7 +159,8 @@ BOOST_AUTO_TEST_CASE(printing_dropout_matches_pytorch) {
 }
 
 // lengths: a padded batch gives each row exactly what it gets alone and unpadded (PyTorch's
-// pack_padded_sequence semantics), padded outputs are zero, and gradients still check.
+// pack_padded_sequence semantics) and padded outputs are zero. (Gradients through lengths are
+// the layers' samples.)
 BOOST_AUTO_TEST_CASE(lengths_give_packed_sequence_semantics) {
   RNNOptions o;
   o.num_layers = 2;
@@ -314,11 +186,6 @@ BOOST_AUTO_TEST_CASE(lengths_give_packed_sequence_semantics) {
           test::check_close(narrow(narrow(packed.output, 0, b, 1), 1, n, 4 - n),
                             zeros({1, 4 - n, 8}));
       }
-      ATTEND_CHECK_GRAD(
-          [&](const std::vector<Tensor>& in) {
-            return flat_outputs(rnn->forward(in[0], Tensor(), Tensor(), lengths));
-          },
-          (std::vector<Tensor>{param({3, 4, 3}, 12)}));
     }
   }
   Generator g(1);
