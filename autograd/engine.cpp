@@ -2,6 +2,7 @@
 // retain_grad, release of saved tensors, grad mode and anomaly mode.
 #include <cmath>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "autograd/kernels.h"
@@ -59,6 +60,11 @@ void accumulate_leaf(TensorImpl& leaf, Tensor g) {
   Tensor grad(leaf.grad);
   accumulate(grad, std::move(g));
   leaf.grad = grad.impl();
+}
+
+void run_post_accumulate_hooks(const std::shared_ptr<TensorImpl>& leaf) {
+  const Tensor t(leaf);
+  for (const PostAccumulateGradHook& h : leaf->post_accumulate_hooks) h(t);
 }
 
 }  // namespace
@@ -240,11 +246,14 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
   NoGradGuard no_grad;  // backward closures compute plain values; no second-order graph
   if (is_leaf()) {
     accumulate_leaf(*impl_, root_grad.detach());
+    if (!impl_->post_accumulate_hooks.empty()) run_post_accumulate_hooks(impl_);
     return;
   }
 
   // 1. Count, for every node reachable from the root, how many edges lead into it (iteratively:
-  //    long RNN graphs are far deeper than the call stack).
+  //    long RNN graphs are far deeper than the call stack). For a leaf with post-accumulate hooks,
+  //    count the edges into it too: the last of them to deliver makes its .grad final.
+  std::unordered_map<TensorImpl*, int> leaf_edges;
   const uint64_t epoch = ++g_epoch;
   Node* root = impl_->grad_fn.get();
   root->epoch = epoch;
@@ -254,6 +263,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
     Node* n = stack.back();
     stack.pop_back();
     for (Edge& e : n->next) {
+      if (e.leaf && !e.leaf->post_accumulate_hooks.empty()) ++leaf_edges[e.leaf.get()];
       if (!e.fn) continue;
       Node* m = e.fn.get();
       if (m->epoch != epoch) {
@@ -292,6 +302,8 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
       }
       if (e.leaf) {
         if (gi.defined()) accumulate_leaf(*e.leaf, std::move(gi));
+        if (!e.leaf->post_accumulate_hooks.empty() && --leaf_edges[e.leaf.get()] == 0)
+          run_post_accumulate_hooks(e.leaf);
       } else {
         if (gi.defined()) accumulate(e.fn->outputs[e.output_nr].grad_accum, std::move(gi));
         if (--e.fn->pending == 0) ready.push_back(e.fn);
@@ -310,6 +322,13 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph) const {
 void Tensor::retain_grad() const {
   if (!requires_grad()) throw AutogradError("retain_grad() on a tensor that does not require grad");
   if (!is_leaf()) impl_->grad_fn->outputs[impl_->output_nr].retained = impl_;
+}
+
+void Tensor::register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const {
+  if (!requires_grad() || !is_leaf())
+    throw AutogradError(
+        "register_post_accumulate_grad_hook() on a tensor that is not a leaf requiring grad");
+  impl_->post_accumulate_hooks.push_back(std::move(hook));
 }
 
 void Tensor::register_hook(GradHook hook) const {

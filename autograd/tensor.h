@@ -17,6 +17,9 @@ struct Node;
 
 // A gradient hook sees the gradient flowing into a tensor; returning a defined tensor replaces it.
 using GradHook = std::function<Tensor(const Tensor& grad)>;
+// Told that a leaf's .grad is final for this backward pass (see
+// Tensor::register_post_accumulate_grad_hook); it gets the leaf itself.
+using PostAccumulateGradHook = std::function<void(const Tensor& leaf)>;
 
 struct TensorImpl {
   std::shared_ptr<Storage> storage;
@@ -26,6 +29,7 @@ struct TensorImpl {
   std::shared_ptr<Node> grad_fn;     // the op that produced this tensor (null for leaves)
   int output_nr = 0;                 // which of grad_fn's outputs this tensor is
   std::vector<GradHook> hooks;       // leaf hooks; a non-leaf's hooks live on its grad_fn
+  std::vector<PostAccumulateGradHook> post_accumulate_hooks;  // leaves only
 };
 
 class Tensor {
@@ -59,6 +63,12 @@ class Tensor {
   void retain_grad() const;
   // Calls hook with the gradient of this tensor during backward; a defined result replaces it.
   void register_hook(GradHook hook) const;
+  // On a leaf: calls hook(leaf) once per backward() that reaches it, after the last gradient that
+  // pass sends it has been added into .grad, so .grad is final for the pass (torch's
+  // register_post_accumulate_grad_hook). Data-parallel training starts a gradient's all-reduce
+  // there, while the rest of the backward still runs. Called even when no path delivered a
+  // gradient (then .grad is as it was); not called for a leaf the pass does not reach.
+  void register_post_accumulate_grad_hook(PostAccumulateGradHook hook) const;
   // Reverse-mode differentiation from this tensor. gradient may be omitted for a one-element
   // tensor; retain_graph keeps saved tensors so backward can run through the graph again.
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false) const;

@@ -129,6 +129,65 @@ BOOST_AUTO_TEST_CASE(hooks_see_and_replace_gradients) {
   BOOST_CHECK_CLOSE(x.grad().data()[1], 20.0f, 1e-4);
 }
 
+// Post-accumulate hooks say when a leaf's .grad is final: after the last of its gradients has
+// been added (here from three uses), once per pass; data-parallel training starts all-reducing a
+// gradient there.
+BOOST_AUTO_TEST_CASE(post_accumulate_hook_fires_once_with_the_final_gradient) {
+  Tensor w = param({3}, 9), x = param({3}, 10);
+  std::vector<float> seen;
+  int calls = 0;
+  w.register_post_accumulate_grad_hook([&](const Tensor& leaf) {
+    ++calls;
+    BOOST_CHECK(leaf.is_same(w));
+    seen.assign(leaf.grad().data(), leaf.grad().data() + 3);
+  });
+  // d/dw of sum(w*w + w*x) = 2w + x, delivered along three edges.
+  sum(w * w + w * x).backward();
+  BOOST_CHECK_EQUAL(calls, 1);
+  BOOST_REQUIRE_EQUAL(seen.size(), 3u);
+  for (int i = 0; i < 3; ++i) BOOST_CHECK_CLOSE(seen[i], 2 * w.data()[i] + x.data()[i], 1e-4);
+  sum(x).backward();  // a pass that does not reach w
+  BOOST_CHECK_EQUAL(calls, 1);
+  sum(w).backward();  // w as the only leaf of a one-node graph
+  BOOST_CHECK_EQUAL(calls, 2);
+  w.backward(ones({3}));  // the root itself is the leaf
+  BOOST_CHECK_EQUAL(calls, 3);
+}
+
+BOOST_AUTO_TEST_CASE(post_accumulate_hooks_fire_in_backward_order) {
+  // y = w2 * tanh(w1 * x): w2's gradient is final before the pass reaches w1.
+  Tensor w1 = param({4}, 11), w2 = param({4}, 12), x = param({4}, 13);
+  std::vector<std::string> order;
+  bool w1_final_when_w2_done = true;
+  w1.register_post_accumulate_grad_hook([&](const Tensor&) { order.push_back("w1"); });
+  w2.register_post_accumulate_grad_hook([&](const Tensor&) {
+    order.push_back("w2");
+    w1_final_when_w2_done = w1.grad().defined();
+  });
+  sum(w2 * tanh(w1 * x)).backward();
+  BOOST_CHECK((order == std::vector<std::string>{"w2", "w1"}));
+  BOOST_CHECK(!w1_final_when_w2_done);
+}
+
+BOOST_AUTO_TEST_CASE(post_accumulate_hook_fires_when_no_gradient_arrives) {
+  // An op whose backward gives its input no gradient: the leaf is reached, its .grad stays
+  // undefined, and the hook still says the pass is done with it (a data-parallel rank then
+  // contributes zeros for it).
+  Tensor w = param({2}, 14), v = param({2}, 15);
+  Tensor blocked = record(attend::test::test_op("no_gradient"), w.detach().clone(), {&w},
+                          [](const Tensor&) { return std::vector<Tensor>{Tensor()}; });
+  bool called = false, had_grad = true;
+  w.register_post_accumulate_grad_hook([&](const Tensor& leaf) {
+    called = true;
+    had_grad = leaf.grad().defined();
+  });
+  sum(blocked + v).backward();
+  BOOST_CHECK(called);
+  BOOST_CHECK(!had_grad);
+  BOOST_CHECK_THROW((w * 2.0f).register_post_accumulate_grad_hook([](const Tensor&) {}),
+                    AutogradError);
+}
+
 BOOST_AUTO_TEST_CASE(non_scalar_backward_needs_and_uses_explicit_gradient) {
   Tensor x = param({2, 3}, 8);
   Tensor y = x * x;
