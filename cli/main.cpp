@@ -12,9 +12,7 @@
 #include "cli/datasets_cmd.h"
 #include "cli/models_cmd.h"
 #include "cli/parse_errors.h"
-#include "datasets/data_error.h"
-#include "models/hyperparams.h"
-#include "trainers/checkpoint.h"
+#include "trainers/distributed/communicator.h"
 
 namespace {
 
@@ -44,6 +42,7 @@ int dispatch(attend::cli::CommandLine& cl) {
     std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
                 attend::num_threads());
     std::printf("%s\n", attend::cli::audio_support().c_str());
+    std::printf("%s\n", attend::mpi_support().c_str());
     return 0;
   }
   return 0;
@@ -77,14 +76,8 @@ int run(int argc, char** argv) {
     }
     return rc;
   } catch (const std::exception& e) {
-    // Bad input — options only the command could check (a run directory that exists, ...), data
-    // files, checkpoints, hyperparameters — exits 2 like a bad command line; anything else 1.
-    const bool bad_input = dynamic_cast<const CLI::ParseError*>(&e) ||
-                           dynamic_cast<const attend::DataError*>(&e) ||
-                           dynamic_cast<const attend::CheckpointError*>(&e) ||
-                           dynamic_cast<const attend::HyperparamError*>(&e);
     std::fprintf(stderr, "error: %s\n", e.what());
-    return bad_input ? 2 : 1;
+    return attend::cli::exit_code_for(e);
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include "datasets/data_error.h"
 #include "datasets/utf8.h"
+#include "trainers/distributed/communicator.h"
 
 namespace attend::cli {
 
@@ -50,6 +51,12 @@ inline std::string parse_error_message(const CLI::App& root, const CLI::ParseErr
            " (misspelt, or an option of another command?)";
   }
   return what;
+}
+
+// Bad input — a bad command line, options only the command could check (a run directory in use,
+// ...), data files, checkpoints, hyperparameters — exits 2; anything else 1.
+inline int exit_code_for(const std::exception& e) {
+  return dynamic_cast<const CLI::ParseError*>(&e) ? 2 : attend::exit_code_for(e);
 }
 
 }  // namespace attend::cli

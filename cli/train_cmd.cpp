@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "autograd/threading.h"
+#include "cli/parse_errors.h"
 #include "cli/validators.h"
 #include "trainers/checkpoint.h"
+#include "trainers/run_lock.h"
 #include "trainers/run_log.h"
 #include "trainers/stop_signal.h"
 
@@ -209,6 +212,11 @@ void add_monitoring_options(CLI::App& t, TrainCommand& c) {
              "Name the op whose forward or backward first made a NaN or Inf (slower)");
   add_choice(t, "--progress", c.progress, kProgressModes,
              "Progress display: auto, bar, lines or off");
+  t.add_option("--collective-timeout", c.collective_timeout,
+               "Under mpirun: seconds a collective may make no progress before every rank stops "
+               "with an error naming the ranks that do not answer")
+      ->check(Range(0.1, 1e7))
+      ->capture_default_str();
 }
 
 void add_text_options(CLI::App& t, TrainCommand& c) {
@@ -282,61 +290,91 @@ void check_resumable(const Experiment& e, const std::string& path) {
                                                "command line's data gives");
 }
 
-// One training run into out_dir with the given seed; prints its results.
-TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
-                       const std::string& out_dir) {
-  ExperimentConfig x = c.experiment;
-  x.seed = seed;
-  TrainerOptions o = c.trainer;
-  o.seed = seed;
-  Experiment e = Experiment::create(x);
-  // What only the task can check, before anything is printed or written.
-  if (const std::vector<std::string> metrics = e.task().metric_names();
-      !o.metric.empty() && !metrics.empty() &&
-      std::find(metrics.begin(), metrics.end(), o.metric) == metrics.end())
-    throw CLI::ValidationError("--metric", "'" + o.metric + "' is not a metric of " + x.model +
-                                               " on " + e.data_name() + " (one of " +
-                                               join(metrics) + ")");
-  if (o.resume) check_resumable(e, (fs::path(out_dir) / "last.safetensors").string());
-  std::fprintf(stderr, "%s\n", e.summary().c_str());
-  o.run_dir = out_dir;
-  o.metadata = e.checkpoint_metadata();
-  o.progress.mode = c.progress;
-  if (!c.replace_out.empty()) {  // --overwrite, now that the options have been checked
-    fs::remove_all(c.replace_out);
-    c.replace_out.clear();
-  }
+// The run directory as rank 0 prepares it: its lock taken (held until the last run ends), an
+// --overwrite'n directory emptied, the options written for --resume.
+void prepare_run_directory(TrainCommand& c, const CLI::App& root, Experiment& e, uint64_t seed,
+                           const std::string& out_dir, std::optional<RunLock>& lock) {
   try {
+    fs::create_directories(c.out);
+    if (!lock) lock.emplace(c.out);
+    if (!c.replace_out.empty()) {  // --overwrite, now that the options have been checked
+      for (const fs::directory_entry& entry : fs::directory_iterator(c.replace_out))
+        if (entry.path().filename() != RunLock::kFileName) fs::remove_all(entry.path());
+      c.replace_out.clear();
+    }
     fs::create_directories(out_dir);
   } catch (const fs::filesystem_error& ex) {
     throw CLI::ValidationError("--out", "cannot create " + out_dir + ": " + ex.code().message());
+  } catch (const RunLockError& ex) {
+    throw CLI::ValidationError("--out", ex.what());
   }
-  if (!o.resume) {
+  if (!c.trainer.resume) {
     write_text_file_atomic((fs::path(out_dir) / "config.toml").string(),
                            root.config_to_str(false, true));
     json config = resolved_config(c, e, num_threads());
     config["trainer"]["seed"] = seed;
     write_text_file_atomic((fs::path(out_dir) / "config.json").string(), config.dump(2) + "\n");
   }
-  Trainer trainer(e.task(), e.dropout_generator(), o);
-  TrainResult r = trainer.fit();
-  if (r.interrupted) return r;
-  print_results(r, o.metric.empty() ? e.task().default_metric() : o.metric);
-  if (TextTask* text = e.text_task(); text && c.samples > 0 && e.text_data()) {
-    // Show a few test sentences translated by the best weights.
-    if (fs::exists(fs::path(out_dir) / "best.safetensors"))
-      load_module((fs::path(out_dir) / "best.safetensors").string(), e.model());
-    const TextSplitData& test = e.text_data()->test;
-    std::vector<std::string> sources, refs;
-    for (size_t i = 0; i < test.sources.size() && i < static_cast<size_t>(c.samples); ++i) {
-      sources.push_back(test.sources[i]);
-      refs.push_back(test.references[i]);
-    }
-    std::vector<std::string> out = text->generate(sources, x.text_task.decode);
-    for (size_t i = 0; i < out.size(); ++i)
-      std::printf("\nsource:    %s\nreference: %s\nmodel:     %s\n", sources[i].c_str(),
-                  refs[i].c_str(), out[i].c_str());
+}
+
+// A few test sentences translated by the best weights.
+void print_samples(TrainCommand& c, Experiment& e, const std::string& out_dir) {
+  TextTask* text = e.text_task();
+  if (!text || c.samples <= 0 || !e.text_data()) return;
+  if (fs::exists(fs::path(out_dir) / "best.safetensors"))
+    load_module((fs::path(out_dir) / "best.safetensors").string(), e.model());
+  const TextSplitData& test = e.text_data()->test;
+  std::vector<std::string> sources, refs;
+  for (size_t i = 0; i < test.sources.size() && i < static_cast<size_t>(c.samples); ++i) {
+    sources.push_back(test.sources[i]);
+    refs.push_back(test.references[i]);
   }
+  std::vector<std::string> out = text->generate(sources, c.experiment.text_task.decode);
+  for (size_t i = 0; i < out.size(); ++i)
+    std::printf("\nsource:    %s\nreference: %s\nmodel:     %s\n", sources[i].c_str(),
+                refs[i].c_str(), out[i].c_str());
+}
+
+// One training run into out_dir with the given seed; rank 0 prints its results.
+TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
+                       const std::string& out_dir, const std::shared_ptr<Communicator>& comm,
+                       std::optional<RunLock>& lock) {
+  ExperimentConfig x = c.experiment;
+  x.seed = seed;
+  TrainerOptions o = c.trainer;
+  o.seed = seed;
+  o.communicator = comm;
+  const bool rank0 = comm->rank() == 0;
+  std::optional<Experiment> e;
+  std::optional<Trainer> trainer;
+  // Set up on every rank; a rank that fails stops them all with one error line.
+  on_every_rank(
+      *comm,
+      [&] {
+        e.emplace(Experiment::create(x));
+        // What only the task can check, before anything is printed or written.
+        if (const std::vector<std::string> metrics = e->task().metric_names();
+            !o.metric.empty() && !metrics.empty() &&
+            std::find(metrics.begin(), metrics.end(), o.metric) == metrics.end())
+          throw CLI::ValidationError("--metric", "'" + o.metric + "' is not a metric of " +
+                                                     x.model + " on " + e->data_name() +
+                                                     " (one of " + join(metrics) + ")");
+        if (o.resume) check_resumable(*e, (fs::path(out_dir) / "last.safetensors").string());
+        if (rank0) std::fprintf(stderr, "%s\n", e->summary().c_str());
+        o.run_dir = out_dir;
+        o.metadata = e->checkpoint_metadata();
+        o.progress.mode = c.progress;
+        if (rank0) prepare_run_directory(c, root, *e, seed, out_dir, lock);
+        trainer.emplace(e->task(), e->dropout_generator(), o);
+      },
+      exit_code_for);
+  TrainResult r = trainer->fit();
+  if (r.interrupted || !rank0) return r;
+  print_results(r, o.metric.empty() ? e->task().default_metric() : o.metric);
+  if (comm->size() > 1)
+    std::printf("data-parallel over %s: %.1f s of %.1f s waiting for gradient sums\n",
+                comm->describe().c_str(), r.communication_seconds, r.seconds);
+  print_samples(c, *e, out_dir);
   return r;
 }
 
@@ -414,6 +452,10 @@ void check_run_directory(TrainCommand& c) {
     }
     if (p == p.parent_path()) break;
   }
+  // Before anything else about it: a directory another run is training in is off limits.
+  if (const std::string who = RunLock::holder(c.out); !who.empty())
+    throw CLI::ValidationError("--out", c.out + " is in use by another attend train (" + who +
+                                            "): wait for it to end or stop it");
   if (fs::exists(c.out) && !o.resume) {
     if (!c.overwrite)
       throw CLI::ValidationError("--out", c.out +
@@ -430,36 +472,92 @@ void check_run_directory(TrainCommand& c) {
 
 }  // namespace
 
-int run_train(TrainCommand& c, const CLI::App& root) {
-  resolve_experiment(c, find_model(c.experiment.model));
-  check_run_directory(c);
+namespace {
+
+// The --batch-size every rank shares out: the global batch, split evenly.
+void check_batch_divides(const TrainCommand& c, int ranks) {
+  const TaskKind kind = find_model(c.experiment.model).task;
+  if (ranks == 1 || kind == TaskKind::kNodeClassification) return;
+  const int64_t b = kind == TaskKind::kGraphClassification ? c.experiment.graph_task.batch_size
+                                                           : c.experiment.text_task.batch_size;
+  if (b % ranks == 0) return;
+  const int64_t below = b / ranks * ranks, above = below + ranks;
+  throw CLI::ValidationError("--batch-size",
+                             std::to_string(b) + " (the global batch) does not divide among " +
+                                 std::to_string(ranks) + " ranks: give a multiple of " +
+                                 std::to_string(ranks) + " (" +
+                                 (below > 0 ? std::to_string(below) + " or " : std::string()) +
+                                 std::to_string(above) + ")");
+}
+
+int train_runs(TrainCommand& c, const CLI::App& root, const std::shared_ptr<Communicator>& comm) {
+  on_every_rank(
+      *comm,
+      [&] {
+        resolve_experiment(c, find_model(c.experiment.model));
+        check_run_directory(c);
+        check_batch_divides(c, comm->size());
+        if (c.runs > 1 && c.trainer.resume)
+          throw CLI::ValidationError("--resume", "cannot resume several --runs at once");
+      },
+      exit_code_for);
   const TrainerOptions& o = c.trainer;
+  const bool rank0 = comm->rank() == 0;
 
   // Ctrl-C or SIGTERM: the trainer saves where it is and returns; a second one kills at once.
+  // (Open MPI's mpirun turns Ctrl-C into SIGTERM for every rank; the ranks agree on the step.)
   install_stop_signal_handlers();
   struct Restore {
     ~Restore() { remove_stop_signal_handlers(); }
   } restore;
-  if (c.runs > 1 && o.resume)
-    throw CLI::ValidationError("--resume", "cannot resume several --runs at once");
+  std::optional<RunLock> lock;  // rank 0's, on --out, for every run
   std::vector<TrainResult> runs;
   for (int k = 0; k < c.runs; ++k) {
     const uint64_t seed = o.seed + static_cast<uint64_t>(k);
     const std::string dir =
         c.runs == 1 ? c.out : (fs::path(c.out) / ("seed-" + std::to_string(seed))).string();
-    runs.push_back(train_once(c, root, seed, dir));
+    runs.push_back(train_once(c, root, seed, dir, comm, lock));
     if (const int signal = runs.back().interrupted) {
-      std::fprintf(stderr,
-                   "interrupted by %s at step %lld; saved %s; continue with: attend train --out "
-                   "%s --resume\n",
-                   signal_name(signal), static_cast<long long>(runs.back().steps),
-                   (fs::path(dir) / "last.safetensors").c_str(), dir.c_str());
+      if (rank0)
+        std::fprintf(
+            stderr,
+            "interrupted by %s at step %lld; saved %s; continue with: %sattend train "
+            "--out %s --resume\n",
+            signal_name(signal), static_cast<long long>(runs.back().steps),
+            (fs::path(dir) / "last.safetensors").c_str(),
+            comm->size() > 1 ? ("mpirun -np " + std::to_string(comm->size()) + " ").c_str() : "",
+            dir.c_str());
       return 128 + signal;  // the shell's convention for "ended by this signal"
     }
   }
+  if (!rank0) return 0;
   if (c.runs > 1) print_over_seeds(runs);
   std::printf("\nrun directory: %s\n", c.out.c_str());
   return 0;
+}
+
+}  // namespace
+
+int run_train(TrainCommand& c, const CLI::App& root) {
+  const std::shared_ptr<Communicator> comm = connect_ranks({c.collective_timeout});
+  if (comm->size() == 1) return train_runs(c, root, comm);
+  try {
+    return train_runs(c, root, comm);
+  } catch (const RankError& e) {  // every rank has it (or the job is lost): one rank says it
+    if (e.report()) std::fprintf(stderr, "error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const NonFiniteError& e) {  // every rank stopped at the same batch
+    if (comm->rank() == 0) std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    // This rank alone: the others would wait for it in the next collective, so end them all.
+    const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    std::fprintf(stderr, "error: rank %d: %s%s\n", comm->rank(), memory ? "out of memory: " : "",
+                 e.what());
+    comm->abort(exit_code_for(e));
+  }
+  return 1;  // not reached: abort() ends the process (GCC does not see [[noreturn]] through
+             // virtual)
 }
 
 }  // namespace attend::cli

@@ -24,11 +24,13 @@ struct TrainCommand {
   int64_t batch_size = 0;  // 0 = the task's default
   int64_t min_freq = 1, max_vocab = 0;
   bool lowercase = false;
+  double collective_timeout = 300;  // seconds (data-parallel runs under mpirun)
 };
 
 // Registers `train` and its options on the root app.
 void add_train_command(CLI::App& root, TrainCommand& cmd);
-// Runs it; returns the exit code.
+// Runs it; returns the exit code. Started by mpirun (trainers/distributed/communicator.h), every
+// rank runs it: rank 0 alone holds the run directory, writes and prints.
 int run_train(TrainCommand& cmd, const CLI::App& root);
 
 // Options that several commands share (decoding).

@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev nlohmann-json3-dev zlib1g-dev)
 # Audio (datasets/audio): without them attend builds with speech data switched off.
 packages+=(pkg-config libsndfile1-dev libfftw3-dev libsamplerate0-dev)
+# Data-parallel training (mpirun -np N attend train): without them attend trains on one process.
+packages+=(openmpi-bin libopenmpi-dev)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3-torch python3-numpy) ;;

@@ -4,11 +4,13 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "autograd/random.h"
 #include "layers/module.h"
+#include "trainers/distributed/communicator.h"
 
 namespace attend {
 
@@ -26,6 +28,18 @@ class TrainingTask {
   // The mean loss of batch i of the planned epoch (a scalar with a graph, in training mode);
   // `units` receives the number of units the loss averages over.
   virtual Tensor batch_loss(int64_t i, int64_t& units) = 0;
+  // Data-parallel training over comm's ranks (trainers/distributed/). plan_epoch stays the same
+  // on every rank (the trainer seeds it alike), but batch_loss(i) is now the mean loss over this
+  // rank's share of batch i (share_of: a contiguous slice), or an undefined tensor with units 0
+  // when the share is empty; and evaluate() scores this rank's share of the split and combines the
+  // shares over comm, so every rank returns the whole split's metrics. Throws
+  // std::invalid_argument when the batch size does not divide among the ranks. A task that keeps
+  // this default trains on one process only.
+  virtual void distribute(Communicator& comm) {
+    if (comm.size() > 1)
+      throw std::invalid_argument("this task cannot share its batches among " +
+                                  std::to_string(comm.size()) + " ranks; train it without mpirun");
+  }
   // Metrics on a split, in eval mode without gradients: always "loss", plus the task's own
   // ("ppl", "bleu", "accuracy", "macro_f1", "rouge1", ...).
   virtual std::map<std::string, double> evaluate(EvalSplit split) = 0;

@@ -8,7 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "autograd/creation.h"
 #include "trainers/checkpoint.h"
+#include "trainers/distributed/gradient_buckets.h"
 #include "trainers/run_log.h"
 #include "trainers/stop_signal.h"
 
@@ -25,6 +27,12 @@ uint64_t epoch_seed(uint64_t seed, int64_t epoch) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+// The dropout seed of a rank other than 0: the run's seed mixed with the rank (splitmix64's
+// finaliser), so every rank draws its own masks and rank 0 those of a single process.
+uint64_t rank_seed(uint64_t seed, int rank) {
+  return epoch_seed(seed ^ 0xD1B54A32D192ED03ull, rank);
 }
 
 // A detached copy of every tensor of a module's state, to restore later.
@@ -60,8 +68,10 @@ using Objects = std::map<std::string, std::map<std::string, double>>;
 
 Trainer::Trainer(TrainingTask& task, std::shared_ptr<Generator> dropout, TrainerOptions options)
     : task_(task), dropout_(std::move(dropout)), options_(std::move(options)) {
+  comm_ = options_.communicator ? options_.communicator.get() : &single_process();
   if (!dropout_) dropout_ = std::make_shared<Generator>(options_.seed);
   optimizer_ = make_optimizer(task_.model().parameters());
+  if (comm_->size() > 1) join_ranks();
   if (options_.metric.empty()) options_.metric = task_.default_metric();
   if (options_.schedule == ScheduleKind::kPlateau)
     plateau_ = std::make_unique<ReduceLROnPlateau>(
@@ -115,6 +125,33 @@ std::unique_ptr<LRSchedule> Trainer::make_schedule(int64_t batches_per_epoch) co
 
 Trainer::~Trainer() = default;
 
+void Trainer::join_ranks() {
+  task_.distribute(*comm_);
+  if (comm_->rank() > 0) {
+    dropout_->manual_seed(rank_seed(dropout_->seed(), comm_->rank()));
+    options_.progress.mode = ProgressOptions::Mode::kOff;
+    options_.quiet = true;
+  }
+  buckets_ = std::make_unique<GradientBuckets>(optimizer_->params(), *comm_, options_.bucket_bytes);
+}
+
+void Trainer::same_model_on_every_rank() {
+  std::string what;
+  for (const auto& [k, v] : options_.metadata) what += k + "=" + v + "\n";
+  for (const auto& [name, p] : task_.model().named_parameters())
+    what += name + p.shape().str() + "\n";
+  const std::string mine = std::to_string(std::hash<std::string>{}(what));
+  const std::vector<std::string> all = comm_->all_gather_bytes(mine);
+  for (size_t r = 1; r < all.size(); ++r)
+    if (all[r] != all[0])
+      throw RankError("rank " + std::to_string(r) +
+                          " builds another model or data than rank 0: every rank must run the "
+                          "same command on the same files",
+                      2, comm_->rank() == 0);
+  for (Tensor p : optimizer_->params())
+    comm_->broadcast(std::span<float>(p.data(), static_cast<size_t>(p.numel())), 0);
+}
+
 struct Trainer::Run {
   TrainState state;
   std::unique_ptr<MetricsLog> log;  // null when nothing is written
@@ -131,6 +168,7 @@ struct Trainer::Gradients {
   int64_t units = 0;  // what the loss averages over
   float loss = 0, norm = 0;
   std::string fault;  // why this batch cannot be used; "" when it can
+  int stop = 0;       // the signal every rank agreed to stop on, or 0
 };
 
 TrainResult Trainer::fit() {
@@ -158,7 +196,10 @@ TrainResult Trainer::fit() {
 }
 
 void Trainer::start(Run& r) {
-  if (options_.resume) load_checkpoint(r.state);
+  if (options_.resume)
+    on_every_rank(
+        *comm_, [&] { load_checkpoint(r.state); }, exit_code_for);
+  if (comm_->size() > 1) same_model_on_every_rank();
   if (writes()) {
     std::filesystem::create_directories(options_.run_dir);
     const std::string log_path =
@@ -186,7 +227,17 @@ void Trainer::load_checkpoint(TrainState& s) {
   try {
     json t = json::parse(it->second);
     s.from_json(t);
-    dropout_->set_state(t.at("dropout_rng").get<std::string>());
+    // Each rank continues its own dropout stream, so a run resumes on as many ranks as saved it.
+    const int ranks = t.value("ranks", 1);
+    if (ranks != comm_->size())
+      throw CheckpointError(
+          path + " was saved by " +
+          (ranks == 1 ? "one process" : "a run of " + std::to_string(ranks) + " ranks") +
+          "; resume it " +
+          (ranks == 1 ? "without mpirun" : "with mpirun -np " + std::to_string(ranks)) +
+          ", not on " + comm_->describe());
+    dropout_->set_state(ranks == 1 ? t.at("dropout_rng").get<std::string>()
+                                   : t.at("dropout_rngs").at(comm_->rank()).get<std::string>());
     if (plateau_ && t.contains("plateau")) plateau_->set_state(t["plateau"].get<std::string>());
   } catch (const json::exception& e) {
     throw CheckpointError(path + ": trainer state is malformed: " + e.what());
@@ -195,7 +246,7 @@ void Trainer::load_checkpoint(TrainState& s) {
 
 bool Trainer::stop_before_epoch(Run& r) const {
   // A stop request that came during an evaluation: the last checkpoint is already current.
-  if ((r.result.interrupted = stop_requested()) != 0) return true;
+  if ((r.result.interrupted = static_cast<int>(comm_->max(stop_requested()))) != 0) return true;
   // Checked before planning too, so a run that reached --max-steps at an epoch's end is not
   // evaluated a second time.
   return options_.max_steps > 0 && r.state.global_step >= options_.max_steps;
@@ -219,41 +270,98 @@ void Trainer::train_epoch(Run& r, int64_t batches) {
       r.stop = true;
       break;
     }
-    if ((r.result.interrupted = stop_requested()) != 0) break;
-    train_step(r, i, batches, bar);
+    if (!train_step(r, i, batches, bar)) break;
   }
   bar.finish();
 }
 
-void Trainer::train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar) {
+bool Trainer::train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar) {
   const Generator dropout_before = *dropout_;  // to save the position before a bad batch
   optimizer_->zero_grad();
   Gradients g = backward(i);
-  // Data-parallel training all-reduces the gradients here, so that the checks, the clipping and
-  // the update below see the whole batch's.
+  if (g.stop) {  // asked to stop (SIGINT, SIGTERM): as if this batch had not started
+    *dropout_ = dropout_before;
+    r.result.interrupted = g.stop;
+    return false;
+  }
+  // The gradients are the whole batch's here (backward() summed them over the ranks), so the
+  // checks, the clipping and the update below are the same on every rank.
   if (g.fault.empty()) check_gradients(g);
-  if (!g.fault.empty()) return reject_batch(r, i, g.fault, dropout_before);
+  if (!g.fault.empty()) {
+    reject_batch(r, i, g.fault, dropout_before);
+    return true;
+  }
   // Per-parameter norms of this step's gradients, before clipping changes them.
   const std::map<std::string, double> param_norms = parameter_norms(r);
   clip_gradients(g.norm);
   const float lr = update(r.state);
   record_step(r, i, batches, g, lr, param_norms, bar);
+  return true;
 }
 
 Trainer::Gradients Trainer::backward(int64_t i) {
   Gradients g;
+  Tensor loss;
   try {
-    Tensor loss = task_.batch_loss(i, g.units);
-    g.loss = loss.item();
-    if (!std::isfinite(g.loss)) {
-      g.fault = "training loss is " + show(g.loss);
-      return g;
-    }
-    loss.backward();
+    loss = task_.batch_loss(i, g.units);  // undefined when this rank's share is empty
+    if (loss.defined()) g.loss = loss.item();
+    if (!std::isfinite(g.loss)) g.fault = "training loss is " + show(g.loss);
   } catch (const AnomalyError& e) {
     g.fault = e.what();
   }
+  const double weight = agree_on_batch(g);
+  if (g.stop || !g.fault.empty()) return g;
+  if (buckets_) buckets_->begin();
+  int faults = 0;
+  try {
+    // Each rank's mean loss weighted by its share of the units: the gradients summed over the
+    // ranks are then those of the whole batch's mean.
+    if (loss.defined() && weight == 1.0)
+      loss.backward();
+    else if (loss.defined())
+      loss.backward(full(loss.shape(), static_cast<float>(weight)));
+  } catch (const AnomalyError& e) {
+    g.fault = e.what();
+    faults = 1;
+  }
+  if (buckets_ && buckets_->finish(faults) > 0) {
+    // A rank's backward failed: every rank rejects the batch, with the first failing rank's words.
+    const std::vector<std::string> all = comm_->all_gather_bytes(g.fault);
+    for (size_t r = 0; r < all.size(); ++r)
+      if (!all[r].empty()) {
+        g.fault = "rank " + std::to_string(r) + ": " + all[r];
+        break;
+      }
+  }
   return g;
+}
+
+double Trainer::agree_on_batch(Gradients& g) {
+  g.stop = stop_requested();
+  if (comm_->size() == 1) return 1.0;
+  const int64_t mine = g.units;
+  const bool faulty = !g.fault.empty();
+  const double here[] = {static_cast<double>(g.units),
+                         faulty ? 0.0 : static_cast<double>(g.loss) * static_cast<double>(g.units),
+                         faulty ? 1.0 : 0.0, static_cast<double>(g.stop)};
+  const std::vector<double> all = comm_->all_gather(here);
+  double units = 0, loss = 0;
+  int first_fault = -1;
+  g.stop = 0;
+  for (int r = 0; r < comm_->size(); ++r) {
+    const double* x = all.data() + 4 * r;
+    units += x[0];
+    loss += x[1];
+    if (x[2] != 0 && first_fault < 0) first_fault = r;
+    g.stop = std::max(g.stop, static_cast<int>(x[3]));
+  }
+  g.units = static_cast<int64_t>(units);
+  g.loss = static_cast<float>(loss / std::max(1.0, units));
+  if (first_fault >= 0 && !g.stop) {
+    const std::vector<std::string> faults = comm_->all_gather_bytes(g.fault);
+    g.fault = "rank " + std::to_string(first_fault) + ": " + faults[first_fault];
+  }
+  return units > 0 ? static_cast<double>(mine) / units : 0.0;
 }
 
 void Trainer::check_gradients(Gradients& g) const {
@@ -272,7 +380,8 @@ void Trainer::reject_batch(Run& r, int64_t i, const std::string& fault,
   if (options_.skip_nonfinite) {
     ++r.result.skipped_batches;
     s.step_in_epoch = i + 1;
-    std::fprintf(stderr, "warning: skipped a batch: %s%s\n", fault.c_str(), where.c_str());
+    if (reports())
+      std::fprintf(stderr, "warning: skipped a batch: %s%s\n", fault.c_str(), where.c_str());
     if (r.log)
       r.log->write({{"step", static_cast<double>(s.global_step)},
                     {"epoch", static_cast<double>(s.epoch + 1)},
@@ -325,6 +434,7 @@ void Trainer::record_step(Run& r, int64_t i, int64_t batches, const Gradients& g
   s.step_in_epoch = i + 1;
   s.epoch_loss_sum += static_cast<double>(g.loss) * static_cast<double>(g.units);
   s.epoch_units += g.units;
+  r.result.units += g.units;
   bar.update(i + 1, g.units, s.mean_epoch_loss());
   if (r.log && options_.log_every > 0 && s.global_step % options_.log_every == 0)
     r.log->write({{"step", static_cast<double>(s.global_step)},
@@ -407,11 +517,12 @@ void Trainer::test_best(Run& r) {
   result.best_epoch = s.best_epoch;
   result.best_metric = s.best;
   result.best_valid = s.best_valid;
+  if (buckets_) result.communication_seconds = buckets_->wait_seconds();
   if (!options_.test_at_end || s.best_epoch < 0 || result.interrupted) return;
   // The test split is scored once, with the weights of the best validation metric.
   Module& model = task_.model();
   const std::map<std::string, Tensor> saved = snapshot(model);
-  if (!options_.run_dir.empty())
+  if (writes())
     load_module((std::filesystem::path(options_.run_dir) / "best.safetensors").string(), model);
   else if (!r.best_weights.empty())
     model.load_state_dict(r.best_weights);
@@ -425,10 +536,17 @@ void Trainer::test_best(Run& r) {
 }
 
 void Trainer::save_checkpoint(const std::string& name, const TrainState& s) {
+  // Every rank's dropout stream, so that a resume on as many ranks continues each one.
+  std::vector<std::string> streams;
+  if (comm_->size() > 1) streams = comm_->all_gather_bytes(dropout_->state());
   if (!writes()) return;
   std::map<std::string, std::string> meta = options_.metadata;
   json t = s.to_json();
   t["dropout_rng"] = dropout_->state();
+  if (comm_->size() > 1) {
+    t["ranks"] = comm_->size();
+    t["dropout_rngs"] = streams;
+  }
   if (plateau_) t["plateau"] = plateau_->state();
   meta[kTrainerStateKey] = t.dump();
   save_module((std::filesystem::path(options_.run_dir) / name).string(), task_.model(), meta,

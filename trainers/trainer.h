@@ -8,6 +8,12 @@
 //                             SIGTERM through stop_signal.h) and before a non-finite batch
 //   RUN_DIR/best.safetensors  weights of the best validation metric so far
 // (config.json, the resolved options, is written by the caller that knows them.)
+//
+// Data-parallel (options.communicator with several ranks, trainers/distributed/): every rank runs
+// fit() on the same task; each takes its share of every batch, the gradients are summed over the
+// ranks during the backward pass, and the losses, units and metrics are the whole batch's, so the
+// ranks take the same steps one process would on the whole batch. Rank 0 alone writes the run
+// directory and prints.
 #pragma once
 #include <functional>
 #include <map>
@@ -15,6 +21,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "trainers/distributed/communicator.h"
 #include "trainers/lr_schedule.h"
 #include "trainers/optim.h"
 #include "trainers/progress.h"
@@ -22,6 +29,8 @@
 #include "trainers/train_state.h"
 
 namespace attend {
+
+class GradientBuckets;
 
 struct TrainerOptions {
   int64_t epochs = 10;
@@ -67,6 +76,10 @@ struct TrainerOptions {
   std::function<void(int64_t step)> on_step;
   // Stored in every checkpoint's metadata (model config, vocabularies, ...).
   std::map<std::string, std::string> metadata;
+  // The ranks of a data-parallel run (null: this process alone).
+  std::shared_ptr<Communicator> communicator;
+  // Gradients are summed over the ranks in buckets of about this many bytes.
+  int64_t bucket_bytes = int64_t{4} << 20;
 };
 
 struct TrainResult {
@@ -78,11 +91,16 @@ struct TrainResult {
   bool stopped_early = false;
   int interrupted = 0;          // the signal that stopped the run (stop_requested()), or 0
   int64_t skipped_batches = 0;  // non-finite batches skipped (skip_nonfinite), over the whole run
+  int64_t units = 0;  // trained on by the steps taken (tokens, nodes, graphs; every rank's)
   double seconds = 0;
+  // Data-parallel: seconds this rank waited for gradient sums that the backward pass did not
+  // hide (0 for one process).
+  double communication_seconds = 0;
 };
 
 // A NaN or Inf loss or gradient stopped the run. The message names the step, epoch and batch
 // (and, in anomaly mode, the op); the weights before that batch are in RUN_DIR/last.safetensors.
+// Data-parallel, every rank throws it at the same batch.
 class NonFiniteError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -106,6 +124,10 @@ class Trainer {
   struct Gradients;  // one batch's loss and gradient norm, or why it cannot be used
 
   std::unique_ptr<Optimizer> make_optimizer(std::vector<Tensor> params) const;
+  // Data-parallel: the task's share of each batch, this rank's dropout stream, the buckets.
+  void join_ranks();
+  // Every rank must train the same model on the same data: compared, then rank 0's weights.
+  void same_model_on_every_rank();
   std::unique_ptr<LRSchedule> make_schedule(int64_t batches_per_epoch) const;
 
   // Resume: the position from last.safetensors (with --resume) and the metrics log.
@@ -115,9 +137,13 @@ class Trainer {
   bool stop_before_epoch(Run& r) const;
   int64_t begin_epoch(Run& r);
   void train_epoch(Run& r, int64_t batches);
-  // Step: forward and backward, checks, clipping, the optimizer's update, the records.
-  void train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar);
+  // Step: forward and backward, checks, clipping, the optimizer's update, the records. False when
+  // every rank agreed to stop (a stop signal) before this batch.
+  bool train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar);
   Gradients backward(int64_t i);
+  // The whole batch's units, loss and faults, and the stop request, from every rank's share;
+  // returns the weight of this rank's mean loss in the whole batch's (its share of the units).
+  double agree_on_batch(Gradients& g);
   void check_gradients(Gradients& g) const;
   void reject_batch(Run& r, int64_t i, const std::string& fault, const Generator& dropout_before);
   std::map<std::string, double> parameter_norms(const Run& r) const;
@@ -133,10 +159,11 @@ class Trainer {
   bool end_epoch(Run& r, bool epoch_done);
   void test_best(Run& r);
 
-  // Whether this process writes the run directory (checkpoints, metrics.jsonl). Every write goes
-  // through save_checkpoint() or Run::log, so data-parallel training makes rank 0 the only writer
-  // here.
-  bool writes() const { return !options_.run_dir.empty(); }
+  // Whether this process writes the run directory (checkpoints, metrics.jsonl): every write goes
+  // through save_checkpoint() or Run::log, and only rank 0 writes.
+  bool writes() const { return !options_.run_dir.empty() && comm_->rank() == 0; }
+  // Whether this process prints warnings (rank 0).
+  bool reports() const { return comm_->rank() == 0; }
   void save_checkpoint(const std::string& name, const TrainState& s);
   float scheduled_lr(const TrainState& s) const;
   std::string last_path() const;
@@ -144,6 +171,8 @@ class Trainer {
   TrainingTask& task_;
   std::shared_ptr<Generator> dropout_;
   TrainerOptions options_;
+  Communicator* comm_;                        // options_.communicator, or the single process
+  std::unique_ptr<GradientBuckets> buckets_;  // with more than one rank
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRSchedule> schedule_;
   std::unique_ptr<ReduceLROnPlateau> plateau_;

@@ -201,6 +201,8 @@ row 'train:--log-every:range'       '--log-every'         train --log-every 0
 row 'train:--checkpoint-every:type'  '--checkpoint-every' train --checkpoint-every x
 row 'train:--checkpoint-every:range' '--checkpoint-every' train --checkpoint-every -1
 row 'train:--progress:choice'       '--progress'          train --progress fancy
+row 'train:--collective-timeout:type'  '--collective-timeout' train --collective-timeout x
+row 'train:--collective-timeout:range' '--collective-timeout' train --collective-timeout 0
 
 # train: text tasks (and refused for graph models)
 row 'train:--label-smoothing:type'  '--label-smoothing'   train --label-smoothing x

@@ -90,16 +90,25 @@ NodeClassificationTask::NodeClassificationTask(std::shared_ptr<NodeClassifier> m
   valid_ = nodes_of(data_.val_mask, "val_mask");
   test_ = nodes_of(data_.test_mask, "test_mask");
   require(!train_.empty(), "train_mask selects no node");
-  train_index_ = index_tensor(train_);
+  distribute(single_process());
+}
+
+void NodeClassificationTask::distribute(Communicator& comm) {
+  const Share share = share_of(train_.size(), comm);
+  const std::vector<int64_t> nodes(train_.begin() + static_cast<int64_t>(share.begin),
+                                   train_.begin() + static_cast<int64_t>(share.end));
   std::vector<int64_t> y;
-  for (int64_t i : train_) y.push_back(labels_[static_cast<size_t>(i)]);
+  for (int64_t i : nodes) y.push_back(labels_[static_cast<size_t>(i)]);
+  train_share_ = static_cast<int64_t>(nodes.size());
+  train_index_ = index_tensor(nodes);
   train_target_ = index_tensor(y);
 }
 
 Tensor NodeClassificationTask::batch_loss(int64_t, int64_t& units) {
+  units = train_share_;
+  if (units == 0) return Tensor();
   Tensor logits = model_->forward(data_.features, data_.edge_src, data_.edge_dst);  // [N, C]
-  units = static_cast<int64_t>(train_.size());
-  return cross_entropy(index_select(logits, 0, train_index_), train_target_);  // over [T, C]
+  return cross_entropy(index_select(logits, 0, train_index_), train_target_);       // over [T, C]
 }
 
 Tensor NodeClassificationTask::logits() {
@@ -209,9 +218,21 @@ int64_t GraphClassificationTask::plan_epoch(int64_t, Generator& gen) {
   return static_cast<int64_t>(plan_.size());
 }
 
+void GraphClassificationTask::distribute(Communicator& comm) {
+  if (options_.batch_size % comm.size() != 0)
+    throw std::invalid_argument("GraphClassificationTask: batch size " +
+                                std::to_string(options_.batch_size) + " does not divide among " +
+                                std::to_string(comm.size()) + " ranks");
+  comm_ = &comm;
+}
+
 Tensor GraphClassificationTask::batch_loss(int64_t i, int64_t& units) {
-  const std::vector<int64_t>& ids = plan_.at(static_cast<size_t>(i));
+  const std::vector<int64_t>& batch = plan_.at(static_cast<size_t>(i));
+  const Share share = share_of(batch.size(), *comm_);
+  const std::vector<int64_t> ids(batch.begin() + static_cast<int64_t>(share.begin),
+                                 batch.begin() + static_cast<int64_t>(share.end));
   units = static_cast<int64_t>(ids.size());
+  if (units == 0) return Tensor();
   Tensor logits = model_->forward(pack_graphs(data_.graphs, ids));  // [G, C]
   return cross_entropy(logits, graph_labels(data_.graphs, ids));
 }
@@ -220,20 +241,23 @@ std::map<std::string, double> GraphClassificationTask::evaluate_graphs(
     const std::vector<int64_t>& indices) {
   EvalModeGuard scope(*model_);
   NoGradGuard no_grad;
+  // Each rank scores its share of the graphs; every rank gets the metrics of all.
+  const Share share = share_of(indices.size(), *comm_);
   double loss = 0;
   std::vector<int64_t> predicted, truth;
   const auto bs = static_cast<size_t>(options_.eval_batch_size);
-  for (size_t start = 0; start < indices.size(); start += bs) {
+  for (size_t start = share.begin; start < share.end; start += bs) {
     std::vector<int64_t> ids(
         indices.begin() + static_cast<std::ptrdiff_t>(start),
-        indices.begin() + static_cast<std::ptrdiff_t>(std::min(indices.size(), start + bs)));
+        indices.begin() + static_cast<std::ptrdiff_t>(std::min(share.end, start + bs)));
     Tensor logits = model_->forward(pack_graphs(data_.graphs, ids));  // [G, C]
     Tensor y = graph_labels(data_.graphs, ids);
     loss += cross_entropy(logits, y, -100, 0.0f, Reduction::kSum).item();
     for (int64_t p : argmax_rows(logits)) predicted.push_back(p);
-    for (int64_t k : ids) truth.push_back(data_.graphs[static_cast<size_t>(k)].label);
   }
-  return classification_metrics(loss, predicted, truth);
+  for (int64_t k : indices) truth.push_back(data_.graphs.at(static_cast<size_t>(k)).label);
+  const double local[] = {loss};
+  return classification_metrics(comm_->sum(local)[0], gather_all(*comm_, predicted), truth);
 }
 
 std::map<std::string, double> GraphClassificationTask::evaluate(EvalSplit split) {

@@ -38,6 +38,9 @@ class NodeClassificationTask : public TrainingTask {
   int64_t plan_epoch(int64_t, Generator&) override { return 1; }
   // Cross-entropy over the training nodes of one full-graph forward pass; units = their number.
   Tensor batch_loss(int64_t i, int64_t& units) override;
+  // Each rank runs the whole graph and takes the loss over its share of the training nodes: the
+  // same steps as one process, but no faster (the forward pass is the whole graph on each).
+  void distribute(Communicator& comm) override;
   // On the val_mask / test_mask nodes.
   std::map<std::string, double> evaluate(EvalSplit split) override;
   std::string default_metric() const override { return "accuracy"; }
@@ -60,7 +63,8 @@ class NodeClassificationTask : public TrainingTask {
   GraphData data_;
   std::vector<int64_t> labels_;  // [N], -1 for unlabelled nodes
   std::vector<int64_t> train_, valid_, test_;
-  Tensor train_index_, train_target_;  // [T] node ids and their labels
+  Tensor train_index_, train_target_;  // [T] node ids and their labels (this rank's share)
+  int64_t train_share_ = 0;            // T
 };
 
 // Packs graphs[indices[0]], graphs[indices[1]], ... into one disjoint graph: their features
@@ -88,6 +92,7 @@ class GraphClassificationTask : public TrainingTask {
   int64_t plan_epoch(int64_t epoch, Generator& shuffle) override;
   // Mean cross-entropy over the graphs of batch i; units = their number.
   Tensor batch_loss(int64_t i, int64_t& units) override;
+  void distribute(Communicator& comm) override;
   // On split.valid / split.test.
   std::map<std::string, double> evaluate(EvalSplit split) override;
   std::string default_metric() const override { return "accuracy"; }
@@ -108,6 +113,7 @@ class GraphClassificationTask : public TrainingTask {
   GraphClassificationDataset data_;
   GraphTaskOptions options_;
   std::vector<std::vector<int64_t>> plan_;
+  Communicator* comm_ = &single_process();
 };
 
 }  // namespace attend

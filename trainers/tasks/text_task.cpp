@@ -117,8 +117,19 @@ int64_t TextTask::plan_epoch(int64_t, Generator& shuffle) {
   return static_cast<int64_t>(plan_.size());
 }
 
+void TextTask::distribute(Communicator& comm) {
+  if (options_.batch_size % comm.size() != 0)
+    throw std::invalid_argument("batch size " + std::to_string(options_.batch_size) +
+                                " does not divide among " + std::to_string(comm.size()) + " ranks");
+  comm_ = &comm;
+}
+
 Tensor TextTask::batch_loss(int64_t i, int64_t& units) {
-  Batch b = collate(data_->train.pairs, plan_.at(static_cast<size_t>(i)), options_.collate);
+  const std::span<const int64_t> batch = plan_.at(static_cast<size_t>(i));
+  const Share share = share_of(batch.size(), *comm_);
+  units = 0;
+  if (share.size() == 0) return Tensor();
+  Batch b = collate(data_->train.pairs, batch.subspan(share.begin, share.size()), options_.collate);
   Tensor logits = model_->forward(b.source, b.source_padding_mask, b.target_input);  // [B, T, V]
   const int64_t V = logits.size(2);
   units = b.num_target_tokens();
@@ -130,11 +141,12 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
   const TextSplitData& s = split == EvalSplit::kValid ? data_->valid : data_->test;
   EvalModeGuard eval_mode(*model_);
   NoGradGuard no_grad;
-  // Teacher-forced loss per target token.
+  // Teacher-forced loss per target token, each rank over its share of the split.
   double nll = 0;
   int64_t tokens = 0;
-  std::vector<int64_t> all(s.pairs.size());
-  std::iota(all.begin(), all.end(), 0);
+  const Share mine = share_of(s.pairs.size(), *comm_);
+  std::vector<int64_t> all(mine.size());
+  std::iota(all.begin(), all.end(), static_cast<int64_t>(mine.begin));
   for (size_t start = 0; start < all.size();
        start += static_cast<size_t>(options_.eval_batch_size)) {
     const size_t end = std::min(all.size(), start + static_cast<size_t>(options_.eval_batch_size));
@@ -146,6 +158,10 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
     nll += sum.item();
     tokens += b.num_target_tokens();
   }
+  const double local[] = {nll, static_cast<double>(tokens)};
+  const std::vector<double> total = comm_->sum(local);
+  nll = total[0];
+  tokens = static_cast<int64_t>(total[1]);
   std::map<std::string, double> m;
   m["loss"] = tokens ? nll / static_cast<double>(tokens) : std::nan("");
   m["ppl"] = perplexity(nll, tokens);
@@ -156,9 +172,13 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
   std::vector<SequencePair> pairs(s.pairs.begin(), s.pairs.begin() + static_cast<int64_t>(n));
   std::vector<std::string> refs(s.references.begin(),
                                 s.references.begin() + static_cast<int64_t>(n));
-  std::vector<std::string> hyps =
-      decode_to_text(*model_, pairs, data_->target_vocab, options_.decode, options_.eval_batch_size,
-                     options_.collate);
+  // Each rank decodes its share; every rank scores all of them.
+  const Share share = share_of(n, *comm_);
+  const std::vector<SequencePair> to_decode(pairs.begin() + static_cast<int64_t>(share.begin),
+                                            pairs.begin() + static_cast<int64_t>(share.end));
+  const std::vector<std::string> hyps =
+      gather_all(*comm_, decode_to_text(*model_, to_decode, data_->target_vocab, options_.decode,
+                                        options_.eval_batch_size, options_.collate));
   if (options_.score == TextScore::kRouge) {
     RougeScore r = rouge(hyps, refs);
     m["rouge1"] = 100 * r.rouge1;

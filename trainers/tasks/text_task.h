@@ -62,6 +62,7 @@ class TextTask : public TrainingTask {
   std::string unit() const override { return "tok"; }
   int64_t plan_epoch(int64_t epoch, Generator& shuffle) override;
   Tensor batch_loss(int64_t i, int64_t& units) override;
+  void distribute(Communicator& comm) override;
   // "loss" and "ppl" (teacher forced, per target token), then "bleu" with "bleu@1-10",
   // "bleu@11-20", "bleu@21+" by source length in tokens, or "rouge1", "rouge2", "rougeL" (0-100).
   std::map<std::string, double> evaluate(EvalSplit split) override;
@@ -86,6 +87,7 @@ class TextTask : public TrainingTask {
   std::shared_ptr<const TextData> data_;
   TextTaskOptions options_;
   std::vector<std::vector<int64_t>> plan_;
+  Communicator* comm_ = &single_process();
 };
 
 // Translates already encoded sources (batched by length), in input order.

@@ -1,0 +1,31 @@
+# Shared by the tests under mpirun (source it after cli_test_lib.sh), given the attend executable in
+# $attend and the launcher CMake found in $mpiexec. Skips the test (exit 77, CTest's skip code) when
+# attend was built without MPI; fails when the launcher belongs to another MPI than attend's.
+# Sets `mpirun` to an array: the launcher with the options this machine needs.
+if [[ -z "$mpiexec" ]] || "$attend" version | grep -q "^MPI: off"; then
+  echo "skipped: this attend was built without MPI ($("$attend" version | grep '^MPI'))"
+  exit 77
+fi
+library=$("$attend" version | sed -n 's/^MPI: \([^ ]*\).*/\1/p')  # Open or MPICH
+launcher=$("$mpiexec" --version 2>&1 | head -5)
+mpirun=("$mpiexec")
+if [[ $library == Open ]]; then
+  [[ $launcher == *"Open MPI"* || $launcher == *OpenRTE* ]] || { echo "FAIL: $mpiexec is not Open MPI's launcher, but attend uses Open MPI (configure with -DMPIEXEC_EXECUTABLE=/usr/bin/mpirun.openmpi)"; exit 1; }
+  # Two ranks on however few cores, as root in CI's containers.
+  mpirun+=(--oversubscribe --allow-run-as-root)
+else
+  [[ $launcher == *HYDRA* || $launcher == *MPICH* ]] || { echo "FAIL: $mpiexec is not MPICH's launcher, but attend uses MPICH (configure with -DMPIEXEC_EXECUTABLE=/usr/bin/mpiexec.mpich)"; exit 1; }
+fi
+echo "launcher: $mpiexec ($(head -1 <<<"$launcher")); attend: $("$attend" version | grep '^MPI')"
+
+# The pid of rank R of the run whose --out is DIR (from the launcher's environment variables).
+rank_pid() {
+  local want=$1 dir=$2 p
+  for p in $(pgrep -f -- "--out $dir( |$)"); do
+    if tr '\0' '\n' </proc/"$p"/environ 2>/dev/null |
+      grep -qxE "(OMPI_COMM_WORLD_RANK|PMI_RANK)=$want"; then
+      echo "$p"
+      return
+    fi
+  done
+}
