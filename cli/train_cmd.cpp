@@ -371,9 +371,13 @@ TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
   TrainResult r = trainer->fit();
   if (r.interrupted || !rank0) return r;
   print_results(r, o.metric.empty() ? e->task().default_metric() : o.metric);
+  const std::string unit = e->task().unit();
+  std::printf("throughput: %.0f %s/s (%lld %s in %.2f s of training steps)\n",
+              r.step_seconds > 0 ? static_cast<double>(r.units) / r.step_seconds : 0.0,
+              unit.c_str(), static_cast<long long>(r.units), unit.c_str(), r.step_seconds);
   if (comm->size() > 1)
-    std::printf("data-parallel over %s: %.1f s of %.1f s waiting for gradient sums\n",
-                comm->describe().c_str(), r.communication_seconds, r.seconds);
+    std::printf("data-parallel over %s: %.2f s of the steps' %.2f s waiting for gradient sums\n",
+                comm->describe().c_str(), r.communication_seconds, r.step_seconds);
   print_samples(c, *e, out_dir);
   return r;
 }

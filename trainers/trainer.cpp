@@ -270,7 +270,11 @@ void Trainer::train_epoch(Run& r, int64_t batches) {
       r.stop = true;
       break;
     }
-    if (!train_step(r, i, batches, bar)) break;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool go_on = train_step(r, i, batches, bar);
+    r.result.step_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!go_on) break;
   }
   bar.finish();
 }

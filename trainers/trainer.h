@@ -93,6 +93,7 @@ struct TrainResult {
   int64_t skipped_batches = 0;  // non-finite batches skipped (skip_nonfinite), over the whole run
   int64_t units = 0;  // trained on by the steps taken (tokens, nodes, graphs; every rank's)
   double seconds = 0;
+  double step_seconds = 0;  // of seconds, in training steps (evaluation and checkpoints excluded)
   // Data-parallel: seconds this rank waited for gradient sums that the backward pass did not
   // hide (0 for one process).
   double communication_seconds = 0;
