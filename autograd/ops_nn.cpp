@@ -117,7 +117,7 @@ std::vector<FixtureCase> fixtures_along_dims(const std::string& name, AlongDim o
   for (auto [dim, tag] : {std::pair<int, const char*>{0, "0"}, {1, "1"}, {-1, "m1"}})
     out.push_back(autograd_fixture(
         name + "_d" + tag, {"x"},
-        [op, dim](const Inputs& x, const FixtureTensors&) { return op(x[0], dim); }));
+        [op, dim = dim](const Inputs& x, const FixtureTensors&) { return op(x[0], dim); }));
   return out;
 }
 

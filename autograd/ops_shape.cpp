@@ -206,9 +206,10 @@ const OpInfo transpose_op{
       const std::pair<int, int> pairs[] = {{0, 1},  {0, 2},  {1, 2},   {2, 0},
                                            {-1, 0}, {1, -1}, {-3, -2}, {1, 1}};
       for (auto [d0, d1] : pairs)
-        out.push_back({.name = "[2, 3, 4] dims " + std::to_string(d0) + ", " + std::to_string(d1),
-                       .inputs = {x},
-                       .f = [d0, d1](const Inputs& v) { return transpose(v[0], d0, d1); }});
+        out.push_back(
+            {.name = "[2, 3, 4] dims " + std::to_string(d0) + ", " + std::to_string(d1),
+             .inputs = {x},
+             .f = [d0 = d0, d1 = d1](const Inputs& v) { return transpose(v[0], d0, d1); }});
       out.push_back({.name = "[2, 3, 4] dims 0, 2, another draw",
                      .inputs = {make_input({2, 3, 4}, 6)},
                      .f = [](const Inputs& v) { return transpose(v[0], 0, 2); }});
@@ -429,7 +430,9 @@ const OpInfo narrow_op{
                                 {-1, 100}})
         out.push_back({.name = "slice [6, 2] " + std::to_string(start) + ":" + std::to_string(end),
                        .inputs = {y},
-                       .f = [start, end](const Inputs& v) { return slice(v[0], 0, start, end); }});
+                       .f = [start = start, end = end](const Inputs& v) {
+                         return slice(v[0], 0, start, end);
+                       }});
       out.push_back({.name = "slice [2, 3, 4] dim 1 1:3",
                      .inputs = {make_input({2, 3, 4}, 6)},
                      .f = [](const Inputs& v) { return slice(v[0], 1, 1, 3); }});
