@@ -2,12 +2,21 @@
 #include "datasets/load_text_pairs.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "datasets/line_reader.h"
 
 namespace attend {
 
 namespace {
+
+namespace fs = std::filesystem;
+
+// Only ASCII whitespace: a line of U+00A0 alone is unusual enough to be worth keeping (and the
+// tokenizer then says it has no tokens).
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r\v\f") == std::string_view::npos;
+}
 
 // Splits on tabs (not spaces: both sentences contain spaces).
 std::vector<std::string_view> split_tabs(std::string_view line) {
@@ -67,12 +76,53 @@ std::vector<TextPair> load_parallel_text(const std::string& source_path,
     if (!has_b)
       tgt.fail_at(tgt.line_number() + 1, "file ends before " + source_path + " (which has line " +
                                              std::to_string(src.line_number()) + ")");
-    if (a.empty()) src.fail("empty line");
-    if (b.empty()) tgt.fail("empty line");
+    const bool blank_a = is_blank(a), blank_b = is_blank(b);
+    if (blank_a && blank_b) continue;
+    if (blank_a || blank_b) {
+      const LineReader& empty = blank_a ? src : tgt;
+      const std::string& other = blank_a ? target_path : source_path;
+      empty.fail("empty line, but line " + std::to_string(empty.line_number()) + " of " + other +
+                 " is not: the files are out of step");
+    }
     pairs.push_back({std::move(a), std::move(b), src.line_number()});
   }
-  if (pairs.empty()) src.fail_at(1, "file is empty");
+  if (src.line_number() == 0) src.fail_at(1, "file is empty");
+  if (pairs.empty()) src.fail_at(1, "no sentence pairs: every line is empty in both files");
   return pairs;
+}
+
+ParallelFiles parallel_files(const std::string& prefix, const std::string& source_lang,
+                             const std::string& target_lang) {
+  const auto file = [&](const std::string& lang) {
+    if (lang.empty() || lang.find('/') != std::string::npos)
+      throw DataError(prefix, 0,
+                      "language code " + quote_excerpt(lang) +
+                          " must be a non-empty file name suffix (like de or en)");
+    const std::string plain = prefix + "." + lang;
+    if (fs::is_regular_file(plain)) return plain;
+    if (fs::is_regular_file(plain + ".gz")) return plain + ".gz";
+    throw DataError(plain, 0, "no such file (nor " + plain + ".gz)");
+  };
+  return {file(source_lang), file(target_lang)};
+}
+
+std::vector<std::string> parallel_stems(const std::string& dir, const std::string& source_lang,
+                                        const std::string& target_lang) {
+  std::vector<std::string> stems;
+  std::error_code ec;
+  const std::string suffix = "." + source_lang;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.ends_with(".gz")) name.resize(name.size() - 3);
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    const std::string stem = name.substr(0, name.size() - suffix.size());
+    const fs::path other = fs::path(dir) / (stem + "." + target_lang);
+    if ((fs::is_regular_file(other) || fs::is_regular_file(other.string() + ".gz")) &&
+        std::find(stems.begin(), stems.end(), stem) == stems.end())
+      stems.push_back(stem);
+  }
+  std::sort(stems.begin(), stems.end());
+  return stems;
 }
 
 }  // namespace attend

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "datasets/data_error.h"
+#include "datasets/html_entities.h"
 #include "datasets/utf8.h"
 
 namespace attend {
@@ -94,6 +95,11 @@ std::string_view last_char(std::string_view s) {
 std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions& options) {
   if (const size_t bad = utf8::find_invalid(text); bad != utf8::npos)
     throw DataError("tokenize: " + utf8::describe_invalid(text, bad));
+  std::string unescaped;
+  if (options.unescape_html && text.find('&') != std::string_view::npos) {
+    unescaped = unescape_html(text);
+    text = unescaped;
+  }
   std::vector<char32_t> cps;
   cps.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) cps.push_back(utf8::decode(text, pos));

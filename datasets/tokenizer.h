@@ -3,6 +3,8 @@
 //
 // Rules, in order:
 //  * Input must be valid UTF-8 (otherwise DataError naming the byte).
+//  * HTML character references are unescaped first (unescape_html, on by default; see
+//    html_entities.h): "&quot;" is the token '"', never "&" "quot" ";".
 //  * Whitespace (ASCII spaces and controls, NO-BREAK SPACE U+00A0, NARROW NO-BREAK SPACE U+202F and
 //    the other Unicode spaces, zero-width spaces, BOM) separates tokens and is dropped. Tatoeba's
 //    French puts U+202F/U+00A0 before "!", "?", ":" — they vanish here.
@@ -33,6 +35,7 @@ namespace attend {
 struct TokenizerOptions {
   bool lowercase = false;
   bool split_elision = true;
+  bool unescape_html = true;
 };
 
 std::vector<std::string> tokenize(std::string_view text, const TokenizerOptions& options = {});

@@ -10,6 +10,9 @@
 #include <set>
 
 #include "cli/command_line.h"
+#include "datasets/base64.h"
+#include "datasets/bundled.h"
+#include "datasets/sentencepiece_model.h"
 #include "small_model.h"
 #include "trainers/checkpoint.h"
 #include "trainers/experiment.h"
@@ -113,6 +116,26 @@ void config_dictionary(const fs::path& path) {
   write(path, out);
 }
 
+// SentencePiece models as attend trains them, kept small: 300 bundled English sentences, 150
+// pieces, unigram and BPE, and the unigram one as the base64 text a checkpoint holds.
+void subword_models(const fs::path& dir) {
+  if (!sentencepiece_supported()) {
+    std::printf("no SentencePiece in this build: %s not written\n", dir.c_str());
+    return;
+  }
+  const TextSplits splits = load_bundled_text("toy-en-fr");
+  std::vector<std::string> text;
+  for (size_t i = 0; i < 300; ++i) text.push_back(splits.train[i].source);
+  for (SubwordAlgorithm a : {SubwordAlgorithm::kUnigram, SubwordAlgorithm::kBpe}) {
+    SentencePieceOptions o;
+    o.vocab_size = 150;
+    o.algorithm = a;
+    const std::string bytes = SentencePieceModel::train(text, o).serialized();
+    write(dir / (std::string(subword_algorithm_name(a)) + ".model"), bytes);
+    if (a == SubwordAlgorithm::kUnigram) write(dir / "unigram.base64", base64_encode(bytes));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -173,6 +196,7 @@ int main(int argc, char** argv) {
       {"--model", "seq2seq", "--cell", "gru", "--attention", "dot", "--bidirectional", "true",
        "--batch-size", "32", "--clip-norm", "1", "--min-freq", "2", "--lowercase", "--seed", "5"});
   config_dictionary(fs::path(argv[1]) / "dict" / "config.dict");
+  subword_models(corpus / "subwords");
   fs::remove_all(scratch);
   return 0;
 }

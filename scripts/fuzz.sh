@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=(tsv_pairs parallel_text jsonl_pairs csv_pairs linqs edge_list planetoid graph_set
-  tokenizer checkpoint config audio_file speech_manifest)
+  tokenizer subwords checkpoint config audio_file speech_manifest)
 
 flags=(-DATTEND_FUZZ=ON -DATTEND_BUILD_BENCH=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo)
 if grep -q 'option(ATTEND_SANITIZE' CMakeLists.txt; then

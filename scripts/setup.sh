@@ -12,6 +12,8 @@ packages=(g++ cmake make libopenblas-dev libboost-test-dev libcli11-dev nlohmann
 packages+=(pkg-config libsndfile1-dev libfftw3-dev libsamplerate0-dev)
 # Data-parallel training (mpirun -np N attend train): without them attend trains on one process.
 packages+=(openmpi-bin libopenmpi-dev)
+# Subword vocabularies (--tokenizer sentencepiece): without it they are switched off.
+packages+=(libsentencepiece-dev)
 for arg in "$@"; do
   case "$arg" in
     --bench) packages+=(python3-torch python3-numpy) ;;

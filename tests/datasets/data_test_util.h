@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/test/unit_test.hpp>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,27 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// A gzip file holding `data` in one stored (uncompressed) deflate block: enough to test reading
+// .gz input without a compressor in the test.
+inline std::string gzip_stored(const std::string& data) {
+  uint32_t crc = 0xFFFFFFFFu;
+  for (unsigned char c : data) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+  }
+  crc ^= 0xFFFFFFFFu;
+  const auto le32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
+                       static_cast<char>(v >> 24)};
+  };
+  const auto n = static_cast<uint16_t>(data.size());
+  std::string out = {'\x1f', '\x8b', '\x08', '\0', '\0', '\0', '\0', '\0', '\0', '\xff'};
+  out += '\x01';  // final block, stored
+  out += {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(~n),
+          static_cast<char>(~n >> 8)};
+  return out + data + le32(crc) + le32(static_cast<uint32_t>(data.size()));
+}
 
 // fn must throw DataError with message "FILE:LINE: ..." ("FILE: ..." when line is 0, no prefix when
 // file is empty) containing `expect`, on one line.

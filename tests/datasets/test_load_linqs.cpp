@@ -28,27 +28,6 @@ std::vector<std::pair<int, int>> edges_of(const GraphData& g) {
   return e;
 }
 
-// A gzip file holding `data` in one stored (uncompressed) deflate block: enough to test reading
-// .gz input without a compressor in the test.
-std::string gzip_stored(const std::string& data) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  crc ^= 0xFFFFFFFFu;
-  const auto le32 = [](uint32_t v) {
-    return std::string{static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
-                       static_cast<char>(v >> 24)};
-  };
-  const auto n = static_cast<uint16_t>(data.size());
-  std::string out = {'\x1f', '\x8b', '\x08', '\0', '\0', '\0', '\0', '\0', '\0', '\xff'};
-  out += '\x01';  // final block, stored
-  out += {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(~n),
-          static_cast<char>(~n >> 8)};
-  return out + data + le32(crc) + le32(static_cast<uint32_t>(data.size()));
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_load_linqs)
@@ -114,7 +93,7 @@ BOOST_AUTO_TEST_CASE(unknown_papers_can_be_skipped) {
 
 BOOST_AUTO_TEST_CASE(gzip_content_is_read_or_clearly_refused) {
   test::TempDir dir;
-  const std::string gz = dir.write("t.content.gz", gzip_stored(kContent));
+  const std::string gz = dir.write("t.content.gz", test::gzip_stored(kContent));
   const std::string cites = dir.write("t.cites", kCites);
   if (gzip_supported()) {
     const GraphData g = load_linqs(gz, cites);

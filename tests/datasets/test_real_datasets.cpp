@@ -1,5 +1,6 @@
 // The real files in ../shared/datasets, when present (each case says clearly when it skips): Cora
-// (LINQS and Planetoid views), Citeseer, the karate club, eng-fra.txt and AESLC. The counts are
+// (LINQS and Planetoid views), Citeseer, the karate club, eng-fra.txt, AESLC and
+// Multi30k. The counts are
 // those of each folder's SOURCE.md.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -11,7 +12,9 @@
 #include "datasets/batching.h"
 #include "datasets/line_reader.h"
 #include "datasets/loaders.h"
+#include "datasets/sentencepiece_model.h"
 #include "datasets/split.h"
+#include "datasets/utf8.h"
 
 using namespace attend;
 
@@ -244,6 +247,67 @@ BOOST_AUTO_TEST_CASE(aeslc_dev) {
   if (!present(dir + "/dev.body.txt")) return;
   const auto pairs = load_parallel_text(dir + "/dev.body.txt", dir + "/dev.subject.txt");
   BOOST_CHECK_EQUAL(pairs.size(), 1960u);
+}
+
+// Multi30k as it ships (../shared/datasets/multi30k/raw): the line counts of SOURCE.md, and
+// "&amp;" kept as it is in the file (the tokenizers unescape it).
+BOOST_AUTO_TEST_CASE(multi30k_raw_files) {
+  const std::string raw = kShared + "/multi30k/raw";
+  if (!present(raw + "/train.de")) return;
+  const ParallelFiles f = parallel_files(raw + "/train", "de", "en");
+  const auto train = load_parallel_text(f.source, f.target);
+  BOOST_CHECK_EQUAL(train.size(), 29000u);
+  BOOST_CHECK_EQUAL(train[560].target, "Eight gentlemen are working with stone &amp; tile.");
+  const ParallelFiles t = parallel_files(raw + "/test_2016_flickr", "de", "en");
+  BOOST_CHECK_EQUAL(load_parallel_text(t.source, t.target).size(), 1000u);
+}
+
+// SentencePiece on Multi30k's raw German and English: decode(encode(x)) == x for every validation
+// and test sentence that is normalised text (one ASCII space between words, none at the ends; NFKC
+// turns a no-break space into a space) made of characters the training text has; the others are
+// counted (one German line has "120\u00A0cm").
+BOOST_AUTO_TEST_CASE(multi30k_sentencepiece_round_trip) {
+  const std::string raw = kShared + "/multi30k/raw";
+  if (!present(raw + "/train.de") || !sentencepiece_supported()) return;
+  for (const char* lang : {"de", "en"}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::string> train;
+    for (const TextPair& p :
+         load_parallel_text(raw + "/train." + std::string(lang), raw + "/train.en"))
+      train.push_back(p.source);
+    SentencePieceOptions o;
+    o.vocab_size = 8000;
+    const SentencePieceModel m = SentencePieceModel::train(train, o);
+    std::set<std::string> seen_chars;
+    for (const auto& s : train)
+      for (size_t i = 0; i < s.size();) {
+        const size_t start = i;
+        utf8::decode(s, i);
+        seen_chars.insert(s.substr(start, i - start));
+      }
+    int64_t checked = 0, not_normalised = 0;
+    for (const char* split : {"val", "test_2016_flickr"})
+      for (const TextPair& p :
+           load_parallel_text(raw + "/" + split + "." + lang, raw + "/" + split + ".en")) {
+        const std::string& x = p.source;
+        bool normal = x.find("  ") == std::string::npos && x.front() != ' ' && x.back() != ' ' &&
+                      x.find("\u00A0") == std::string::npos;
+        for (size_t i = 0; normal && i < x.size();) {
+          const size_t start = i;
+          utf8::decode(x, i);
+          normal = seen_chars.count(x.substr(start, i - start)) > 0;
+        }
+        if (!normal) {
+          ++not_normalised;
+          continue;
+        }
+        BOOST_CHECK_MESSAGE(m.decode(m.encode(x)) == x, x << " -> " << m.decode(m.encode(x)));
+        ++checked;
+      }
+    BOOST_TEST_MESSAGE(lang << ": " << checked << " sentences round-trip, " << not_normalised
+                            << " not normalised text, " << seconds_since(t0) << " s");
+    BOOST_CHECK_GE(checked, 2010);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
