@@ -33,6 +33,7 @@ CommandLine::CommandLine(const std::string& config_default) {
 
   add_train_command(app, train);
   add_checkpoint_commands(app, use);
+  add_score_command(app, score);
   add_attention_command(app, attention);
   add_report_command(app, report);
   add_gradcheck_command(app, gradcheck);

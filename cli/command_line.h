@@ -11,6 +11,7 @@
 #include "cli/gradcheck_cmd.h"
 #include "cli/gradflow_cmd.h"
 #include "cli/report_cmd.h"
+#include "cli/score_cmd.h"
 #include "cli/train_cmd.h"
 
 namespace attend::cli {
@@ -30,6 +31,7 @@ struct CommandLine {
   bool profile = false;  // --profile: print the op profiler's table to stderr after the command
   TrainCommand train;
   CheckpointCommands use;
+  ScoreCommand score;
   // Study tools.
   AttentionCommand attention;
   ReportCommand report;

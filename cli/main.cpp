@@ -21,6 +21,7 @@ int dispatch(attend::cli::CommandLine& cl) {
   CLI::App& app = cl.app;
   if (*cl.train.app) return attend::cli::run_train(cl.train, app);
   if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
+  if (*cl.score.app) return attend::cli::run_score(cl.score);
   if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
   if (*cl.report.app) return attend::cli::run_report(cl.report);
   if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);

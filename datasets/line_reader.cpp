@@ -99,9 +99,12 @@ bool LineReader::next(std::string& line) {
   ++line_no_;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line_no_ == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
-  // A zero byte is valid UTF-8 but never text: the file is binary (an image, a model, a pickle).
-  if (const size_t zero = line.find('\0'); zero != std::string::npos)
-    fail("binary data (a zero byte at byte " + std::to_string(zero + 1) + "), not a text file");
+  // Control bytes other than tab, CR, FF and VT are valid UTF-8 but never text: the file is
+  // binary (a pickle, a model, an image), and saying so beats "invalid UTF-8" about its bytes.
+  for (size_t i = 0; i < line.size(); ++i)
+    if (const auto c = static_cast<unsigned char>(line[i]); c < 0x20 && (c < 0x09 || c > 0x0D))
+      fail("binary data (byte " + std::to_string(i + 1) + " is 0x" + "0123456789ABCDEF"[c >> 4] +
+           "0123456789ABCDEF"[c & 15] + "), not a text file");
   if (const size_t bad = utf8::find_invalid(line); bad != utf8::npos)
     fail(utf8::describe_invalid(line, bad));
   return true;

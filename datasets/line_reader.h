@@ -25,7 +25,8 @@ class LineReader {
   LineReader& operator=(const LineReader&) = delete;
 
   // The next line without its terminator; false at the end of the file. Throws DataError on
-  // invalid UTF-8 or a zero byte (a binary file), naming the line and byte.
+  // invalid UTF-8 or a control byte other than
+  // tab, LF, VT, FF and CR (a binary file), naming the line and byte.
   bool next(std::string& line);
 
   // 1-based number of the line next() returned last (0 before the first call).

@@ -3,11 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <stdexcept>
 #include <string_view>
 #include <unordered_map>
+
+#include "datasets/utf8.h"
 
 namespace attend {
 namespace {
@@ -61,6 +64,18 @@ std::vector<std::string> split_whitespace(std::string_view s) {
   }
   if (start != std::string_view::npos) out.emplace_back(s.substr(start));
   return out;
+}
+
+// Several reference streams, each as long as the hypotheses (references[k][i]).
+void check_streams(const char* metric, size_t hypotheses,
+                   const std::vector<std::vector<std::string>>& references) {
+  if (references.empty()) throw std::invalid_argument(std::string(metric) + ": no references");
+  for (size_t k = 0; k < references.size(); ++k)
+    if (references[k].size() != hypotheses)
+      throw std::invalid_argument(
+          std::string(metric) + ": " + std::to_string(hypotheses) + " hypotheses but " +
+          std::to_string(references[k].size()) + " references" +
+          (references.size() > 1 ? " in stream " + std::to_string(k + 1) : std::string()));
 }
 
 // Python's str.rstrip(): sacreBLEU strips the segment before tokenising, which decides whether
@@ -183,19 +198,37 @@ NgramCounts count_ngrams(const std::vector<std::string>& tokens) {
   return counts;
 }
 
-// One segment's sufficient statistics added into the corpus totals: clipped matches and
-// hypothesis n-gram counts per order (BLEU._compute_segment_statistics).
-void add_segment(const std::vector<std::string>& hyp, const std::vector<std::string>& ref,
-                 BleuScore& s) {
-  const NgramCounts h = count_ngrams(hyp), r = count_ngrams(ref);
+// One segment's sufficient statistics added into the corpus totals
+// (BLEU._extract_reference_info and _compute_segment_statistics): each hypothesis n-gram's count
+// clipped by its largest count in any reference, and the reference length closest to the
+// hypothesis length (the shorter one on a tie).
+void add_segment(const std::vector<std::string>& hyp,
+                 const std::vector<std::vector<std::string>>& refs, BleuScore& s) {
+  NgramCounts r = count_ngrams(refs.front());
+  for (size_t k = 1; k < refs.size(); ++k) {
+    const NgramCounts more = count_ngrams(refs[k]);
+    for (int n = 0; n < kMaxOrder; ++n)
+      for (const auto& [gram, count] : more[n]) {
+        int64_t& c = r[n][gram];
+        c = std::max(c, count);
+      }
+  }
+  const NgramCounts h = count_ngrams(hyp);
   for (int n = 0; n < kMaxOrder; ++n)
     for (const auto& [gram, count] : h[n]) {
       s.totals[n] += count;
       auto it = r[n].find(gram);
       if (it != r[n].end()) s.matches[n] += std::min(count, it->second);
     }
-  s.hypothesis_length += static_cast<int64_t>(hyp.size());
-  s.reference_length += static_cast<int64_t>(ref.size());
+  const int64_t hyp_len = static_cast<int64_t>(hyp.size());
+  int64_t closest = -1;
+  for (const auto& ref : refs) {
+    const int64_t len = static_cast<int64_t>(ref.size());
+    const int64_t diff = std::abs(hyp_len - len), best = std::abs(hyp_len - closest);
+    if (closest < 0 || diff < best || (diff == best && len < closest)) closest = len;
+  }
+  s.hypothesis_length += hyp_len;
+  s.reference_length += closest;
 }
 
 // sacrebleu.utils.my_log: log(0) is floored to a huge negative number, so a zero precision drives
@@ -233,18 +266,60 @@ void compute_bleu(BleuScore& s) {
 
 BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
                       const std::vector<std::string>& references) {
-  check_sizes("corpus_bleu", hypotheses.size(), "hypotheses", references.size(), "references");
+  return corpus_bleu(hypotheses, std::vector<std::vector<std::string>>{references}, {});
+}
+
+BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
+                      const std::vector<std::vector<std::string>>& references,
+                      const BleuOptions& options) {
+  check_streams("corpus_bleu", hypotheses.size(), references);
   BleuScore s;
   s.matches.assign(kMaxOrder, 0);
   s.totals.assign(kMaxOrder, 0);
+  const auto prepare = [&](const std::string& text) {
+    return tokenize_13a(options.lowercase ? utf8::lower(text) : text);
+  };
+  std::vector<std::vector<std::string>> refs(references.size());
   for (size_t i = 0; i < hypotheses.size(); ++i) {
-    if (references[i].empty())
+    bool any = false;
+    for (size_t k = 0; k < references.size(); ++k) {
+      any = any || !references[k][i].empty();
+      refs[k] = prepare(references[k][i]);
+    }
+    if (!any)
       throw std::invalid_argument("corpus_bleu: reference " + std::to_string(i) +
                                   " is empty (sacreBLEU refuses empty references)");
-    add_segment(tokenize_13a(hypotheses[i]), tokenize_13a(references[i]), s);
+    add_segment(prepare(hypotheses[i]), refs, s);
   }
   compute_bleu(s);
   return s;
+}
+
+std::string bleu_signature(size_t num_references, const BleuOptions& options) {
+  return "nrefs:" + std::to_string(num_references) +
+         "|case:" + (options.lowercase ? "lc" : "mixed") +
+         "|eff:no|tok:13a|smooth:exp|version:attend-" ATTEND_VERSION;
+}
+
+std::string format_bleu(const BleuScore& s, const std::string& signature, int width) {
+  // Python's f"{x:.Nf}" is printf's %.Nf (both round half to even on the binary value).
+  const auto fixed = [](double x, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+    return std::string(buf);
+  };
+  std::string precisions;
+  for (double p : s.precisions) {
+    if (!precisions.empty()) precisions += '/';
+    precisions += fixed(p, 1);
+  }
+  const double ratio = s.reference_length > 0 ? static_cast<double>(s.hypothesis_length) /
+                                                    static_cast<double>(s.reference_length)
+                                              : 0.0;
+  return "BLEU|" + signature + " = " + fixed(s.score, width) + " " + precisions +
+         " (BP = " + fixed(s.brevity_penalty, 3) + " ratio = " + fixed(ratio, 3) +
+         " hyp_len = " + std::to_string(s.hypothesis_length) +
+         " ref_len = " + std::to_string(s.reference_length) + ")";
 }
 
 namespace {
@@ -334,13 +409,26 @@ double rouge_l(const std::vector<std::string>& hyp, const std::vector<std::strin
 RougeScore rouge(const std::vector<std::string>& hypotheses,
                  const std::vector<std::string>& references) {
   check_sizes("rouge", hypotheses.size(), "hypotheses", references.size(), "references");
+  return rouge_multi(hypotheses, {references});
+}
+
+RougeScore rouge_multi(const std::vector<std::string>& hypotheses,
+                       const std::vector<std::vector<std::string>>& references) {
+  check_streams("rouge", hypotheses.size(), references);
   RougeScore sum;
   if (hypotheses.empty()) return sum;
   for (size_t i = 0; i < hypotheses.size(); ++i) {
-    const auto h = rouge_tokens(hypotheses[i]), r = rouge_tokens(references[i]);
-    sum.rouge1 += rouge_n(h, r, 1);
-    sum.rouge2 += rouge_n(h, r, 2);
-    sum.rougeL += rouge_l(h, r);
+    const auto h = rouge_tokens(hypotheses[i]);
+    RougeScore best;  // each type's best reference on its own (score_multi's argmax per key)
+    for (const auto& stream : references) {
+      const auto r = rouge_tokens(stream[i]);
+      best.rouge1 = std::max(best.rouge1, rouge_n(h, r, 1));
+      best.rouge2 = std::max(best.rouge2, rouge_n(h, r, 2));
+      best.rougeL = std::max(best.rougeL, rouge_l(h, r));
+    }
+    sum.rouge1 += best.rouge1;
+    sum.rouge2 += best.rouge2;
+    sum.rougeL += best.rougeL;
   }
   const double n = static_cast<double>(hypotheses.size());
   return {sum.rouge1 / n, sum.rouge2 / n, sum.rougeL / n};

@@ -30,6 +30,31 @@ struct BleuScore {
 BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
                       const std::vector<std::string>& references);
 
+struct BleuOptions {
+  // Case-insensitive BLEU (sacreBLEU's --lowercase, "case:lc"): both sides lowercased first.
+  // attend lowercases Latin, Greek and Cyrillic letters (datasets/utf8.h); Python's str.lower,
+  // which sacreBLEU uses, also knows the other cased scripts.
+  bool lowercase = false;
+};
+
+// Several references per hypothesis, as sacreBLEU scores them: references[k][i] is the k-th
+// reference of hypothesis i (one stream per reference file). Each n-gram's match is clipped by its
+// largest count in any reference, and the reference length is the one closest to the hypothesis
+// length (the shorter on a tie). An empty reference is a reference with no tokens, as in
+// sacreBLEU; a hypothesis whose references are all empty throws. Throws std::invalid_argument on
+// no reference stream or a stream whose size differs from the hypotheses'.
+BleuScore corpus_bleu(const std::vector<std::string>& hypotheses,
+                      const std::vector<std::vector<std::string>>& references,
+                      const BleuOptions& options);
+
+// sacreBLEU's signature of this computation, "nrefs:N|case:mixed|eff:no|tok:13a|smooth:exp|
+// version:attend-X": the keys and values sacreBLEU 2.x prints, with the version field naming the
+// implementation that computed the score (attend, whose numbers equal sacreBLEU 2.x's).
+std::string bleu_signature(size_t num_references, const BleuOptions& options);
+// sacreBLEU's score line: "BLEU|SIGNATURE = 48.5 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944
+// hyp_len = 17 ref_len = 18)", the score with `width` decimals (its command line's default is 1).
+std::string format_bleu(const BleuScore& score, const std::string& signature, int width = 1);
+
 struct RougeScore {
   double rouge1 = 0, rouge2 = 0, rougeL = 0;  // F1, 0-1, averaged over the pairs
 };
@@ -39,6 +64,12 @@ struct RougeScore {
 // mismatch.
 RougeScore rouge(const std::vector<std::string>& hypotheses,
                  const std::vector<std::string>& references);
+// Several references per hypothesis (references[k][i], as for BLEU), as rouge-score's
+// RougeScorer.score_multi: for each pair and each of ROUGE-1/2/L separately, the F1 of the
+// reference that scores best, then the plain mean over pairs. Throws std::invalid_argument on no
+// reference stream or a stream whose size differs from the hypotheses'.
+RougeScore rouge_multi(const std::vector<std::string>& hypotheses,
+                       const std::vector<std::vector<std::string>>& references);
 
 // Fraction of equal labels (0-1). Throws std::invalid_argument on a size mismatch or no labels.
 double accuracy(const std::vector<int64_t>& predicted, const std::vector<int64_t>& truth);

@@ -238,6 +238,100 @@ BOOST_AUTO_TEST_CASE(bleu_rejects_size_mismatch_and_empty_reference) {
   check_throws_naming([] { corpus_bleu({"a", "b"}, {"a", ""}); }, {"reference 1", "empty"});
 }
 
+// ---- several references, case, the signature ---------------------------------------------------
+
+// mjpost/sacrebleu README.md (object-oriented API) and test/test_bleu.py test_corpus_bleu_cases
+// (48.530827 within 1e-8): two reference streams. The README prints
+// "BLEU = 48.53 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 ref_len = 18)".
+const Strings kReadmeHyps = {"The dog bit the man.", "It wasn't surprising.",
+                             "The man had just bitten him."};
+const std::vector<Strings> kReadmeRefs = {
+    {"The dog bit the man.", "It was not unexpected.", "The man bit him first."},
+    {"The dog had bit the man.", "No one was surprised.", "The man had bitten the dog."}};
+
+BOOST_AUTO_TEST_CASE(bleu_two_references_sacrebleu_readme) {
+  const BleuScore s = corpus_bleu(kReadmeHyps, kReadmeRefs, {});
+  check_near(s.score, 48.530827, 1e-6);
+  BOOST_CHECK_EQUAL(s.hypothesis_length, 17);
+  BOOST_CHECK_EQUAL(s.reference_length, 18);
+  BOOST_CHECK_EQUAL(
+      format_bleu(s, bleu_signature(2, {})),
+      "BLEU|nrefs:2|case:mixed|eff:no|tok:13a|smooth:exp|version:attend-" ATTEND_VERSION
+      " = 48.5 82.4/50.0/45.5/37.5 (BP = 0.943 ratio = 0.944 hyp_len = 17 "
+      "ref_len = 18)");
+  BOOST_CHECK_EQUAL(format_bleu(s, "sig", 2).substr(0, 18), "BLEU|sig = 48.53 8");
+  // Either stream alone scores lower: the second reference adds matches.
+  BOOST_CHECK_LT(corpus_bleu(kReadmeHyps, kReadmeRefs[0]).score, s.score);
+  BOOST_CHECK_LT(corpus_bleu(kReadmeHyps, kReadmeRefs[1]).score, s.score);
+  // The order of the streams does not matter.
+  check_near(corpus_bleu(kReadmeHyps, {kReadmeRefs[1], kReadmeRefs[0]}, {}).score, s.score, 0);
+}
+
+// The README's "variable number of references" example: the first hypothesis's first reference
+// is '' (a reference with no tokens; sacreBLEU keeps it). Printed: "BLEU = 29.44
+// 82.4/42.9/27.3/12.5 (BP = 0.889 ratio = 0.895 hyp_len = 17 ref_len = 19)".
+BOOST_AUTO_TEST_CASE(bleu_an_empty_reference_among_others_has_no_tokens) {
+  std::vector<Strings> refs = kReadmeRefs;
+  refs[0][0] = "";
+  const BleuScore s = corpus_bleu(kReadmeHyps, refs, {});
+  BOOST_CHECK_EQUAL(format_bleu(s, "x", 2),
+                    "BLEU|x = 29.44 82.4/42.9/27.3/12.5 (BP = 0.889 ratio = 0.895 hyp_len = 17 "
+                    "ref_len = 19)");
+  // All references of a hypothesis empty: refused, as with one reference.
+  refs[1][0] = "";
+  check_throws_naming([&] { corpus_bleu(kReadmeHyps, refs, {}); }, {"reference 0", "empty"});
+}
+
+// huggingface/evaluate metrics/sacrebleu/README.md passes these two references per segment;
+// its printed statistics (the test bleu_huggingface_card_example above) hold with both.
+BOOST_AUTO_TEST_CASE(bleu_huggingface_card_example_two_references) {
+  const BleuScore s = corpus_bleu(
+      {"hello there general kenobi", "on our way to ankh morpork"},
+      {{"hello there general kenobi", "goodbye ankh morpork"}, {"hello there !", "ankh morpork"}},
+      {});
+  check_near(s.score, 39.76353643835252, 1e-12);
+  check_counts(s, {6, 4, 2, 1}, {10, 8, 6, 4});
+  BOOST_CHECK_EQUAL(s.reference_length, 7);
+}
+
+// By hand: the reference length is the closest to the hypothesis's, the shorter on a tie; each
+// n-gram is clipped by its largest count in one reference, not the sum over references.
+//   hyp "a a b c" (4 tokens), refs "a b c" (3) and "a a b c d" (5): |4-3| = |4-5| = 1 -> r = 3.
+//   unigrams: a x2 (max count 2, in ref 2), b, c -> 4/4; bigrams "a a" "a b" "b c" -> 3/3;
+//   trigrams "a a b" "a b c" -> 2/2; 4-gram "a a b c" -> 1/1. BLEU = 100, BP = 1 (c = 4 > r = 3).
+//   With refs "a b c" and "a b d": "a" clips to 1 in both -> unigrams 3/4.
+BOOST_AUTO_TEST_CASE(bleu_closest_length_and_clipping_by_hand) {
+  const BleuScore s = corpus_bleu({"a a b c"}, {{"a b c"}, {"a a b c d"}}, {});
+  BOOST_CHECK_EQUAL(s.reference_length, 3);
+  check_counts(s, {4, 3, 2, 1}, {4, 3, 2, 1});
+  check_near(s.score, 100.0, 1e-12);
+  const BleuScore t = corpus_bleu({"a a b c"}, {{"a b c"}, {"a b d"}}, {});
+  BOOST_CHECK_EQUAL(t.matches[0], 3);
+  // Lengths 6 and 2 around a hypothesis of 4: a tie again, the shorter (2) wins.
+  BOOST_CHECK_EQUAL(corpus_bleu({"a b c d"}, {{"a b c d e f"}, {"a b"}}, {}).reference_length, 2);
+}
+
+BOOST_AUTO_TEST_CASE(bleu_lowercase_option_and_signature) {
+  const BleuScore mixed = corpus_bleu({"Hello World"}, {{"hello world"}}, {});
+  const BleuScore lc = corpus_bleu({"Hello World"}, {{"hello world"}}, {.lowercase = true});
+  check_counts(mixed, {0, 0, 0, 0}, {2, 1, 0, 0});
+  check_counts(lc, {2, 1, 0, 0}, {2, 1, 0, 0});
+  // Accented capitals too: "ÉTÉ" is "été".
+  check_counts(corpus_bleu({"ÉTÉ ici"}, {{"été ici"}}, {.lowercase = true}), {2, 1, 0, 0},
+               {2, 1, 0, 0});
+  BOOST_CHECK_EQUAL(bleu_signature(1, {.lowercase = true}),
+                    "nrefs:1|case:lc|eff:no|tok:13a|smooth:exp|version:attend-" ATTEND_VERSION);
+}
+
+BOOST_AUTO_TEST_CASE(bleu_several_references_reject_bad_streams) {
+  check_throws_naming([] { corpus_bleu({"a"}, std::vector<Strings>{}, {}); }, {"no references"});
+  check_throws_naming(
+      [] {
+        corpus_bleu({"a", "b"}, {{"a", "b"}, {"a"}}, {});
+      },
+      {"2 hypotheses", "1 references", "stream 2"});
+}
+
 // ---- ROUGE --------------------------------------------------------------------------------------
 // rouge-score's scorer.score(target, prediction) is rouge({prediction}, {target}) here.
 
@@ -331,6 +425,30 @@ BOOST_AUTO_TEST_CASE(rouge_averages_over_pairs) {
 
 BOOST_AUTO_TEST_CASE(rouge_rejects_size_mismatch) {
   check_throws_naming([] { rouge({"a"}, {"a", "b", "c"}); }, {"rouge", "1", "3"});
+}
+
+// rouge-score's RougeScorer.score_multi takes, per rouge type, the reference with the best F1.
+// By hand, hypothesis "a b c d" (4 tokens, bigrams ab bc cd):
+//   ref "c d a b":     R1 4/4 and 4/4 -> 1.0; R2 {cd, ab} of 3 and 3 -> 2/3; LCS 2 -> F 0.5.
+//   ref "a b c x y z": R1 P 3/4, R 3/6 -> 0.6; R2 {ab, bc}: P 2/3, R 2/5 -> 0.5; LCS 3 -> F 0.6.
+//   Best per type: R1 1.0 and R2 2/3 from the first reference, RL 0.6 from the second.
+BOOST_AUTO_TEST_CASE(rouge_several_references_best_per_type) {
+  const RougeScore s = rouge_multi({"a b c d"}, std::vector<Strings>{{"c d a b"}, {"a b c x y z"}});
+  check_near(s.rouge1, 1.0, 1e-12);
+  check_near(s.rouge2, 2.0 / 3.0, 1e-12);
+  check_near(s.rougeL, 0.6, 1e-12);
+  // One stream is the single-reference score; then the mean over pairs of each pair's best.
+  const RougeScore one = rouge_multi({"a b c d"}, std::vector<Strings>{{"c d a b"}});
+  check_near(one.rougeL, 0.5, 1e-12);
+  const RougeScore two =
+      rouge_multi({"a b c d", "x"}, std::vector<Strings>{{"c d a b", "y"}, {"a b c x y z", "x"}});
+  check_near(two.rouge1, (1.0 + 1.0) / 2, 1e-12);
+  check_near(two.rougeL, (0.6 + 1.0) / 2, 1e-12);
+  check_throws_naming(
+      [] {
+        rouge_multi({"a"}, std::vector<Strings>{{"a"}, {}});
+      },
+      {"rouge", "1 hypotheses", "0 references", "stream 2"});
 }
 
 // ---- accuracy, macro-F1, perplexity -------------------------------------------------------------
