@@ -57,10 +57,14 @@ int run_generate(CheckpointCommands& c, const std::string& what) {
   for (size_t i = 0; i < c.texts.size(); ++i)
     if (c.texts[i].find_first_not_of(" \t\r\n") == std::string::npos)
       throw CLI::ValidationError("text", "input " + std::to_string(i + 1) + " is empty");
+  // Standard input: one output line per input line, a blank line for a blank one, so the output
+  // file stays aligned with the input (and its references) for attend score.
   std::vector<std::string> inputs = c.texts;
   if (inputs.empty())
-    for (std::string line; std::getline(std::cin, line);)
-      if (!line.empty()) inputs.push_back(line);
+    for (std::string line; std::getline(std::cin, line);) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      inputs.push_back(std::move(line));
+    }
   for (const auto& out : text->generate(inputs, c.config.text_task.decode))
     std::printf("%s\n", out.c_str());
   return 0;
@@ -170,7 +174,9 @@ void add_checkpoint_commands(CLI::App& root, CheckpointCommands& c) {
     *cmd = root.add_subcommand(
         name, std::string(help) + " (arguments, or one per line on standard input)");
     add_checkpoint_option(**cmd, c);
-    (*cmd)->add_option("text", c.texts, "Input texts (none: read standard input)");
+    (*cmd)->add_option("text", c.texts,
+                       "Input texts (none: read standard input, writing exactly one line per "
+                       "input line, a blank one for a blank input)");
     add_decode_options(**cmd, c.config.text_task.decode, c.config.text_task.eval_batch_size);
   }
 

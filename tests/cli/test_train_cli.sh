@@ -30,8 +30,18 @@ out=$("$attend" eval -c "$tmp/s2s/best.safetensors" --eval-examples 10 2>&1) || 
 check "eval prints BLEU on the test split" "test: bleu" "$out"
 out=$("$attend" translate -c "$tmp/s2s/best.safetensors" "The cat sleeps." "He sells the box." 2>&1) || { echo "FAIL: translate exited $?"; fail=1; }
 [[ $(printf '%s\n' "$out" | wc -l) -eq 2 ]] && echo "ok: translate prints one line per input" || { echo "FAIL: translate output: $out"; fail=1; }
-out=$(printf 'The dog eats.\n\nA tall actor waits.\n' | "$attend" translate -c "$tmp/s2s/last.safetensors" --beam 3 2>&1) || { echo "FAIL: translate from stdin exited $?"; fail=1; }
-[[ $(printf '%s\n' "$out" | wc -l) -eq 2 ]] && echo "ok: translate reads standard input" || { echo "FAIL: translate stdin output: $out"; fail=1; }
+# Standard input: exactly one line out per line in, a blank line for a blank (or only spaces) one,
+# so the output stays aligned with the input's references for attend score.
+printf 'The dog eats.\n\nA tall actor waits.\n  \r\nThe cat sleeps.\n\n' >"$tmp/in.txt"
+"$attend" translate -c "$tmp/s2s/last.safetensors" --beam 3 <"$tmp/in.txt" >"$tmp/out.txt" 2>"$tmp/err.txt" || { echo "FAIL: translate from stdin exited $?"; cat "$tmp/err.txt"; fail=1; }
+[[ $(wc -l <"$tmp/out.txt") -eq 6 ]] && ok "translate writes one line per standard input line" || bad "translate stdin output: $(cat -A "$tmp/out.txt")"
+blank=$(awk 'length($0) == 0 {printf "%d ", NR}' "$tmp/out.txt")
+[[ $blank == "2 4 6 " ]] && ok "blank input lines give blank output lines" || bad "blank output lines: '$blank'"
+[[ -z $(awk 'NR == 1 || NR == 3 || NR == 5' "$tmp/out.txt" | grep -x '') ]] && ok "the other lines are translated" || bad "an input line gave no translation"
+# The aligned output scores against line-aligned references (blank lines are empty outputs).
+printf 'Le chien mange.\nx\nUn grand acteur attend.\nx\nLe chat dort.\nx\n' >"$tmp/ref.txt"
+out=$("$attend" score --hyp "$tmp/out.txt" --ref "$tmp/ref.txt" 2>&1) || { echo "FAIL: score of translate's output exited $?: $out"; fail=1; }
+check "translate's output scores against its references" "BLEU|nrefs:1|" "$out"
 
 # data given as files: the checkpoint remembers them (as absolute paths) for eval
 datadir=$(cd "$(dirname "$0")/../../datasets/data" && pwd)

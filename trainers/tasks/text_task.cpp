@@ -197,12 +197,24 @@ std::vector<std::string> TextTask::generate(const std::vector<std::string>& sour
                                             const DecodeOptions& options) {
   Tokenizer tok(data_->tokenizer);
   std::vector<SequencePair> pairs;
-  for (const auto& s : sources) {
-    pairs.push_back({data_->source_vocab.encode(tok(s)), {}});
-    check_source_fits(pairs.back().source, "input " + std::to_string(pairs.size()));
+  std::vector<size_t> rows;  // the sources that have tokens; the others stay empty outputs
+  for (size_t i = 0; i < sources.size(); ++i) {
+    std::vector<int64_t> ids;
+    try {
+      ids = data_->source_vocab.encode(tok(sources[i]));
+    } catch (const DataError& e) {  // invalid UTF-8: say which input
+      throw DataError("input " + std::to_string(i + 1) + ": " + e.what());
+    }
+    if (ids.empty()) continue;
+    check_source_fits(ids, "input " + std::to_string(i + 1));
+    pairs.push_back({std::move(ids), {}});
+    rows.push_back(i);
   }
-  return decode_to_text(*model_, pairs, data_->target_vocab, options, options_.eval_batch_size,
-                        options_.collate);
+  std::vector<std::string> out(sources.size());
+  std::vector<std::string> decoded = decode_to_text(*model_, pairs, data_->target_vocab, options,
+                                                    options_.eval_batch_size, options_.collate);
+  for (size_t k = 0; k < rows.size(); ++k) out[rows[k]] = std::move(decoded[k]);
+  return out;
 }
 
 }  // namespace attend

@@ -74,7 +74,9 @@ class TextTask : public TrainingTask {
     return {"loss", "ppl", "bleu", "bleu@1-10", "bleu@11-20", "bleu@21+"};
   }
 
-  // Decodes raw sentences and returns detokenised outputs.
+  // Decodes raw sentences and returns detokenised outputs, one per source, in order; a source
+  // with no tokens (empty, only spaces) gives an empty output without decoding. Throws DataError
+  // naming "input N" (1-based position) for a source longer than the model takes.
   std::vector<std::string> generate(const std::vector<std::string>& sources,
                                     const DecodeOptions& options);
   const TextTaskOptions& options() const { return options_; }
