@@ -6,8 +6,11 @@
 #include <iostream>
 
 #include "cli/train_cmd.h"
+#include "cli/validators.h"
 #include "datasets/bundled.h"
+#include "trainers/run_log.h"
 #include "trainers/tasks/metrics.h"
+#include "trainers/tasks/scoring.h"
 
 namespace attend::cli {
 namespace {
@@ -19,12 +22,40 @@ void add_checkpoint_option(CLI::App& app, CheckpointCommands& c) {
 }
 
 int run_eval(CheckpointCommands& c) {
+  if (c.eval->count("--output")) check_output_file("--output", c.output, "the file to write");
   Experiment e = Experiment::from_checkpoint(c.checkpoint, c.data, c.config);
+  const EvalSplit split = c.split == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
+  TextTask* text = e.text_task();
+  if (!text && (!c.output.empty() || c.config.text_task.bleu.lowercase))
+    throw CLI::ValidationError(
+        c.output.empty() ? "--lowercase" : "--output",
+        "applies to text models; " + c.checkpoint + " is a " + task_kind_name(e.kind()) + " model");
   std::fprintf(stderr, "%s\n", e.summary().c_str());
-  auto m = e.task().evaluate(c.split == "valid" ? EvalSplit::kValid : EvalSplit::kTest);
+  if (!text) {
+    const auto m = e.task().evaluate(split);
+    std::printf("%s:", c.split.c_str());
+    for (const auto& [k, v] : m) std::printf(" %s %.4g", k.c_str(), v);
+    std::printf("\n");
+    return 0;
+  }
+  const TextTask::Evaluation ev = text->evaluate_text(split);
   std::printf("%s:", c.split.c_str());
-  for (const auto& [k, v] : m) std::printf(" %s %.4g", k.c_str(), v);
+  for (const auto& [k, v] : ev.metrics) std::printf(" %s %.4g", k.c_str(), v);
   std::printf("\n");
+  // The score as sacreBLEU prints it, with its signature (and ROUGE beside it for summaries).
+  const BleuOptions& bleu = c.config.text_task.bleu;
+  const std::vector<std::vector<std::string>> refs = {ev.references};
+  if (text->options().score == TextScore::kRouge)
+    std::printf("%s\n", format_rouge(rouge_multi(ev.hypotheses, refs), 1).c_str());
+  else
+    std::printf(
+        "%s\n",
+        format_bleu(corpus_bleu(ev.hypotheses, refs, bleu), bleu_signature(1, bleu)).c_str());
+  if (!c.output.empty()) {
+    std::string lines;
+    for (const auto& h : ev.hypotheses) lines += h + "\n";
+    write_text_file_atomic(c.output, lines);
+  }
   return 0;
 }
 
@@ -166,6 +197,12 @@ void add_checkpoint_commands(CLI::App& root, CheckpointCommands& c) {
       ->add_option("--eval-examples", c.config.text_task.max_eval_examples,
                    "Decode at most this many sentences (0 = all)")
       ->check(CLI::Range(0, 100000000));
+  c.eval->add_flag("--lowercase,-l", c.config.text_task.bleu.lowercase,
+                   "Case-insensitive BLEU (sacreBLEU's -lc; the signature says case:lc), as the "
+                   "tutorials' lowercased scores");
+  c.eval->add_option("--output,-o", c.output,
+                     "Also write the decoded split to this file, one line per example (for "
+                     "attend score)");
   add_decode_options(*c.eval, c.config.text_task.decode, c.config.text_task.eval_batch_size);
 
   for (auto [cmd, name, help] :

@@ -16,6 +16,7 @@ struct CheckpointCommands {
   std::string split = "test";
   std::vector<std::string> texts;
   std::vector<std::string> nodes;
+  std::string output;  // eval: write the decoded split here, one line per example
   ExperimentConfig config;
 };
 

@@ -34,6 +34,7 @@ CommandLine::CommandLine(const std::string& config_default) {
   add_train_command(app, train);
   add_checkpoint_commands(app, use);
   add_score_command(app, score);
+  add_average_command(app, average);
   add_attention_command(app, attention);
   add_report_command(app, report);
   add_gradcheck_command(app, gradcheck);
@@ -54,15 +55,25 @@ CommandLine::CommandLine(const std::string& config_default) {
   datasets_show = datasets->add_subcommand(
       "show", "Sizes, vocabulary, length histogram, class balance and samples of a dataset");
   datasets_show
-      ->add_option("dataset", dataset_name,
-                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file; for speech "
-                   "also a manifest (path<TAB>transcript), an FSDD folder or an audio file")
+      ->add_option("dataset", dataset.what,
+                   "A bundled dataset name, or a TSV/JSONL/CSV/LINQS .content file, a JSONL file "
+                   "of graphs, a Cora/Citeseer directory, parallel text (a source file with its "
+                   "target file next, a prefix or a directory with --source-lang and "
+                   "--target-lang, or a directory of STEM.LANG files); for speech also a "
+                   "manifest (path<TAB>transcript), an FSDD folder or an audio file")
       ->required();
-  datasets_show->add_option("--samples", dataset_samples, "Sample rows to print")
+  datasets_show->add_option("target", dataset.target,
+                            "Parallel text: the target file, line-aligned with the first");
+  datasets_show->add_option("--source-lang", dataset.source_lang,
+                            "Parallel text: the source files' suffix (data/train.de: de)");
+  datasets_show->add_option("--target-lang", dataset.target_lang,
+                            "Parallel text: the target files' suffix (data/train.en: en)");
+  datasets_show->add_option("--samples", dataset.samples, "Sample rows to print")
       ->check(CLI::Range(0, 1000));
 
   version = app.add_subcommand(
-      "version", "Print version, the OpenBLAS kernels in use and whether audio support is on");
+      "version",
+      "Print version, the OpenBLAS kernels in use and whether audio and subword support are on");
 }
 
 }  // namespace attend::cli

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "cli/attention_cmd.h"
+#include "cli/average_cmd.h"
 #include "cli/checkpoint_cmds.h"
+#include "cli/datasets_cmd.h"
 #include "cli/demo.h"
 #include "cli/gradcheck_cmd.h"
 #include "cli/gradflow_cmd.h"
@@ -32,6 +34,7 @@ struct CommandLine {
   TrainCommand train;
   CheckpointCommands use;
   ScoreCommand score;
+  AverageCommand average;
   // Study tools.
   AttentionCommand attention;
   ReportCommand report;
@@ -41,8 +44,7 @@ struct CommandLine {
   DemoOptions demo;
   CLI::App* demo_cmd = nullptr;
   CLI::App *datasets_list = nullptr, *datasets_show = nullptr;
-  std::string dataset_name;
-  int dataset_samples = 3;
+  ShowDataset dataset;
   CLI::App* version = nullptr;
 };
 

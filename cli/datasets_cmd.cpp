@@ -9,10 +9,12 @@
 #include "datasets/bundled.h"
 #include "datasets/bundled_graphs.h"
 #include "datasets/data_error.h"
+#include "datasets/line_reader.h"
+#include "datasets/load_citation.h"
 #include "datasets/load_doc_summary.h"
 #include "datasets/load_linqs.h"
 #include "datasets/load_text_pairs.h"
-#include "datasets/tokenizer.h"
+#include "datasets/text_pipeline.h"
 #include "datasets/vocab.h"
 
 namespace attend::cli {
@@ -60,8 +62,8 @@ void show_text(const std::vector<std::pair<std::string, std::vector<TextPair>>>&
     std::printf("%-6s %lld pairs\n", name.c_str(), static_cast<long long>(pairs.size()));
     all.insert(all.end(), pairs.begin(), pairs.end());
   }
-  Tokenizer tok(TokenizerOptions{});
-  TokenizedPairs t = tokenize_pairs(all, tok, tok);
+  const auto tok = std::make_shared<WordTokenizer>();
+  TokenizedPairs t = tokenize_pairs(all, TextPipeline{tok, tok, {}, {}});
   std::printf("vocabulary (all tokens, with 4 specials): source %lld, target %lld\n",
               static_cast<long long>(Vocab::build(t.source).size()),
               static_cast<long long>(Vocab::build(t.target).size()));
@@ -126,6 +128,100 @@ void show_graph_set(const GraphClassificationDataset& d) {
               d.split.valid.size(), d.split.test.size());
 }
 
+// Parallel text: two files, a prefix and two languages, or a directory and two languages.
+void show_parallel_text(const ShowDataset& r) {
+  if (!r.target.empty()) {
+    if (!r.source_lang.empty() || !r.target_lang.empty())
+      throw DataError(r.what, 0,
+                      "give two files or a prefix with --source-lang/--target-lang, not both");
+    std::vector<TextPair> pairs = load_parallel_text(r.what, r.target);
+    std::printf("%s + %s (parallel text)\n", r.what.c_str(), r.target.c_str());
+    show_text({{"all", pairs}}, r.samples);
+    return;
+  }
+  if (r.source_lang.empty() || r.target_lang.empty())
+    throw DataError(r.what, 0,
+                    "parallel text by language needs both --source-lang and --target-lang");
+  if (!std::filesystem::is_directory(r.what)) {
+    const ParallelFiles f = parallel_files(r.what, r.source_lang, r.target_lang);
+    std::vector<TextPair> pairs = load_parallel_text(f.source, f.target);
+    std::printf("%s + %s (parallel text)\n", f.source.c_str(), f.target.c_str());
+    show_text({{"all", pairs}}, r.samples);
+    return;
+  }
+  const std::vector<std::string> stems = parallel_stems(r.what, r.source_lang, r.target_lang);
+  if (stems.empty())
+    throw DataError(r.what, 0,
+                    "no STEM." + r.source_lang + " file with a STEM." + r.target_lang +
+                        " beside it (parallel text, one sentence a line)");
+  std::vector<std::pair<std::string, std::vector<TextPair>>> splits;
+  for (const std::string& stem : stems) {
+    const ParallelFiles f = parallel_files((std::filesystem::path(r.what) / stem).string(),
+                                           r.source_lang, r.target_lang);
+    splits.emplace_back(stem, load_parallel_text(f.source, f.target));
+  }
+  std::printf(
+      "%s: parallel text %s -> %s (train with --train-pref %s/STEM --source-lang %s "
+      "--target-lang %s, and --valid-pref, --test-pref)\n",
+      r.what.c_str(), r.source_lang.c_str(), r.target_lang.c_str(), r.what.c_str(),
+      r.source_lang.c_str(), r.target_lang.c_str());
+  show_text(splits, r.samples);
+}
+
+// The two file suffixes of a directory of parallel text (multi30k/raw: de and en), or none.
+std::pair<std::string, std::string> directory_languages(const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> stems_by_suffix;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::filesystem::path p = entry.path().filename();
+    if (p.extension() == ".gz") p = p.stem();
+    if (p.extension().string().size() < 2 || p.stem().empty()) continue;
+    stems_by_suffix[p.extension().string().substr(1)].push_back(p.stem().string());
+  }
+  // Two suffixes that share a stem, and no third one: the two languages.
+  std::vector<std::string> langs;
+  for (auto& [suffix, stems] : stems_by_suffix) {
+    std::sort(stems.begin(), stems.end());
+    for (auto& [other, other_stems] : stems_by_suffix)
+      if (other != suffix && std::any_of(stems.begin(), stems.end(), [&](const std::string& s) {
+            return std::find(other_stems.begin(), other_stems.end(), s) != other_stems.end();
+          })) {
+        langs.push_back(suffix);
+        break;
+      }
+  }
+  if (langs.size() != 2) return {};
+  return {langs[0], langs[1]};
+}
+
+// A directory: a Cora/Citeseer graph (what train --data takes) or parallel text.
+void show_directory(const ShowDataset& r) {
+  if (is_citation_directory(r.what)) {
+    GraphData g = load_citation_directory(r.what);
+    std::printf("%s (citation graph, the Planetoid split)\n", r.what.c_str());
+    show_graph(g);
+    return;
+  }
+  const auto [a, b] = directory_languages(r.what);
+  if (a.empty())
+    throw DataError(r.what, 0,
+                    "a directory, but neither a Cora/Citeseer directory (with linqs/ or "
+                    "planetoid_txt/) nor parallel text (STEM.LANG files for two languages)");
+  ShowDataset langs = r;
+  langs.source_lang = a;
+  langs.target_lang = b;
+  show_parallel_text(langs);
+}
+
+// A JSONL file of graphs (for gat-graph) rather than of document-summary pairs: its first
+// non-empty line has "edges".
+bool is_graph_set_jsonl(const std::string& path) {
+  LineReader in(path);
+  for (std::string line; in.next(line);)
+    if (!line.empty()) return line.find("\"edges\"") != std::string::npos;
+  return false;
+}
+
 }  // namespace
 
 void list_datasets() {
@@ -151,11 +247,19 @@ void list_datasets() {
   }
   list_speech_datasets();
   std::printf(
-      "`attend datasets show NAME` for details; a path to a TSV, JSONL, CSV or LINQS .content file "
-      "works too\n");
+      "`attend datasets show NAME` for details; a path to a TSV, JSONL, CSV or LINQS .content "
+      "file, "
+      "a Cora/Citeseer directory, or parallel text (SRC_FILE TGT_FILE, or a prefix or directory "
+      "with --source-lang/--target-lang) works too\n");
 }
 
-void show_dataset(const std::string& what, int samples) {
+void show_dataset(const ShowDataset& r) {
+  const std::string& what = r.what;
+  const int samples = r.samples;
+  if (!r.target.empty() || !r.source_lang.empty() || !r.target_lang.empty()) {
+    show_parallel_text(r);
+    return;
+  }
   if (contains(bundled_dataset_names(), what)) {
     TextSplits s = load_bundled_text(what);
     std::printf("%s (bundled)\n", what.c_str());
@@ -178,6 +282,10 @@ void show_dataset(const std::string& what, int samples) {
   if (!std::filesystem::exists(what))
     throw DataError(what, 0,
                     "neither a bundled dataset (see `attend datasets list`) nor an existing file");
+  if (std::filesystem::is_directory(what)) {
+    show_directory(r);
+    return;
+  }
   // Each file is read in full before anything is printed, so a bad one is a one-line error.
   std::string base = ends_with(what, ".gz") ? what.substr(0, what.size() - 3) : what;
   if (ends_with(base, ".content")) {
@@ -185,6 +293,10 @@ void show_dataset(const std::string& what, int samples) {
     GraphData g = load_linqs(what, std::filesystem::exists(cites) ? cites : cites + ".gz");
     std::printf("%s\n", what.c_str());
     show_graph(g);
+  } else if (ends_with(base, ".jsonl") && is_graph_set_jsonl(what)) {
+    GraphClassificationDataset d = load_graph_set_jsonl(what);  // graphs for gat-graph
+    std::printf("%s\n", what.c_str());
+    show_graph_set(d);
   } else if (ends_with(base, ".jsonl") || ends_with(base, ".json") || ends_with(base, ".csv")) {
     std::vector<TextPair> pairs = load_doc_summary(what);  // document-summary pairs
     std::printf("%s\n", what.c_str());

@@ -7,8 +7,21 @@
 namespace attend::cli {
 
 void list_datasets();
-// NAME: a bundled dataset; PATH: a TSV/JSONL/CSV pairs file (optionally .gz) or a LINQS
-// NAME.content file (NAME.cites beside it). Throws with a one-line message on bad input.
-void show_dataset(const std::string& name_or_path, int samples);
+
+struct ShowDataset {
+  std::string what;    // a name or a path
+  std::string target;  // a second path: `what` and `target` are line-aligned parallel text
+  // Parallel text by language: `what` is a prefix (data/train -> data/train.de, data/train.en)
+  // or a directory (every split that has both files).
+  std::string source_lang, target_lang;
+  int samples = 3;
+};
+
+// Every kind of data `attend train` reads: a bundled dataset; a TSV/JSONL/CSV pairs file
+// (optionally .gz); two line-aligned files; a prefix or directory of parallel text (languages
+// given, or a directory's two file suffixes found); a Cora/Citeseer directory; a LINQS
+// NAME.content file (NAME.cites beside it); a JSONL file of graphs; speech data. Throws with a
+// one-line message on bad input.
+void show_dataset(const ShowDataset& request);
 
 }  // namespace attend::cli

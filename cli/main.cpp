@@ -13,6 +13,10 @@
 #include "cli/models_cmd.h"
 #include "cli/parse_errors.h"
 #include "trainers/distributed/communicator.h"
+#include "datasets/data_error.h"
+#include "datasets/sentencepiece_model.h"
+#include "models/hyperparams.h"
+#include "trainers/checkpoint.h"
 
 namespace {
 
@@ -22,6 +26,7 @@ int dispatch(attend::cli::CommandLine& cl) {
   if (*cl.train.app) return attend::cli::run_train(cl.train, app);
   if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
   if (*cl.score.app) return attend::cli::run_score(cl.score);
+  if (*cl.average.app) return attend::cli::run_average(cl.average);
   if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
   if (*cl.report.app) return attend::cli::run_report(cl.report);
   if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);
@@ -36,7 +41,7 @@ int dispatch(attend::cli::CommandLine& cl) {
     return 0;
   }
   if (*cl.datasets_show) {
-    attend::cli::show_dataset(cl.dataset_name, cl.dataset_samples);
+    attend::cli::show_dataset(cl.dataset);
     return 0;
   }
   if (*cl.version) {
@@ -44,6 +49,10 @@ int dispatch(attend::cli::CommandLine& cl) {
                 attend::num_threads());
     std::printf("%s\n", attend::cli::audio_support().c_str());
     std::printf("%s\n", attend::mpi_support().c_str());
+    std::printf("subwords: %s\n",
+                attend::sentencepiece_supported()
+                    ? "on (SentencePiece)"
+                    : "off (built without libsentencepiece-dev; install it and rebuild)");
     return 0;
   }
   return 0;

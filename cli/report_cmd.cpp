@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/validators.h"
 #include "study/report.h"
 
 namespace attend::cli {
@@ -23,17 +24,7 @@ void add_report_command(CLI::App& root, ReportCommand& cmd) {
 }
 
 int run_report(const ReportCommand& cmd) {
-  if (cmd.app->count("--out")) {
-    namespace fs = std::filesystem;
-    if (cmd.out.empty()) throw CLI::ValidationError("--out", "empty path; give an HTML file");
-    std::error_code ec;
-    if (fs::is_directory(cmd.out, ec))
-      throw CLI::ValidationError("--out", cmd.out + " is a directory; give an HTML file");
-    const fs::path parent = fs::absolute(cmd.out).parent_path();
-    if (!fs::is_directory(parent, ec))
-      throw CLI::ValidationError("--out", "cannot write " + cmd.out + ": " + parent.string() +
-                                              " is not an existing directory");
-  }
+  if (cmd.app->count("--out")) check_output_file("--out", cmd.out, "an HTML file");
   study::ReportOptions o;
   o.run_dir = cmd.run_dir;
   o.out = cmd.out;

@@ -11,6 +11,7 @@
 #include "autograd/threading.h"
 #include "cli/parse_errors.h"
 #include "cli/validators.h"
+#include "datasets/load_text_pairs.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_lock.h"
 #include "trainers/run_log.h"
@@ -115,6 +116,33 @@ std::string resume_config_path(int argc, char** argv) {
 
 namespace {
 
+// Parallel text, one sentence a line, as corpora ship it: explicit files (OpenNMT-py's
+// -train_src/-train_tgt) or fairseq-preprocess's prefix and language codes.
+void add_parallel_text_options(CLI::App& t, TrainCommand& c) {
+  ExperimentConfig& x = c.experiment;
+  const std::pair<const char*, std::string*> files[] = {
+      {"--train-src", &x.train_source}, {"--train-tgt", &x.train_target},
+      {"--valid-src", &x.valid_source}, {"--valid-tgt", &x.valid_target},
+      {"--test-src", &x.test_source},   {"--test-tgt", &x.test_target}};
+  for (const auto& [name, value] : files) {
+    const std::string n = name;
+    const std::string split = n.substr(2, n.find('-', 2) - 2);
+    const std::string side = n.ends_with("src") ? "source" : "target";
+    t.add_option(name, *value,
+                 "Parallel text: the " + side + " sentences of the " +
+                     (split == "valid" ? "validation" : split) +
+                     " split, one a line, line-aligned with the other side (maybe .gz)")
+        ->check(CLI::ExistingFile);
+  }
+  t.add_option("--train-pref", c.train_pref,
+               "Parallel text as fairseq-preprocess names it: PREFIX.SRC and PREFIX.TGT "
+               "(or .gz) with --source-lang SRC --target-lang TGT, e.g. data/train");
+  t.add_option("--valid-pref", c.valid_pref, "Validation split's prefix (e.g. data/val)");
+  t.add_option("--test-pref", c.test_pref, "Test split's prefix (e.g. data/test_2016_flickr)");
+  t.add_option("--source-lang", c.source_lang, "Source language code: the file suffix (e.g. de)");
+  t.add_option("--target-lang", c.target_lang, "Target language code: the file suffix (e.g. en)");
+}
+
 // What to train on and where: model, data, run directory, seeds.
 void add_run_options(CLI::App& t, TrainCommand& c) {
   TrainerOptions& o = c.trainer;
@@ -129,6 +157,7 @@ void add_run_options(CLI::App& t, TrainCommand& c) {
       ->check(CLI::ExistingFile);
   t.add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
   t.add_option("--test-file", x.test_file, "Test pairs")->check(CLI::ExistingFile);
+  add_parallel_text_options(t, c);
   t.add_option("--out", c.out, "Run directory (default runs/MODEL-DATA)");
   t.add_flag("--overwrite", c.overwrite, "Replace an existing run directory");
   t.add_flag("--resume", o.resume, "Continue the run in --out from its last checkpoint");
@@ -206,6 +235,9 @@ void add_monitoring_options(CLI::App& t, TrainCommand& c) {
   t.add_option("--checkpoint-every", o.checkpoint_every,
                "Also save last.safetensors every this many steps (0 = at the end of each epoch)")
       ->check(CLI::Range(0, 1000000000));
+  t.add_flag("--keep-epoch-checkpoints", o.keep_epoch_checkpoints,
+             "Also keep the weights after every epoch as epoch-N.safetensors (for attend average "
+             "--last N)");
   t.add_flag("--skip-nonfinite", o.skip_nonfinite,
              "Skip a batch whose loss or gradients are NaN or Inf instead of stopping");
   t.add_flag("--detect-anomaly", o.detect_anomaly,
@@ -233,6 +265,21 @@ void add_text_options(CLI::App& t, TrainCommand& c) {
   text->add_option("--max-vocab", c.max_vocab, "Largest vocabulary (0 = no limit)")
       ->check(CLI::Range(0, 10000000));
   text->add_flag("--lowercase", c.lowercase, "Lowercase text before tokenising");
+  text->add_flag("--keep-html-entities", c.keep_html_entities,
+                 "Read &quot; &amp; &#124; ... as written, not as the characters they stand for");
+  add_choice(*text, "--tokenizer", x.text.kind, kTokenizerKinds,
+             "word (whole words; vocabulary from --min-freq and --max-vocab) or sentencepiece "
+             "(subwords from a SentencePiece model trained on the training split; vocabulary "
+             "of --vocab-size pieces)")
+      ->capture_default_str();
+  text->add_option("--vocab-size", x.text.subwords.vocab_size,
+                   "SentencePiece: pieces per model, the 4 specials included [8000]")
+      ->check(CLI::Range(8, 1000000));
+  add_choice(*text, "--sp-model-type", x.text.subwords.algorithm, kSubwordAlgorithms,
+             "SentencePiece: unigram (Kudo 2018) or bpe (Sennrich et al. 2016) [unigram]");
+  text->add_flag("--joint-vocab", x.text.joint,
+                 "One tokenizer and vocabulary for source and target, made from both sides "
+                 "(fairseq's --joined-dictionary; default: one per side)");
   text->add_option("--samples", c.samples, "Test translations printed at the end")
       ->check(CLI::Range(0, 1000));
   add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
@@ -398,6 +445,53 @@ void print_over_seeds(const std::vector<TrainResult>& runs) {
   std::printf("\n");
 }
 
+// --train-pref/--valid-pref/--test-pref with --source-lang/--target-lang as the six files.
+void resolve_parallel_text(TrainCommand& c) {
+  ExperimentConfig& x = c.experiment;
+  const bool prefixes = !c.train_pref.empty() || !c.valid_pref.empty() || !c.test_pref.empty();
+  const bool langs = !c.source_lang.empty() || !c.target_lang.empty();
+  if (!prefixes && !langs) return;
+  if (c.source_lang.empty() || c.target_lang.empty())
+    throw CLI::ValidationError(c.source_lang.empty() ? "--source-lang" : "--target-lang",
+                               "parallel text by prefix needs both --source-lang and "
+                               "--target-lang (the file suffixes, e.g. de and en)");
+  const std::tuple<const char*, const std::string*, std::string*, std::string*> splits[] = {
+      {"--train-pref", &c.train_pref, &x.train_source, &x.train_target},
+      {"--valid-pref", &c.valid_pref, &x.valid_source, &x.valid_target},
+      {"--test-pref", &c.test_pref, &x.test_source, &x.test_target}};
+  for (const auto& [name, prefix, source, target] : splits) {
+    if (prefix->empty())
+      throw CLI::ValidationError(name,
+                                 "missing: --source-lang/--target-lang need the prefix of "
+                                 "every split (--train-pref, --valid-pref, --test-pref)");
+    if (!source->empty() || !target->empty())
+      throw CLI::ValidationError(
+          name, std::string("give ") + name + " or the split's -src/-tgt files, not both");
+    const ParallelFiles f = parallel_files(*prefix, c.source_lang, c.target_lang);
+    *source = f.source;
+    *target = f.target;
+  }
+}
+
+// Options of one tokenizer given with the other would be ignored without a word.
+void check_tokenizer_options(const TrainCommand& c) {
+  const bool subwords = c.experiment.text.kind == TokenizerKind::kSentencePiece;
+  for (const char* name : {"--vocab-size", "--sp-model-type"})
+    if (!subwords && c.app->count(name))
+      throw CLI::ValidationError(name,
+                                 "applies to --tokenizer sentencepiece (the word "
+                                 "tokenizer's vocabulary follows --min-freq and --max-vocab)");
+  for (const char* name : {"--min-freq", "--max-vocab"})
+    if (subwords && c.app->count(name))
+      throw CLI::ValidationError(name,
+                                 "applies to --tokenizer word (a SentencePiece "
+                                 "vocabulary has --vocab-size pieces)");
+  if (subwords && !sentencepiece_supported())
+    throw CLI::ValidationError("--tokenizer",
+                               "sentencepiece: this build of attend has no SentencePiece "
+                               "(install libsentencepiece-dev and rebuild)");
+}
+
 // The experiment as the command line gives it: the model's hyperparameters (and none it lacks),
 // the data, the text options.
 void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
@@ -409,15 +503,16 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
       if (c.app->count("--" + s.name) && !x.hyperparams.count(s.name))
         throw CLI::ValidationError("--" + s.name,
                                    "model '" + x.model + "' has no such hyperparameter");
-  const bool files =
-      c.app->count("--train-file") || c.app->count("--valid-file") || c.app->count("--test-file");
-  if (files && c.app->count("--data"))
-    throw CLI::ValidationError("--data",
-                               "give --data or --train-file/--valid-file/--test-file, "
-                               "not both");
+  const std::vector<std::string> file_options = {
+      "--train-file", "--valid-file", "--test-file",   "--train-src",  "--train-tgt",
+      "--valid-src",  "--valid-tgt",  "--test-src",    "--test-tgt",   "--train-pref",
+      "--valid-pref", "--test-pref",  "--source-lang", "--target-lang"};
+  for (const std::string& name : file_options)
+    if (c.app->count(name) && c.app->count("--data"))
+      throw CLI::ValidationError("--data", "give --data or data files (" + name + "), not both");
   // Text options given to a graph model would be ignored without a word.
   if (entry.task != TaskKind::kSequence) {
-    std::vector<std::string> text_only = {"--train-file", "--valid-file", "--test-file"};
+    std::vector<std::string> text_only = file_options;
     for (const CLI::Option* opt : c.app->get_option_group("Text tasks")->get_options())
       text_only.push_back(opt->get_name());
     for (const std::string& name : text_only)
@@ -433,10 +528,23 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
   x.text.vocab.min_freq = c.min_freq;
   x.text.vocab.max_size = c.max_vocab;
   x.text.tokenizer.lowercase = c.lowercase;
+  x.text.tokenizer.unescape_html = !c.keep_html_entities;
+  resolve_parallel_text(c);
+  check_tokenizer_options(c);
   if (entry.task == TaskKind::kSequence && x.data == "toy-summarization" &&
       !c.app->count("--metric"))
     x.text_task.score = TextScore::kRouge;
   if (c.trainer.metric.rfind("rouge", 0) == 0) x.text_task.score = TextScore::kRouge;
+}
+
+// What the default run directory is named after: the dataset, the languages of parallel text, or
+// the training file.
+std::string data_label(const TrainCommand& c) {
+  const ExperimentConfig& x = c.experiment;
+  if (!c.source_lang.empty()) return c.source_lang + "-" + c.target_lang;
+  if (!x.train_source.empty()) return fs::path(x.train_source).stem().string();
+  if (!x.train_file.empty()) return fs::path(x.train_file).stem().string();
+  return fs::path(x.data).filename().string();
 }
 
 // --out, --overwrite and --resume: where the run goes, checked before anything is written.
@@ -445,7 +553,7 @@ void check_run_directory(TrainCommand& c) {
   const ExperimentConfig& x = c.experiment;
   if (c.app->count("--out") && c.out.empty())
     throw CLI::ValidationError("--out", "empty path; give a run directory");
-  if (c.out.empty()) c.out = "runs/" + x.model + "-" + fs::path(x.data).filename().string();
+  if (c.out.empty()) c.out = "runs/" + x.model + "-" + data_label(c);
   // The run directory is created under its nearest existing ancestor, which must be a directory.
   for (fs::path p = fs::absolute(c.out).parent_path(); !p.empty(); p = p.parent_path()) {
     if (fs::exists(p)) {

@@ -25,6 +25,9 @@ struct TrainCommand {
   int64_t min_freq = 1, max_vocab = 0;
   bool lowercase = false;
   double collective_timeout = 300;  // seconds (data-parallel runs under mpirun)
+  bool keep_html_entities = false;
+  // Parallel text named as fairseq-preprocess names it: PREFIX.LANG for each split.
+  std::string train_pref, valid_pref, test_pref, source_lang, target_lang;
 };
 
 // Registers `train` and its options on the root app.

@@ -4,6 +4,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <filesystem>
 #include <string>
 
 #include "autograd/enum_names.h"
@@ -48,6 +49,21 @@ CLI::Option* add_choice(CLI::App& app, const std::string& name, E& value,
       .add_option_function<std::string>(
           name, [&value, names](const std::string& text) { value = *names.find(text); }, help)
       ->check(CLI::IsMember(names.names()));
+}
+
+// An output file option (--out, --output) checked before any work is done: not empty, not a
+// directory, and in an existing directory. what names what to give ("an HTML file").
+inline void check_output_file(const std::string& option, const std::string& path,
+                              const std::string& what) {
+  namespace fs = std::filesystem;
+  if (path.empty()) throw CLI::ValidationError(option, "empty path; give " + what);
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw CLI::ValidationError(option, path + " is a directory; give " + what);
+  const fs::path parent = fs::absolute(path).parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw CLI::ValidationError(
+        option, "cannot write " + path + ": " + parent.string() + " is not an existing directory");
 }
 
 }  // namespace attend::cli

@@ -24,4 +24,17 @@ GraphData load_citation_dataset(const std::string& root, const std::string& name
   return g;
 }
 
+bool is_citation_directory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  return fs::is_directory(dir, ec) && (fs::exists(fs::path(dir) / "linqs", ec) ||
+                                       fs::exists(fs::path(dir) / "planetoid_txt", ec));
+}
+
+GraphData load_citation_directory(const std::string& dir, const CitationOptions& options) {
+  std::filesystem::path p = std::filesystem::path(dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return load_citation_dataset(p.string(), p.filename().string(), options);
+}
+
 }  // namespace attend

@@ -27,4 +27,11 @@ struct CitationOptions {
 GraphData load_citation_dataset(const std::string& root, const std::string& name,
                                 const CitationOptions& options = {});
 
+// Whether dir is laid out as above (it has linqs/ or planetoid_txt/): what `attend train --data`
+// and `attend datasets show` accept as a citation graph.
+bool is_citation_directory(const std::string& dir);
+// load_citation_dataset of such a directory, NAME being its last component
+// ("../shared/datasets/cora/" -> cora).
+GraphData load_citation_directory(const std::string& dir, const CitationOptions& options = {});
+
 }  // namespace attend

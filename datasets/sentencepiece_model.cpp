@@ -74,17 +74,6 @@ bool sentencepiece_supported() {
 #endif
 }
 
-const char* subword_algorithm_name(SubwordAlgorithm algorithm) {
-  return algorithm == SubwordAlgorithm::kBpe ? "bpe" : "unigram";
-}
-
-SubwordAlgorithm parse_subword_algorithm(std::string_view name) {
-  if (name == "unigram") return SubwordAlgorithm::kUnigram;
-  if (name == "bpe") return SubwordAlgorithm::kBpe;
-  throw DataError("unknown SentencePiece model type " + quote_excerpt(name) +
-                  ": expected unigram or bpe");
-}
-
 struct SentencePieceModel::Impl {
 #ifdef ATTEND_HAVE_SENTENCEPIECE
   sentencepiece::SentencePieceProcessor processor;
@@ -105,7 +94,7 @@ SentencePieceModel SentencePieceModel::train(const std::vector<std::string>& sen
     throw DataError("vocabulary size " + std::to_string(options.vocab_size) +
                     " is too small: SentencePiece needs more than the 4 specials");
   const std::unordered_map<std::string, std::string> spec = {
-      {"model_type", subword_algorithm_name(options.algorithm)},
+      {"model_type", kSubwordAlgorithms.name(options.algorithm)},
       {"vocab_size", std::to_string(options.vocab_size)},
       // Every character of the training text gets a piece, so text made of those characters
       // decodes back exactly (the default 0.9995 maps the rarest to <unk>).

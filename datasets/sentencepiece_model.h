@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autograd/enum_names.h"
 #include "datasets/vocab.h"
 
 namespace attend {
@@ -26,10 +27,9 @@ namespace attend {
 bool sentencepiece_supported();
 
 enum class SubwordAlgorithm { kUnigram, kBpe };
-// "unigram", "bpe" (SentencePiece's --model_type names).
-const char* subword_algorithm_name(SubwordAlgorithm algorithm);
-// Throws DataError for another name.
-SubwordAlgorithm parse_subword_algorithm(std::string_view name);
+// SentencePiece's --model_type names (attend's --sp-model-type).
+inline constexpr EnumNames<SubwordAlgorithm, 2> kSubwordAlgorithms{
+    {{{SubwordAlgorithm::kUnigram, "unigram"}, {SubwordAlgorithm::kBpe, "bpe"}}}};
 
 struct SentencePieceOptions {
   // Pieces in the model, attend's 4 specials included (so it is the embedding table's row count).

@@ -12,11 +12,11 @@ std::shared_ptr<const TextTokenizer> train_sentencepiece(const std::vector<std::
                                                          const std::string& side) {
   std::vector<std::string> prepared;
   prepared.reserve(text.size());
-  for (const auto& t : text) prepared.push_back(prepare_text(t, o.text));
+  for (const auto& t : text) prepared.push_back(prepare_text(t, o.tokenizer));
   try {
     auto model =
         std::make_shared<const SentencePieceModel>(SentencePieceModel::train(prepared, o.subwords));
-    return std::make_shared<SentencePieceTokenizer>(std::move(model), o.text);
+    return std::make_shared<SentencePieceTokenizer>(std::move(model), o.tokenizer);
   } catch (const DataError& e) {
     throw DataError(side + " SentencePiece model: " + e.what());
   }
@@ -49,8 +49,8 @@ TextPipeline build_text_pipeline(const std::vector<TextPair>& train, const TextP
     p.target_vocab = *p.target_tokenizer->vocab();
     return p;
   }
-  p.source_tokenizer = std::make_shared<WordTokenizer>(o.text);
-  p.target_tokenizer = o.joint ? p.source_tokenizer : std::make_shared<WordTokenizer>(o.text);
+  p.source_tokenizer = std::make_shared<WordTokenizer>(o.tokenizer);
+  p.target_tokenizer = o.joint ? p.source_tokenizer : std::make_shared<WordTokenizer>(o.tokenizer);
   TokenizedPairs tokens = tokenize_pairs(train, p);
   if (o.joint) {
     tokens.source.insert(tokens.source.end(), std::make_move_iterator(tokens.target.begin()),

@@ -13,7 +13,7 @@ namespace attend {
 
 struct TextPipelineOptions {
   TokenizerKind kind = TokenizerKind::kWord;
-  TokenizerOptions text;          // both kinds: lowercase, unescape_html; word: split_elision
+  TokenizerOptions tokenizer;     // both kinds: lowercase, unescape_html; word: split_elision
   VocabOptions vocab;             // word: min_freq, max_size
   SentencePieceOptions subwords;  // sentencepiece: vocab_size, algorithm, seed
   // One tokenizer and one vocabulary for both sides, made from both sides' training text (as

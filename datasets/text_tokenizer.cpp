@@ -7,16 +7,6 @@
 
 namespace attend {
 
-const char* tokenizer_kind_name(TokenizerKind kind) {
-  return kind == TokenizerKind::kSentencePiece ? "sentencepiece" : "word";
-}
-
-TokenizerKind parse_tokenizer_kind(std::string_view name) {
-  if (name == "word") return TokenizerKind::kWord;
-  if (name == "sentencepiece") return TokenizerKind::kSentencePiece;
-  throw DataError("unknown tokenizer " + quote_excerpt(name) + ": expected word or sentencepiece");
-}
-
 std::string prepare_text(std::string_view text, const TokenizerOptions& options) {
   if (const size_t bad = utf8::find_invalid(text); bad != utf8::npos)
     throw DataError("tokenize: " + utf8::describe_invalid(text, bad));

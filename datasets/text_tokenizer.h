@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autograd/enum_names.h"
 #include "datasets/sentencepiece_model.h"
 #include "datasets/tokenizer.h"
 #include "datasets/vocab.h"
@@ -21,10 +22,9 @@
 namespace attend {
 
 enum class TokenizerKind { kWord, kSentencePiece };
-// "word", "sentencepiece" (the --tokenizer values).
-const char* tokenizer_kind_name(TokenizerKind kind);
-// Throws DataError for another name.
-TokenizerKind parse_tokenizer_kind(std::string_view name);
+// The --tokenizer values; parse<DataError>(name, "tokenizer") for text from a file.
+inline constexpr EnumNames<TokenizerKind, 2> kTokenizerKinds{
+    {{{TokenizerKind::kWord, "word"}, {TokenizerKind::kSentencePiece, "sentencepiece"}}}};
 
 class TextTokenizer {
  public:

@@ -131,7 +131,7 @@ void subword_models(const fs::path& dir) {
     o.vocab_size = 150;
     o.algorithm = a;
     const std::string bytes = SentencePieceModel::train(text, o).serialized();
-    write(dir / (std::string(subword_algorithm_name(a)) + ".model"), bytes);
+    write(dir / (std::string(kSubwordAlgorithms.name(a)) + ".model"), bytes);
     if (a == SubwordAlgorithm::kUnigram) write(dir / "unigram.base64", base64_encode(bytes));
   }
 }

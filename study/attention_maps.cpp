@@ -7,7 +7,7 @@
 #include "autograd/creation.h"
 #include "datasets/batching.h"
 #include "datasets/data_error.h"
-#include "datasets/tokenizer.h"
+#include "datasets/text_tokenizer.h"
 #include "models/gat_node_classifier.h"
 #include "models/seq2seq.h"
 #include "models/transformer_model.h"
@@ -145,7 +145,9 @@ AttentionMaps text_maps(Experiment& e, const std::string& input) {
   auto* model = dynamic_cast<SequenceModel*>(&e.model());
   if (!data || !task || !model)
     throw DataError("attention maps: the " + e.model_name() + " model is not a text model");
-  const std::vector<std::string> words = tokenize(input, data->tokenizer);
+  // The source tokenizer's tokens: words, or SentencePiece's pieces ("▁Zwei" "▁Männer"), which
+  // are then the labels of the maps.
+  const std::vector<std::string> words = data->source_tokenizer->tokenize(input);
   if (words.empty())
     throw DataError("attention maps: the input text '" + input + "' has no tokens");
   const CollateOptions& copts = task->options().collate;

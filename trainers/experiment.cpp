@@ -10,6 +10,7 @@
 #include "datasets/load_doc_summary.h"
 #include "datasets/load_text_pairs.h"
 #include "trainers/checkpoint.h"
+#include "trainers/text_checkpoint.h"
 
 namespace attend {
 namespace {
@@ -28,9 +29,35 @@ std::vector<TextPair> load_pairs(const std::string& path) {
   return load_doc_summary(path);
 }
 
+bool has_pair_files(const ExperimentConfig& c) {
+  return !c.train_file.empty() || !c.valid_file.empty() || !c.test_file.empty();
+}
+bool has_parallel_files(const ExperimentConfig& c) {
+  for (const std::string* f : {&c.train_source, &c.train_target, &c.valid_source, &c.valid_target,
+                               &c.test_source, &c.test_target})
+    if (!f->empty()) return true;
+  return false;
+}
+
 TextSplits load_text(const ExperimentConfig& c) {
-  const bool files = !c.train_file.empty() || !c.valid_file.empty() || !c.test_file.empty();
-  if (!files) return load_bundled_text(c.data);
+  if (has_pair_files(c) && has_parallel_files(c))
+    throw DataError(
+        "text data is either files of pairs (--train-file ...) or parallel text (--train-src "
+        "...), not both");
+  if (has_parallel_files(c)) {
+    for (const std::string* f : {&c.train_source, &c.train_target, &c.valid_source, &c.valid_target,
+                                 &c.test_source, &c.test_target})
+      if (f->empty())
+        throw DataError(
+            "parallel text needs a source and a target file for each of the training, "
+            "validation and test splits (--train-src/--train-tgt, --valid-src/--valid-tgt, "
+            "--test-src/--test-tgt, or --train-pref/--valid-pref/--test-pref with "
+            "--source-lang and --target-lang)");
+    return {load_parallel_text(c.train_source, c.train_target),
+            load_parallel_text(c.valid_source, c.valid_target),
+            load_parallel_text(c.test_source, c.test_target)};
+  }
+  if (!has_pair_files(c)) return load_bundled_text(c.data);
   if (c.train_file.empty() || c.valid_file.empty() || c.test_file.empty())
     throw DataError(
         "text data from files needs all three of --train-file, --valid-file and "
@@ -39,13 +66,22 @@ TextSplits load_text(const ExperimentConfig& c) {
 }
 
 std::string text_data_name(const ExperimentConfig& c) {
-  return c.train_file.empty() ? c.data : c.train_file;
+  if (!c.train_file.empty()) return c.train_file;
+  return c.train_source.empty() ? c.data : c.train_source;
 }
 
-// A Cora/Citeseer directory as in ../shared/datasets (ROOT/linqs, ROOT/planetoid_txt).
-bool is_citation_dir(const std::string& data) {
-  return fs::is_directory(data) &&
-         (fs::exists(fs::path(data) / "linqs") || fs::exists(fs::path(data) / "planetoid_txt"));
+// The data files of c as absolute paths (so eval from another directory finds them): 3 files of
+// pairs or 6 of parallel text; none for a bundled dataset.
+std::vector<std::string> data_files(const ExperimentConfig& c) {
+  std::vector<std::string> files;
+  if (has_parallel_files(c))
+    files = {c.train_source, c.train_target, c.valid_source,
+             c.valid_target, c.test_source,  c.test_target};
+  else if (has_pair_files(c))
+    files = {c.train_file, c.valid_file, c.test_file};
+  for (std::string& f : files)
+    if (!f.empty()) f = fs::absolute(f).lexically_normal().string();
+  return files;
 }
 
 // The bundled graph-classification set; the other bundled graphs are for node classification.
@@ -58,11 +94,7 @@ GraphData load_node_graph(const std::string& data) {
                     "a graph-classification set (for gat-graph); node classification needs "
                     "karate, toy-citation or a Cora/Citeseer directory");
   if (contains(bundled_graph_names(), data)) return load_bundled_graph(data);
-  if (is_citation_dir(data)) {
-    fs::path p = fs::path(data).lexically_normal();
-    if (p.filename().empty()) p = p.parent_path();
-    return load_citation_dataset(p.string(), p.filename().string());
-  }
+  if (is_citation_directory(data)) return load_citation_directory(data);
   throw DataError(data, 0,
                   "not a bundled graph and not a Cora/Citeseer directory (with linqs/ or "
                   "planetoid_txt/)");
@@ -188,11 +220,8 @@ Experiment Experiment::create(const ExperimentConfig& c) {
 
 void Experiment::create_text(const ExperimentConfig& c, const ModelEntry& entry, Generator& init) {
   data_name_ = text_data_name(c);
-  if (!c.train_file.empty())  // absolute, so eval from another directory finds them
-    for (const std::string& f : {c.train_file, c.valid_file, c.test_file})
-      data_files_.push_back(f.empty() ? f
-                                      : std::filesystem::absolute(f).lexically_normal().string());
-  tokenizer_ = c.text.tokenizer;
+  data_files_ = data_files(c);
+  text_options_ = c.text;
   auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
   dims_.source_vocab = data->source_vocab.size();
   dims_.target_vocab = data->target_vocab.size();
@@ -250,26 +279,28 @@ void Experiment::attach_graph_classification(GraphClassificationDataset data,
 }
 
 std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
-  json config = {
-      {"model", model_name_},
-      {"task", task_kind_name(kind_)},
-      {"data", data_name_},
-      {"hyperparams", json::parse(hyperparams_.to_json())},
-      {"dims",
-       {{"source_vocab", dims_.source_vocab},
-        {"target_vocab", dims_.target_vocab},
-        {"num_features", dims_.num_features},
-        {"num_classes", dims_.num_classes},
-        {"joint_vocabulary", dims_.joint_vocabulary}}},
-      {"tokenizer",
-       {{"lowercase", tokenizer_.lowercase}, {"split_elision", tokenizer_.split_elision}}}};
+  json config = {{"model", model_name_},
+                 {"task", task_kind_name(kind_)},
+                 {"data", data_name_},
+                 {"hyperparams", json::parse(hyperparams_.to_json())},
+                 {"dims",
+                  {{"source_vocab", dims_.source_vocab},
+                   {"target_vocab", dims_.target_vocab},
+                   {"num_features", dims_.num_features},
+                   {"num_classes", dims_.num_classes},
+                   {"joint_vocabulary", dims_.joint_vocabulary}}},
+                 {"tokenizer", tokenizer_config(text_options_)}};
   // Data given as files: eval and translate find the same splits again.
   if (!data_files_.empty()) config["data_files"] = data_files_;
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
-  if (text_data_)
+  if (text_data_) {
     meta[kVocabKey] = json{{"source", json::parse(text_data_->source_vocab.to_json())},
                            {"target", json::parse(text_data_->target_vocab.to_json())}}
                           .dump();
+    const std::string models = subword_models_metadata(
+        {text_data_->source_tokenizer, text_data_->target_tokenizer, {}, {}});
+    if (!models.empty()) meta[kSubwordModelsKey] = models;
+  }
   return meta;
 }
 
@@ -282,10 +313,17 @@ Experiment Experiment::from_checkpoint(const std::string& path, const std::strin
   e.load_model(path, e.checked_entry(path), ck.tensors);
   ExperimentConfig c = overrides;
   c.data = data.empty() ? e.data_name_ : data;
-  if (data.empty() && !e.data_files_.empty()) {
+  if (data.empty() && e.data_files_.size() == 3) {
     c.train_file = e.data_files_[0];
     c.valid_file = e.data_files_[1];
     c.test_file = e.data_files_[2];
+  } else if (data.empty() && e.data_files_.size() == 6) {
+    c.train_source = e.data_files_[0];
+    c.train_target = e.data_files_[1];
+    c.valid_source = e.data_files_[2];
+    c.valid_target = e.data_files_[3];
+    c.test_source = e.data_files_[4];
+    c.test_target = e.data_files_[5];
   }
   e.load_data(path, ck.metadata, c);
   return e;
@@ -310,14 +348,15 @@ void Experiment::read_config(const std::string& path,
     dims_ = {d.at("source_vocab").get<int64_t>(), d.at("target_vocab").get<int64_t>(),
              d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>(),
              d.value("joint_vocabulary", false)};  // absent before weight tying existed
-    tokenizer_.lowercase = cfg.at("tokenizer").at("lowercase").get<bool>();
-    tokenizer_.split_elision = cfg.at("tokenizer").at("split_elision").get<bool>();
+    text_options_ = read_tokenizer_config(cfg.at("tokenizer"));
     if (cfg.contains("data_files"))
       data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
-    if (!data_files_.empty() && data_files_.size() != 3)
-      throw bad_checkpoint(path, "model config's data_files must name 3 files");
+    if (!data_files_.empty() && data_files_.size() != 3 && data_files_.size() != 6)
+      throw bad_checkpoint(path, "model config's data_files must name 3 or 6 files");
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
+  } catch (const DataError& ex) {  // an unknown tokenizer kind or model type
+    throw bad_checkpoint(path, std::string("model config: ") + ex.what());
   }
 }
 
@@ -375,10 +414,12 @@ void Experiment::load_data(const std::string& path,
                            const std::map<std::string, std::string>& metadata,
                            const ExperimentConfig& c) {
   if (kind_ == TaskKind::kSequence) {
-    const auto [sv, tv] = checkpoint_vocabularies(path, metadata, dims_);
+    auto [sv, tv] = checkpoint_vocabularies(path, metadata, dims_);
+    const TextPipeline pipeline =
+        checkpoint_pipeline(path, metadata, text_options_, std::move(sv), std::move(tv));
     TextSplits splits;
     if (c.data != "-") splits = load_text(c);
-    auto d = std::make_shared<TextData>(prepare_text_data(splits, sv, tv, tokenizer_));
+    auto d = std::make_shared<TextData>(prepare_text_data(splits, pipeline));
     check_vocabulary_coverage(*d, c.data, path, data_name_);
     attach_text(d, c.text_task);
     data_summary_ = c.data == "-" ? "no data" : c.data;

@@ -1,8 +1,9 @@
 // One experiment as the command line sees it: which model on which data with which options, built
 // into a ready TrainingTask — from options for `attend train`, or from a checkpoint's metadata for
 // `attend eval`, `translate`, `summarize` and `predict`. The checkpoint records everything needed
-// to rebuild the model: its registry name, hyperparameters, data dimensions, tokenizer options and
-// vocabularies ("config" and "vocab" metadata keys).
+// to rebuild the model: its registry name, hyperparameters, data dimensions, tokenizer settings
+// and vocabularies ("config" and "vocab" metadata keys), and trained SentencePiece models
+// ("sentencepiece", trainers/text_checkpoint.h).
 #pragma once
 #include <map>
 #include <memory>
@@ -18,9 +19,11 @@ struct ExperimentConfig {
   std::string model = "seq2seq";
   std::map<std::string, std::string> hyperparams;  // overrides of the model's defaults
   // A bundled dataset name, a directory with Cora/Citeseer (../shared/datasets/cora), or, for
-  // text, empty with the three files below (TSV, JSONL or CSV pairs).
+  // text, ignored when files are given: a file of pairs per split (TSV, JSONL or CSV), or two
+  // line-aligned files per split (parallel text: Multi30k's train.de + train.en, ...).
   std::string data = "toy-en-fr";
   std::string train_file, valid_file, test_file;
+  std::string train_source, train_target, valid_source, valid_target, test_source, test_target;
   TextDataOptions text;
   TextTaskOptions text_task;
   GraphTaskOptions graph_task;
@@ -76,10 +79,12 @@ class Experiment {
 
   TaskKind kind_ = TaskKind::kSequence;
   std::string model_name_, data_name_;
-  std::vector<std::string> data_files_;  // train, valid, test when the data came as files
+  // The data files as absolute paths: train, valid, test (files of pairs), or train source and
+  // target, valid source and target, test source and target (parallel text).
+  std::vector<std::string> data_files_;
   Hyperparams hyperparams_;
   ModelDims dims_;
-  TokenizerOptions tokenizer_;
+  TextDataOptions text_options_;  // tokenizer kind and settings (the models are in text_data_)
   std::shared_ptr<Module> model_;
   std::shared_ptr<Generator> dropout_;
   std::unique_ptr<TrainingTask> task_;

@@ -510,6 +510,7 @@ bool Trainer::end_epoch(Run& r, bool epoch_done) {
   }
   r.state.finish_epoch();
   save_checkpoint("last.safetensors", r.state);
+  if (options_.keep_epoch_checkpoints) save_epoch_checkpoint(r.state);
   ++r.result.epochs_run;
   return true;
 }
@@ -555,6 +556,17 @@ void Trainer::save_checkpoint(const std::string& name, const TrainState& s) {
   meta[kTrainerStateKey] = t.dump();
   save_module((std::filesystem::path(options_.run_dir) / name).string(), task_.model(), meta,
               optimizer_.get());
+}
+
+// After finish_epoch, s.epoch is the number of epochs done: the file of the epoch just ended.
+void Trainer::save_epoch_checkpoint(const TrainState& s) {
+  if (!writes()) return;
+  save_module((std::filesystem::path(options_.run_dir) / epoch_checkpoint_name(s.epoch)).string(),
+              task_.model(), options_.metadata);
+}
+
+std::string epoch_checkpoint_name(int64_t epoch) {
+  return "epoch-" + std::to_string(epoch) + ".safetensors";
 }
 
 std::string Trainer::last_path() const {

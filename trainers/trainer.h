@@ -7,6 +7,9 @@
 //                             every checkpoint_every steps, when a stop is requested (SIGINT,
 //                             SIGTERM through stop_signal.h) and before a non-finite batch
 //   RUN_DIR/best.safetensors  weights of the best validation metric so far
+//   RUN_DIR/epoch-N.safetensors  with keep_epoch_checkpoints: the weights after epoch N (1-based)
+//                             and the model's metadata, no optimizer or trainer state (for
+//                             attend average and eval; not a point to resume from)
 // (config.json, the resolved options, is written by the caller that knows them.)
 //
 // Data-parallel (options.communicator with several ranks, trainers/distributed/): every rank runs
@@ -72,6 +75,9 @@ struct TrainerOptions {
   // Also write last.safetensors every this many optimizer steps inside an epoch (0 = only at the
   // end of each epoch), so a killed run loses at most that many steps.
   int64_t checkpoint_every = 0;
+  // Also keep the weights after every epoch as RUN_DIR/epoch-N.safetensors (fairseq keeps
+  // checkpointN.pt), for averaging the last few (attend average --last N).
+  bool keep_epoch_checkpoints = false;
   // Called after every optimizer step with the number of steps taken (tests, progress hooks).
   std::function<void(int64_t step)> on_step;
   // Stored in every checkpoint's metadata (model config, vocabularies, ...).
@@ -109,6 +115,9 @@ class NonFiniteError : public std::runtime_error {
 
 // Trainer state key in checkpoint metadata.
 inline constexpr const char* kTrainerStateKey = "trainer_state";
+
+// "epoch-N.safetensors": the name of the weights kept after epoch N (1-based).
+std::string epoch_checkpoint_name(int64_t epoch);
 
 class Trainer {
  public:
@@ -166,6 +175,7 @@ class Trainer {
   // Whether this process prints warnings (rank 0).
   bool reports() const { return comm_->rank() == 0; }
   void save_checkpoint(const std::string& name, const TrainState& s);
+  void save_epoch_checkpoint(const TrainState& s);
   float scheduled_lr(const TrainState& s) const;
   std::string last_path() const;
 

@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(lowercase_and_html_references_apply_to_both_kinds) {
     TextPipelineOptions o;
     o.kind = kind;
     o.subwords.vocab_size = 400;
-    o.text.lowercase = true;
+    o.tokenizer.lowercase = true;
     const TextPipeline p = build_text_pipeline(train, o);
     const std::vector<std::string> toks = p.source_tokenizer->tokenize("The Small CAT &amp; Dog.");
     BOOST_CHECK(all_lowercase(toks));
@@ -108,14 +108,14 @@ BOOST_AUTO_TEST_CASE(lowercase_and_html_references_apply_to_both_kinds) {
 }
 
 BOOST_AUTO_TEST_CASE(kind_names) {
-  BOOST_CHECK(parse_tokenizer_kind("word") == TokenizerKind::kWord);
-  BOOST_CHECK(parse_tokenizer_kind("sentencepiece") == TokenizerKind::kSentencePiece);
-  BOOST_CHECK_EQUAL(tokenizer_kind_name(TokenizerKind::kSentencePiece),
+  BOOST_CHECK(kTokenizerKinds.parse("word", "tokenizer") == TokenizerKind::kWord);
+  BOOST_CHECK(kTokenizerKinds.parse("sentencepiece", "tokenizer") == TokenizerKind::kSentencePiece);
+  BOOST_CHECK_EQUAL(kTokenizerKinds.name(TokenizerKind::kSentencePiece),
                     std::string("sentencepiece"));
-  test::check_data_error([] { parse_tokenizer_kind("bpe"); }, "", 0,
-                         "expected word or sentencepiece");
-  BOOST_CHECK(parse_subword_algorithm("bpe") == SubwordAlgorithm::kBpe);
-  test::check_data_error([] { parse_subword_algorithm("char"); }, "", 0, "expected unigram or bpe");
+  test::check_data_error([] { kTokenizerKinds.parse<DataError>("bpe", "tokenizer"); }, "", 0,
+                         "unknown tokenizer 'bpe' (known: word, sentencepiece)");
+  BOOST_CHECK(kSubwordAlgorithms.parse("bpe", "model type") == SubwordAlgorithm::kBpe);
+  BOOST_CHECK_EQUAL(kSubwordAlgorithms.name(SubwordAlgorithm::kUnigram), std::string("unigram"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,15 +6,13 @@
 
 #include "datasets/data_error.h"
 #include "models/hyperparams.h"
-#include "trainers/tasks/metrics.h"
 
 namespace attend {
 namespace {
 
-TextSplitData encode_split(const std::vector<TextPair>& pairs, const Vocab& sv, const Vocab& tv,
-                           const Tokenizer& tok) {
+TextSplitData encode_split(const std::vector<TextPair>& pairs, const TextPipeline& p) {
   TextSplitData out;
-  out.pairs = encode_pairs(tokenize_pairs(pairs, tok, tok), sv, tv);
+  out.pairs = encode_pairs(tokenize_pairs(pairs, p), p.source_vocab, p.target_vocab);
   for (const auto& p : pairs) {
     out.sources.push_back(p.source);
     out.references.push_back(p.target);
@@ -24,41 +22,40 @@ TextSplitData encode_split(const std::vector<TextPair>& pairs, const Vocab& sv, 
 
 // BLEU of the hypotheses whose source has between lo and hi tokens (inclusive).
 double bleu_in_bucket(const std::vector<std::string>& hyp, const std::vector<std::string>& ref,
-                      const std::vector<SequencePair>& pairs, size_t lo, size_t hi) {
+                      const std::vector<SequencePair>& pairs, size_t lo, size_t hi,
+                      const BleuOptions& options) {
   std::vector<std::string> h, r;
   for (size_t i = 0; i < hyp.size(); ++i)
     if (pairs[i].source.size() >= lo && pairs[i].source.size() <= hi) {
       h.push_back(hyp[i]);
       r.push_back(ref[i]);
     }
-  return h.empty() ? std::nan("") : corpus_bleu(h, r).score;
+  return h.empty() ? std::nan("") : corpus_bleu(h, {r}, options).score;
 }
 
 }  // namespace
 
-TextData prepare_text_data(const TextSplits& splits, const Vocab& sv, const Vocab& tv,
-                           const TokenizerOptions& tokenizer) {
+TextData prepare_text_data(const TextSplits& splits, const TextPipeline& p) {
   TextData d;
-  d.source_vocab = sv;
-  d.target_vocab = tv;
-  d.tokenizer = tokenizer;
-  Tokenizer tok(tokenizer);
-  d.train = encode_split(splits.train, sv, tv, tok);
-  d.valid = encode_split(splits.valid, sv, tv, tok);
-  d.test = encode_split(splits.test, sv, tv, tok);
+  d.source_tokenizer = p.source_tokenizer;
+  d.target_tokenizer = p.target_tokenizer;
+  d.source_vocab = p.source_vocab;
+  d.target_vocab = p.target_vocab;
+  d.train = encode_split(splits.train, p);
+  d.valid = encode_split(splits.valid, p);
+  d.test = encode_split(splits.test, p);
   return d;
 }
 
 TextData prepare_text_data(const TextSplits& splits, const TextDataOptions& options) {
-  TokenizedPairs train =
-      tokenize_pairs(splits.train, Tokenizer(options.tokenizer), Tokenizer(options.tokenizer));
-  return prepare_text_data(splits, Vocab::build(train.source, options.vocab),
-                           Vocab::build(train.target, options.vocab), options.tokenizer);
+  return prepare_text_data(splits, build_text_pipeline(splits.train, options));
 }
 
 std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<SequencePair>& data,
-                                        const Vocab& target_vocab, const DecodeOptions& options,
-                                        int64_t batch_size, const CollateOptions& collate_options) {
+                                        const Vocab& target_vocab,
+                                        const TextTokenizer& target_tokenizer,
+                                        const DecodeOptions& options, int64_t batch_size,
+                                        const CollateOptions& collate_options) {
   // Sorting by source length keeps padding (and wasted decoder work) small.
   std::vector<int64_t> order(data.size());
   std::iota(order.begin(), order.end(), 0);
@@ -72,7 +69,7 @@ std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<
     Batch b = collate(data, rows, collate_options);
     std::vector<Hypothesis> hyps = decode(model, b.source, b.source_padding_mask, options);
     for (size_t i = 0; i < rows.size(); ++i)
-      out[rows[i]] = detokenize(target_vocab.decode(hyps[i].tokens));
+      out[rows[i]] = target_tokenizer.detokenize(target_vocab.decode(hyps[i].tokens));
   }
   return out;
 }
@@ -138,6 +135,10 @@ Tensor TextTask::batch_loss(int64_t i, int64_t& units) {
 }
 
 std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
+  return evaluate_text(split).metrics;
+}
+
+TextTask::Evaluation TextTask::evaluate_text(EvalSplit split) {
   const TextSplitData& s = split == EvalSplit::kValid ? data_->valid : data_->test;
   EvalModeGuard eval_mode(*model_);
   NoGradGuard no_grad;
@@ -176,32 +177,33 @@ std::map<std::string, double> TextTask::evaluate(EvalSplit split) {
   const Share share = share_of(n, *comm_);
   const std::vector<SequencePair> to_decode(pairs.begin() + static_cast<int64_t>(share.begin),
                                             pairs.begin() + static_cast<int64_t>(share.end));
-  const std::vector<std::string> hyps =
-      gather_all(*comm_, decode_to_text(*model_, to_decode, data_->target_vocab, options_.decode,
-                                        options_.eval_batch_size, options_.collate));
+  const std::vector<std::string> hyps = gather_all(
+      *comm_, decode_to_text(*model_, to_decode, data_->target_vocab, *data_->target_tokenizer,
+                             options_.decode, options_.eval_batch_size, options_.collate));
   if (options_.score == TextScore::kRouge) {
     RougeScore r = rouge(hyps, refs);
     m["rouge1"] = 100 * r.rouge1;
     m["rouge2"] = 100 * r.rouge2;
     m["rougeL"] = 100 * r.rougeL;
   } else {
-    m["bleu"] = corpus_bleu(hyps, refs).score;
-    m["bleu@1-10"] = bleu_in_bucket(hyps, refs, pairs, 1, 10);
-    m["bleu@11-20"] = bleu_in_bucket(hyps, refs, pairs, 11, 20);
-    m["bleu@21+"] = bleu_in_bucket(hyps, refs, pairs, 21, SIZE_MAX);
+    const BleuOptions& b = options_.bleu;
+    m["bleu"] = corpus_bleu(hyps, {refs}, b).score;
+    m["bleu@1-10"] = bleu_in_bucket(hyps, refs, pairs, 1, 10, b);
+    m["bleu@11-20"] = bleu_in_bucket(hyps, refs, pairs, 11, 20, b);
+    m["bleu@21+"] = bleu_in_bucket(hyps, refs, pairs, 21, SIZE_MAX, b);
   }
-  return m;
+  return {std::move(m), std::move(hyps), std::move(refs)};
 }
 
 std::vector<std::string> TextTask::generate(const std::vector<std::string>& sources,
                                             const DecodeOptions& options) {
-  Tokenizer tok(data_->tokenizer);
+  const TextTokenizer& tok = *data_->source_tokenizer;
   std::vector<SequencePair> pairs;
   std::vector<size_t> rows;  // the sources that have tokens; the others stay empty outputs
   for (size_t i = 0; i < sources.size(); ++i) {
     std::vector<int64_t> ids;
     try {
-      ids = data_->source_vocab.encode(tok(sources[i]));
+      ids = data_->source_vocab.encode(tok.tokenize(sources[i]));
     } catch (const DataError& e) {  // invalid UTF-8: say which input
       throw DataError("input " + std::to_string(i + 1) + ": " + e.what());
     }
@@ -211,8 +213,9 @@ std::vector<std::string> TextTask::generate(const std::vector<std::string>& sour
     rows.push_back(i);
   }
   std::vector<std::string> out(sources.size());
-  std::vector<std::string> decoded = decode_to_text(*model_, pairs, data_->target_vocab, options,
-                                                    options_.eval_batch_size, options_.collate);
+  std::vector<std::string> decoded =
+      decode_to_text(*model_, pairs, data_->target_vocab, *data_->target_tokenizer, options,
+                     options_.eval_batch_size, options_.collate);
   for (size_t k = 0; k < rows.size(); ++k) out[rows[k]] = std::move(decoded[k]);
   return out;
 }

@@ -8,18 +8,18 @@
 
 #include "datasets/batching.h"
 #include "datasets/bundled.h"
-#include "datasets/tokenizer.h"
+#include "datasets/text_pipeline.h"
 #include "datasets/vocab.h"
 #include "models/sequence_model.h"
 #include "trainers/task.h"
 #include "trainers/tasks/decoding.h"
+#include "trainers/tasks/metrics.h"
 
 namespace attend {
 
-struct TextDataOptions {
-  TokenizerOptions tokenizer;  // the same for both sides
-  VocabOptions vocab;          // built from the training split
-};
+// How text becomes tokens: the tokenizer kind (word or SentencePiece), its options, the
+// vocabulary options, joint or separate sides (datasets/text_pipeline.h).
+using TextDataOptions = TextPipelineOptions;
 
 struct TextSplitData {
   std::vector<SequencePair> pairs;      // encoded ids (no specials; collate adds them)
@@ -28,16 +28,16 @@ struct TextSplitData {
 };
 
 struct TextData {
+  // The same object on both sides when the vocabulary is joint.
+  std::shared_ptr<const TextTokenizer> source_tokenizer, target_tokenizer;
   Vocab source_vocab, target_vocab;
-  TokenizerOptions tokenizer;
   TextSplitData train, valid, test;
 };
 
-// Vocabularies from the training split.
+// Tokenizers and vocabularies from the training split (SentencePiece models trained on it).
 TextData prepare_text_data(const TextSplits& splits, const TextDataOptions& options);
-// With given vocabularies (evaluating a checkpoint): unknown words become <unk>.
-TextData prepare_text_data(const TextSplits& splits, const Vocab& source_vocab,
-                           const Vocab& target_vocab, const TokenizerOptions& tokenizer);
+// With given tokenizers and vocabularies (evaluating a checkpoint): unknown tokens become <unk>.
+TextData prepare_text_data(const TextSplits& splits, const TextPipeline& pipeline);
 
 // What evaluate() scores the decoded text with: BLEU (translation) or ROUGE (summarization).
 enum class TextScore { kBleu, kRouge };
@@ -50,6 +50,7 @@ struct TextTaskOptions {
   DecodeOptions decode;
   int64_t eval_batch_size = 100;
   int64_t max_eval_examples = 0;  // decode at most this many per evaluation (0 = all)
+  BleuOptions bleu;               // case-insensitive BLEU (sacreBLEU's -lc) when asked
   CollateOptions collate;
 };
 
@@ -66,6 +67,12 @@ class TextTask : public TrainingTask {
   // "loss" and "ppl" (teacher forced, per target token), then "bleu" with "bleu@1-10",
   // "bleu@11-20", "bleu@21+" by source length in tokens, or "rouge1", "rouge2", "rougeL" (0-100).
   std::map<std::string, double> evaluate(EvalSplit split) override;
+  // The same, with what was scored: the decoded outputs and their references, in split order.
+  struct Evaluation {
+    std::map<std::string, double> metrics;
+    std::vector<std::string> hypotheses, references;
+  };
+  Evaluation evaluate_text(EvalSplit split);
   std::string default_metric() const override {
     return options_.score == TextScore::kRouge ? "rougeL" : "bleu";
   }
@@ -92,9 +99,12 @@ class TextTask : public TrainingTask {
   Communicator* comm_ = &single_process();
 };
 
-// Translates already encoded sources (batched by length), in input order.
+// Translates already encoded sources (batched by length), in input order: target ids back to
+// tokens (target_vocab), tokens back to text (target_tokenizer).
 std::vector<std::string> decode_to_text(SequenceModel& model, const std::vector<SequencePair>& data,
-                                        const Vocab& target_vocab, const DecodeOptions& options,
-                                        int64_t batch_size, const CollateOptions& collate = {});
+                                        const Vocab& target_vocab,
+                                        const TextTokenizer& target_tokenizer,
+                                        const DecodeOptions& options, int64_t batch_size,
+                                        const CollateOptions& collate = {});
 
 }  // namespace attend

@@ -1,0 +1,201 @@
+// Tokenizers travel in checkpoints (trainers/text_checkpoint.h): an experiment trained on parallel
+// text with SentencePiece subwords (unigram and BPE, joint and separate) comes back from its
+// checkpoint alone with the same pieces, vocabularies and translations; decode(encode(x)) == x
+// through the restored tokenizers; and a missing, corrupt or mismatched model is a one-line
+// CheckpointError naming the file.
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "datasets/base64.h"
+#include "datasets/sentencepiece_model.h"
+#include "trainer_test_util.h"
+#include "trainers/checkpoint.h"
+#include "trainers/experiment.h"
+#include "trainers/tasks/text_task.h"
+#include "trainers/text_checkpoint.h"
+
+using namespace attend;
+
+namespace {
+
+// Parallel text as corpora ship it: SPLIT.de and SPLIT.en, one sentence a line, cased, with
+// punctuation and umlauts, so subwords have something to learn.
+void write_parallel(const test::TempDir& dir) {
+  const char* de[] = {"Ein Mann",     "Zwei Hunde",     "Eine Frau",     "Kinder",
+                      "Ein Mädchen",  "Drei Jungen",    "Ein Koch",      "Zwei Katzen",
+                      "Ein Arbeiter", "Eine Gruppe",    "läuft",         "spielen",
+                      "schläft",      "wartet",         "singt",         "am Strand",
+                      "im Park.",     "auf der Straße", "vor dem Haus!", "neben Bäumen?"};
+  const char* en[] = {"A man",
+                      "Two dogs",
+                      "A woman",
+                      "Children",
+                      "A girl",
+                      "Three boys",
+                      "A cook",
+                      "Two cats",
+                      "A worker",
+                      "A group",
+                      "runs",
+                      "play",
+                      "sleeps",
+                      "waits",
+                      "sings",
+                      "on the beach",
+                      "in the park.",
+                      "on the street",
+                      "in front of the house!",
+                      "next to trees?"};
+  Generator g(11);
+  for (const char* split : {"train", "val", "test"}) {
+    std::ofstream s(dir / (std::string(split) + ".de")), t(dir / (std::string(split) + ".en"));
+    const int n = std::string(split) == "train" ? 120 : 6;
+    for (int i = 0; i < n; ++i) {
+      const auto a = g.randint(10), b = 10 + g.randint(5), c = 15 + g.randint(5);
+      s << de[a] << " " << de[b] << " " << de[c] << "\n";
+      t << en[a] << " " << en[b] << " " << en[c] << "\n";
+    }
+  }
+}
+
+ExperimentConfig subword_config(const test::TempDir& dir, SubwordAlgorithm algorithm, bool joint) {
+  ExperimentConfig c = test::text_config(dir, "transformer");
+  c.train_file = c.valid_file = c.test_file = "";
+  c.train_source = dir / "train.de";
+  c.train_target = dir / "train.en";
+  c.valid_source = dir / "val.de";
+  c.valid_target = dir / "val.en";
+  c.test_source = dir / "test.de";
+  c.test_target = dir / "test.en";
+  c.text.kind = TokenizerKind::kSentencePiece;
+  c.text.subwords.vocab_size = joint ? 64 : 48;  // joint: both sides' characters
+  c.text.subwords.algorithm = algorithm;
+  c.text.joint = joint;
+  return c;
+}
+
+const std::vector<std::string> kSources = {"Ein Mann läuft am Strand",
+                                           "Zwei Hunde spielen im Park.", "Kinder schläft"};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(test_text_checkpoint)
+
+BOOST_AUTO_TEST_CASE(subword_models_come_back_from_the_checkpoint_alone) {
+  if (!sentencepiece_supported()) return;
+  for (SubwordAlgorithm algorithm : {SubwordAlgorithm::kUnigram, SubwordAlgorithm::kBpe})
+    for (bool joint : {false, true}) {
+      BOOST_TEST_CONTEXT(kSubwordAlgorithms.name(algorithm) << (joint ? " joint" : " separate")) {
+        test::TempDir dir;
+        write_parallel(dir);
+        Experiment e = Experiment::create(subword_config(dir, algorithm, joint));
+        const std::string path = dir / "model.safetensors";
+        save_module(path, e.model(), e.checkpoint_metadata());
+        // No data given: only what the checkpoint holds.
+        Experiment back = Experiment::from_checkpoint(path, "-");
+        const TextData& a = *e.text_data();
+        const TextData& b = *back.text_data();
+        BOOST_CHECK(a.source_vocab == b.source_vocab);
+        BOOST_CHECK(a.target_vocab == b.target_vocab);
+        BOOST_CHECK_EQUAL(a.source_vocab.size(), joint ? 64 : 48);
+        BOOST_CHECK_EQUAL(b.source_tokenizer == b.target_tokenizer, joint);
+        BOOST_CHECK(b.source_tokenizer->kind() == TokenizerKind::kSentencePiece);
+        for (const std::string& s : kSources) {
+          const std::vector<std::string> pieces = b.source_tokenizer->tokenize(s);
+          BOOST_CHECK(pieces == a.source_tokenizer->tokenize(s));
+          BOOST_CHECK_GT(pieces.size(), 1u);
+          BOOST_CHECK_EQUAL(b.source_tokenizer->detokenize(pieces), s);  // decode(encode(x)) == x
+          // Through the vocabulary's ids as well, as the model sees them.
+          BOOST_CHECK_EQUAL(
+              b.source_tokenizer->detokenize(b.source_vocab.decode(b.source_vocab.encode(pieces))),
+              s);
+        }
+        const std::string en = "Two dogs play in the park.";
+        BOOST_CHECK_EQUAL(b.target_tokenizer->detokenize(b.target_tokenizer->tokenize(en)), en);
+        // The same weights and tokenizers translate the same.
+        const DecodeOptions greedy;
+        BOOST_CHECK(e.text_task()->generate(kSources, greedy) ==
+                    back.text_task()->generate(kSources, greedy));
+        // The settings are in the config, for --resume and for a reader of config.json.
+        const auto config = nlohmann::json::parse(e.checkpoint_metadata().at(kConfigKey));
+        BOOST_CHECK_EQUAL(config.at("tokenizer").at("kind"), "sentencepiece");
+        BOOST_CHECK_EQUAL(config.at("tokenizer").at("model_type"),
+                          kSubwordAlgorithms.name(algorithm));
+        BOOST_CHECK_EQUAL(config.at("tokenizer").at("joint"), joint);
+      }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(word_checkpoints_carry_no_models_and_read_the_old_config) {
+  test::TempDir dir;
+  write_parallel(dir);
+  ExperimentConfig c = subword_config(dir, SubwordAlgorithm::kUnigram, false);
+  c.text.kind = TokenizerKind::kWord;
+  Experiment e = Experiment::create(c);
+  const auto meta = e.checkpoint_metadata();
+  BOOST_CHECK(!meta.count(kSubwordModelsKey));
+  // A checkpoint from before subwords: only lowercase and split_elision.
+  TextPipelineOptions old = read_tokenizer_config({{"lowercase", true}, {"split_elision", false}});
+  BOOST_CHECK(old.kind == TokenizerKind::kWord);
+  BOOST_CHECK(old.tokenizer.lowercase);
+  BOOST_CHECK(!old.tokenizer.unescape_html);
+  BOOST_CHECK(!old.joint);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_corrupt_or_mismatched_subword_model_is_a_checkpoint_error) {
+  if (!sentencepiece_supported()) return;
+  test::TempDir dir;
+  write_parallel(dir);
+  Experiment e = Experiment::create(subword_config(dir, SubwordAlgorithm::kUnigram, false));
+  const std::string good = dir / "good.safetensors", bad = dir / "bad.safetensors";
+  save_module(good, e.model(), e.checkpoint_metadata());
+  const auto forge = [&](const std::function<void(std::map<std::string, std::string>&)>& f) {
+    Checkpoint ck = load_safetensors(good);
+    f(ck.metadata);
+    save_safetensors(bad, ck.tensors, ck.metadata);
+  };
+  const auto expect = [&](const std::string& part) {
+    try {
+      Experiment::from_checkpoint(bad, "-");
+      BOOST_ERROR("no error; expected one containing '" << part << "'");
+    } catch (const CheckpointError& err) {
+      const std::string msg = err.what();
+      BOOST_TEST_MESSAGE("error: " << msg);
+      BOOST_CHECK_MESSAGE(msg.find(bad) != std::string::npos, "does not name the file: " << msg);
+      BOOST_CHECK_MESSAGE(msg.find('\n') == std::string::npos, "not one line: " << msg);
+      BOOST_CHECK_MESSAGE(msg.find(part) != std::string::npos, "lacks '" << part << "': " << msg);
+    }
+  };
+  const auto models = nlohmann::json::parse(load_safetensors(good).metadata.at(kSubwordModelsKey));
+  forge([](auto& m) { m.erase(kSubwordModelsKey); });
+  expect("no \"sentencepiece\" models in its metadata");
+  forge([](auto& m) { m[kSubwordModelsKey] = "{not json"; });
+  expect("metadata is not JSON");
+  forge([&](auto& m) {
+    m[kSubwordModelsKey] = nlohmann::json{{"source", models.at("source")}}.dump();
+  });
+  expect("no target SentencePiece model");
+  forge([&](auto& m) {
+    m[kSubwordModelsKey] =
+        nlohmann::json{{"source", "@@not base64@@"}, {"target", models.at("target")}}.dump();
+  });
+  expect("its source SentencePiece model is corrupt");
+  forge([&](auto& m) {
+    m[kSubwordModelsKey] =
+        nlohmann::json{{"source", models.at("source")},
+                       {"target", base64_encode("these bytes are not a SentencePiece model")}}
+            .dump();
+  });
+  expect("its target SentencePiece model is corrupt");
+  // Valid models on the wrong sides: their pieces are not the embeddings' vocabularies.
+  forge([&](auto& m) {
+    m[kSubwordModelsKey] =
+        nlohmann::json{{"source", models.at("target")}, {"target", models.at("source")}}.dump();
+  });
+  expect("pieces are not its vocabularies");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
