@@ -161,37 +161,11 @@ void show_parallel_text(const ShowDataset& r) {
     splits.emplace_back(stem, load_parallel_text(f.source, f.target));
   }
   std::printf(
-      "%s: parallel text %s -> %s (train with --train-pref %s/STEM --source-lang %s "
-      "--target-lang %s, and --valid-pref, --test-pref)\n",
+      "%s: parallel text %s -> %s (train with --data %s --source-lang %s --target-lang %s, "
+      "or --train-pref %s/STEM, --valid-pref, --test-pref)\n",
       r.what.c_str(), r.source_lang.c_str(), r.target_lang.c_str(), r.what.c_str(),
-      r.source_lang.c_str(), r.target_lang.c_str());
+      r.source_lang.c_str(), r.target_lang.c_str(), r.what.c_str());
   show_text(splits, r.samples);
-}
-
-// The two file suffixes of a directory of parallel text (multi30k/raw: de and en), or none.
-std::pair<std::string, std::string> directory_languages(const std::string& dir) {
-  std::map<std::string, std::vector<std::string>> stems_by_suffix;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::filesystem::path p = entry.path().filename();
-    if (p.extension() == ".gz") p = p.stem();
-    if (p.extension().string().size() < 2 || p.stem().empty()) continue;
-    stems_by_suffix[p.extension().string().substr(1)].push_back(p.stem().string());
-  }
-  // Two suffixes that share a stem, and no third one: the two languages.
-  std::vector<std::string> langs;
-  for (auto& [suffix, stems] : stems_by_suffix) {
-    std::sort(stems.begin(), stems.end());
-    for (auto& [other, other_stems] : stems_by_suffix)
-      if (other != suffix && std::any_of(stems.begin(), stems.end(), [&](const std::string& s) {
-            return std::find(other_stems.begin(), other_stems.end(), s) != other_stems.end();
-          })) {
-        langs.push_back(suffix);
-        break;
-      }
-  }
-  if (langs.size() != 2) return {};
-  return {langs[0], langs[1]};
 }
 
 // A directory: a Cora/Citeseer graph (what train --data takes) or parallel text.
@@ -202,7 +176,7 @@ void show_directory(const ShowDataset& r) {
     show_graph(g);
     return;
   }
-  const auto [a, b] = directory_languages(r.what);
+  const auto [a, b] = parallel_languages(r.what);
   if (a.empty())
     throw DataError(r.what, 0,
                     "a directory, but neither a Cora/Citeseer directory (with linqs/ or "

@@ -11,6 +11,7 @@
 #include "autograd/threading.h"
 #include "cli/parse_errors.h"
 #include "cli/validators.h"
+#include "datasets/load_citation.h"
 #include "datasets/load_text_pairs.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_lock.h"
@@ -151,8 +152,10 @@ void add_run_options(CLI::App& t, TrainCommand& c) {
       ->check(CLI::IsMember(model_names()))
       ->capture_default_str();
   t.add_option("--data", x.data,
-               "Bundled dataset (attend datasets list) or a Cora/Citeseer directory; default: "
-               "toy-en-fr for text models, karate for gat, toy-motifs for gat-graph");
+               "Bundled dataset (attend datasets list), a Cora/Citeseer directory, or a "
+               "directory of parallel text (with --source-lang and --target-lang: its train, "
+               "val and test splits; --test-pref picks another); default: toy-en-fr for text "
+               "models, karate for gat, toy-motifs for gat-graph");
   t.add_option("--train-file", x.train_file, "Training pairs (.tsv, .jsonl, .csv, maybe .gz)")
       ->check(CLI::ExistingFile);
   t.add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
@@ -280,6 +283,10 @@ void add_text_options(CLI::App& t, TrainCommand& c) {
   text->add_flag("--joint-vocab", x.text.joint,
                  "One tokenizer and vocabulary for source and target, made from both sides "
                  "(fairseq's --joined-dictionary; default: one per side)");
+  text->add_option("--max-source-length", x.text_task.collate.max_source_len,
+                   "Cut each source to its first N tokens (0 = whole), in training and in eval, "
+                   "translate and summarize of its checkpoints (long documents: AESLC's emails)")
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
   text->add_option("--samples", c.samples, "Test translations printed at the end")
       ->check(CLI::Range(0, 1000));
   add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
@@ -473,6 +480,54 @@ void resolve_parallel_text(TrainCommand& c) {
   }
 }
 
+// --data DIR of parallel text: the split prefixes the directory has, for the languages given.
+// train is DIR/train, validation DIR/val, valid or dev, test DIR/test or the one DIR/test*; a
+// --train-pref, --valid-pref or --test-pref given picks that split instead (Multi30k has four
+// test sets).
+void parallel_directory_prefixes(TrainCommand& c) {
+  const std::string& dir = c.experiment.data;
+  if (c.source_lang.empty() || c.target_lang.empty()) {
+    const auto [a, b] = parallel_languages(dir);
+    if (a.empty())
+      throw CLI::ValidationError("--data", dir +
+                                               " is a directory, but neither a Cora/Citeseer "
+                                               "directory (with linqs/ or planetoid_txt/) nor "
+                                               "parallel text (STEM.LANG files for two languages)");
+    throw CLI::ValidationError(
+        c.source_lang.empty() ? "--source-lang" : "--target-lang",
+        dir + " is parallel text in " + a + " and " + b +
+            ": say which side is the source with --source-lang and --target-lang");
+  }
+  const std::vector<std::string> stems = parallel_stems(dir, c.source_lang, c.target_lang);
+  const auto pick = [&](std::string& prefix, const char* option,
+                        std::initializer_list<const char*> names, const char* like) {
+    if (!prefix.empty()) return;
+    for (const char* n : names)
+      if (std::find(stems.begin(), stems.end(), n) != stems.end()) {
+        prefix = (fs::path(dir) / n).string();
+        return;
+      }
+    std::vector<std::string> found;
+    for (const std::string& s : stems)
+      if (s.starts_with(like)) found.push_back(s);
+    if (found.size() == 1) {
+      prefix = (fs::path(dir) / found[0]).string();
+      return;
+    }
+    std::string list;
+    for (const std::string& s : found) list += (list.empty() ? "" : ", ") + s;
+    throw CLI::ValidationError(
+        option, found.empty()
+                    ? dir + " has no " + like + " split in " + c.source_lang + " and " +
+                          c.target_lang + "; give its prefix"
+                    : dir + " has several " + like + " splits (" + list + "): choose one, as " +
+                          option + " " + (fs::path(dir) / found[0]).string());
+  };
+  pick(c.train_pref, "--train-pref", {"train"}, "train");
+  pick(c.valid_pref, "--valid-pref", {"valid", "val", "dev"}, "val");
+  pick(c.test_pref, "--test-pref", {"test"}, "test");
+}
+
 // Options of one tokenizer given with the other would be ignored without a word.
 void check_tokenizer_options(const TrainCommand& c) {
   const bool subwords = c.experiment.text.kind == TokenizerKind::kSentencePiece;
@@ -507,8 +562,12 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
       "--train-file", "--valid-file", "--test-file",   "--train-src",  "--train-tgt",
       "--valid-src",  "--valid-tgt",  "--test-src",    "--test-tgt",   "--train-pref",
       "--valid-pref", "--test-pref",  "--source-lang", "--target-lang"};
+  // A directory of parallel text takes the languages and, to choose among its splits, prefixes.
+  const bool parallel_dir = entry.task == TaskKind::kSequence && c.app->count("--data") &&
+                            fs::is_directory(x.data) && !is_citation_directory(x.data);
   for (const std::string& name : file_options)
-    if (c.app->count(name) && c.app->count("--data"))
+    if (c.app->count(name) && c.app->count("--data") &&
+        !(parallel_dir && (name.ends_with("-pref") || name.ends_with("-lang"))))
       throw CLI::ValidationError("--data", "give --data or data files (" + name + "), not both");
   // Text options given to a graph model would be ignored without a word.
   if (entry.task != TaskKind::kSequence) {
@@ -529,6 +588,7 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
   x.text.vocab.max_size = c.max_vocab;
   x.text.tokenizer.lowercase = c.lowercase;
   x.text.tokenizer.unescape_html = !c.keep_html_entities;
+  if (parallel_dir) parallel_directory_prefixes(c);
   resolve_parallel_text(c);
   check_tokenizer_options(c);
   if (entry.task == TaskKind::kSequence && x.data == "toy-summarization" &&

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "datasets/line_reader.h"
 
@@ -123,6 +124,30 @@ std::vector<std::string> parallel_stems(const std::string& dir, const std::strin
   }
   std::sort(stems.begin(), stems.end());
   return stems;
+}
+
+std::pair<std::string, std::string> parallel_languages(const std::string& dir) {
+  std::map<std::string, std::vector<std::string>> stems_by_suffix;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file(ec)) continue;
+    fs::path p = entry.path().filename();
+    if (p.extension() == ".gz") p = p.stem();
+    if (p.extension().string().size() < 2 || p.stem().empty()) continue;
+    stems_by_suffix[p.extension().string().substr(1)].push_back(p.stem().string());
+  }
+  // Suffixes that share a stem with another suffix; exactly two of them are the languages.
+  std::vector<std::string> langs;
+  for (auto& [suffix, stems] : stems_by_suffix)
+    for (auto& [other, other_stems] : stems_by_suffix)
+      if (other != suffix && std::any_of(stems.begin(), stems.end(), [&](const std::string& s) {
+            return std::find(other_stems.begin(), other_stems.end(), s) != other_stems.end();
+          })) {
+        langs.push_back(suffix);
+        break;
+      }
+  if (langs.size() != 2) return {};
+  return {langs[0], langs[1]};
 }
 
 }  // namespace attend

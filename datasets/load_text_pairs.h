@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "datasets/text_pairs.h"
@@ -45,5 +46,10 @@ ParallelFiles parallel_files(const std::string& prefix, const std::string& sourc
 // exist, sorted ("train", "val", "test_2016_flickr" in Multi30k's raw/ with "de" and "en").
 std::vector<std::string> parallel_stems(const std::string& dir, const std::string& source_lang,
                                         const std::string& target_lang);
+
+// The two languages of a directory of parallel text: the two file suffixes that share a stem
+// (multi30k/raw: "de" and "en", in name order), or two empty strings when there are not exactly
+// two such suffixes.
+std::pair<std::string, std::string> parallel_languages(const std::string& dir);
 
 }  // namespace attend

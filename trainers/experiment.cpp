@@ -221,6 +221,7 @@ Experiment Experiment::create(const ExperimentConfig& c) {
 void Experiment::create_text(const ExperimentConfig& c, const ModelEntry& entry, Generator& init) {
   data_name_ = text_data_name(c);
   data_files_ = data_files(c);
+  max_source_len_ = c.text_task.collate.max_source_len;
   text_options_ = c.text;
   auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
   dims_.source_vocab = data->source_vocab.size();
@@ -292,6 +293,8 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
                  {"tokenizer", tokenizer_config(text_options_)}};
   // Data given as files: eval and translate find the same splits again.
   if (!data_files_.empty()) config["data_files"] = data_files_;
+  // Cut sources: eval, translate and summarize cut theirs the same way.
+  if (max_source_len_ > 0) config["max_source_length"] = max_source_len_;
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
   if (text_data_) {
     meta[kVocabKey] = json{{"source", json::parse(text_data_->source_vocab.to_json())},
@@ -349,6 +352,9 @@ void Experiment::read_config(const std::string& path,
              d.at("num_features").get<int64_t>(), d.at("num_classes").get<int64_t>(),
              d.value("joint_vocabulary", false)};  // absent before weight tying existed
     text_options_ = read_tokenizer_config(cfg.at("tokenizer"));
+    max_source_len_ = cfg.value("max_source_length", int64_t{0});
+    if (max_source_len_ < 0)
+      throw bad_checkpoint(path, "model config's max_source_length is negative");
     if (cfg.contains("data_files"))
       data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
     if (!data_files_.empty() && data_files_.size() != 3 && data_files_.size() != 6)
@@ -421,7 +427,9 @@ void Experiment::load_data(const std::string& path,
     if (c.data != "-") splits = load_text(c);
     auto d = std::make_shared<TextData>(prepare_text_data(splits, pipeline));
     check_vocabulary_coverage(*d, c.data, path, data_name_);
-    attach_text(d, c.text_task);
+    TextTaskOptions options = c.text_task;
+    options.collate.max_source_len = max_source_len_;
+    attach_text(d, options);
     data_summary_ = c.data == "-" ? "no data" : c.data;
     return;
   }

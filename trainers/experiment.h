@@ -85,6 +85,7 @@ class Experiment {
   Hyperparams hyperparams_;
   ModelDims dims_;
   TextDataOptions text_options_;  // tokenizer kind and settings (the models are in text_data_)
+  int64_t max_source_len_ = 0;    // sources cut to this many ids (0 = whole), in training and after
   std::shared_ptr<Module> model_;
   std::shared_ptr<Generator> dropout_;
   std::unique_ptr<TrainingTask> task_;

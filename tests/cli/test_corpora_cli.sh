@@ -3,7 +3,8 @@
 # `attend train` with SentencePiece subwords (BPE, separate models) and epoch checkpoints, resumed;
 # the checkpoint alone translating and drawing attention maps over pieces after the data is gone;
 # `attend eval` printing sacreBLEU's signature line, the same line `attend score` gives for the
-# file eval writes; `attend average --last 2`; word vocabularies joint over both sides; and
+# file eval writes; `attend average --last 2`; word vocabularies joint over both sides; --data
+# DIR; and
 # `attend datasets show` of the files, a prefix and the directory.
 # Usage: test_corpora_cli.sh PATH/TO/attend
 set -u
@@ -78,6 +79,18 @@ out=$("$attend" train "${tiny[@]}" --train-src "$tmp/data/train.de" --train-tgt 
 words=$(tr ' ' '\n' <"$tmp/data/train.de" | cat - <(tr ' ' '\n' <"$tmp/data/train.en") | sed 's/[.!?]$//' | sort -u | wc -l)
 check "one vocabulary for both sides: every word and . ! ? with 4 specials" \
   "vocabularies $((words + 7)) -> $((words + 7))" "$out"
+
+# --data DIR with the languages: its train, val and test splits.
+out=$("$attend" train "${tiny[@]}" --data "$tmp/data" --source-lang en --target-lang de --max-steps 1 \
+  --out "$tmp/dir-run" 2>&1) || bad "train --data DIR exited $?: $(tail -3 <<<"$out")"
+check "--data DIR: the splits of the directory, en -> de" "on $tmp/data/train.en: 150/12/10 pairs" "$out"
+
+# --max-source-length: sources cut in training, and by the checkpoint's translate after.
+long=$(for i in $(seq 30); do printf 'Ein Mann läuft '; done)
+out=$("$attend" train "${tiny[@]}" "${files[@]}" --max-length 16 --max-source-length 5 --max-steps 1 \
+  --out "$tmp/cut" 2>&1) || bad "train --max-source-length exited $?: $(tail -3 <<<"$out")"
+out=$(echo "$long" | "$attend" translate -c "$tmp/cut/last.safetensors" 2>&1) &&
+  ok "a 90-word source cut to fit a max-length 16 model" || bad "translate of a long source: $out"
 
 # datasets show: two files, a prefix with languages, and a directory whose languages it finds.
 out=$("$attend" datasets show "$tmp/data/train.de" "$tmp/data/train.en" --samples 1 2>&1)

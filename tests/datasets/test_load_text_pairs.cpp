@@ -135,6 +135,10 @@ BOOST_AUTO_TEST_CASE(parallel_files_from_prefix_and_languages) {
   const std::vector<std::string> stems = parallel_stems(dir.root(), "de", "en");
   BOOST_CHECK((stems == std::vector<std::string>{"test_2016_flickr", "train", "val"}));
   BOOST_CHECK(parallel_stems(dir.root(), "en", "fr").empty());
+  // The two suffixes that share a stem (README and the lone mscoco file do not count).
+  BOOST_CHECK((parallel_languages(dir.root()) == std::pair<std::string, std::string>{"de", "en"}));
+  dir.write("train.fr", "Un chien.\n");  // a third language: which two is not for attend to guess
+  BOOST_CHECK(parallel_languages(dir.root()).first.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -92,7 +92,8 @@ TextTask::TextTask(std::shared_ptr<SequenceModel> model, std::shared_ptr<const T
         throw HyperparamError("max-length " + std::to_string(max_len) + " is shorter than " + name +
                               " pair " + std::to_string(i + 1) + " (" +
                               std::to_string(std::max(s, t)) +
-                              " tokens with <bos>/<eos>): raise --max-length");
+                              " tokens with <bos>/<eos>): raise --max-length, or cut sources with "
+                              "--max-source-length");
     }
 }
 

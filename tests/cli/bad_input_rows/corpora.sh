@@ -26,6 +26,14 @@ row 'train:--source-lang:value' '--source-lang'                train --train-pre
 row 'train:--source-lang:value' "'d/e'"                        train --train-pref "$R/pt" --valid-pref "$R/pt" --test-pref "$R/pt" --source-lang d/e --target-lang en
 row 'train:--target-lang:value' "$R/pt.fr"                     train --train-pref "$R/pt" --valid-pref "$R/pt" --test-pref "$R/pt" --source-lang de --target-lang fr
 row 'train:--source-lang:value' '--source-lang'                train "${G[@]}" --source-lang de
+# --data DIR of parallel text: languages needed, one test split or --test-pref.
+mkdir -p "$R/ptdir"
+for stem in train val test_a test_b; do cp "$R/pt.de" "$R/ptdir/$stem.de"; cp "$R/pt.en" "$R/ptdir/$stem.en"; done
+row 'train:--data:value'       'is parallel text in de and en'   train --data "$R/ptdir"
+row 'train:--data:value'       'several test splits (test_a, test_b)' train --data "$R/ptdir" "${L[@]}"
+row 'train:--data:value'       'neither a Cora/Citeseer directory' train --data "$R/dir"
+row 'train:--data:value'       "$R/dir has no train split"       train --data "$R/dir" "${L[@]}"
+row 'train:--data:value'       'not both'                        train --data "$R/ptdir" "${L[@]}" --test-src "$R/pt.de"
 # Subword options.
 row 'train:--tokenizer:choice'     '--tokenizer'     train --tokenizer bpe
 row 'train:--vocab-size:type'      '--vocab-size'    train --tokenizer sentencepiece --vocab-size x
@@ -57,3 +65,5 @@ row 'datasets show:target:value'       'not both'         datasets show "$R/pt" 
 row 'datasets show:--source-lang:value' '--target-lang'   datasets show "$R/pt" --source-lang de
 row 'datasets show:--target-lang:value' "$R/pt.fr"        datasets show "$R/pt" --source-lang de --target-lang fr
 row 'datasets show:--target-lang:value' 'no STEM.de file' datasets show "$R/dir" --source-lang de --target-lang en
+row 'train:--max-source-length:type'  '--max-source-length' train --max-source-length x
+row 'train:--max-source-length:range' '--max-source-length' train --max-source-length -1
