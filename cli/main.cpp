@@ -12,11 +12,11 @@
 #include "cli/datasets_cmd.h"
 #include "cli/models_cmd.h"
 #include "cli/parse_errors.h"
-#include "trainers/distributed/communicator.h"
 #include "datasets/data_error.h"
 #include "datasets/sentencepiece_model.h"
 #include "models/hyperparams.h"
 #include "trainers/checkpoint.h"
+#include "trainers/distributed/communicator.h"
 
 namespace {
 
