@@ -98,11 +98,11 @@ Experiment load_for_maps(const AttentionCommand& cmd, int64_t& node) {
   // Loaded without data first (a text model needs none: its vocabularies are in the
   // checkpoint), then with the graph it was trained on for a graph model given a node.
   Experiment e = Experiment::from_checkpoint(cmd.checkpoint, "-");
-  if (e.kind() != TaskKind::kSequence && has_node && !has_input)
-    e = Experiment::from_checkpoint(cmd.checkpoint);
+  const bool text = e.kind() == TaskKind::kSequence || e.kind() == TaskKind::kLanguageModel;
+  if (!text && has_node && !has_input) e = Experiment::from_checkpoint(cmd.checkpoint);
   const std::string kind = task_kind_name(e.kind());
   node = -1;
-  if (e.kind() == TaskKind::kSequence) {
+  if (text) {
     if (has_node)
       throw CLI::ValidationError("--node", cmd.checkpoint + " is a " + e.model_name() + " (" +
                                                kind +

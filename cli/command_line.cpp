@@ -35,6 +35,7 @@ CommandLine::CommandLine(const std::string& config_default) {
   add_checkpoint_commands(app, use);
   add_score_command(app, score);
   add_average_command(app, average);
+  add_generate_command(app, generate);
   add_attention_command(app, attention);
   add_report_command(app, report);
   add_gradcheck_command(app, gradcheck);

@@ -10,6 +10,7 @@
 #include "cli/checkpoint_cmds.h"
 #include "cli/datasets_cmd.h"
 #include "cli/demo.h"
+#include "cli/generate_cmd.h"
 #include "cli/gradcheck_cmd.h"
 #include "cli/gradflow_cmd.h"
 #include "cli/report_cmd.h"
@@ -35,6 +36,7 @@ struct CommandLine {
   CheckpointCommands use;
   ScoreCommand score;
   AverageCommand average;
+  GenerateCommand generate;
   // Study tools.
   AttentionCommand attention;
   ReportCommand report;

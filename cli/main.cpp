@@ -27,6 +27,7 @@ int dispatch(attend::cli::CommandLine& cl) {
   if (int rc = attend::cli::run_checkpoint_command(cl.use); rc >= 0) return rc;
   if (*cl.score.app) return attend::cli::run_score(cl.score);
   if (*cl.average.app) return attend::cli::run_average(cl.average);
+  if (*cl.generate.app) return attend::cli::run_generate_text(cl.generate);
   if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
   if (*cl.report.app) return attend::cli::run_report(cl.report);
   if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);

@@ -32,6 +32,8 @@ std::string default_data(TaskKind kind) {
       return "karate";
     case TaskKind::kGraphClassification:
       return "toy-motifs";
+    case TaskKind::kLanguageModel:
+      return "tinyshakespeare";
   }
   return "";
 }
@@ -49,6 +51,9 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                   {"momentum", t.momentum},
                   {"schedule", to_string(t.schedule)},
                   {"warmup_steps", t.warmup_steps},
+                  {"min_lr", t.min_lr},
+                  {"accumulate", t.accumulate},
+                  {"decay_matrices_only", t.decay_matrices_only},
                   {"clip_norm", t.clip_norm},
                   {"clip_value", t.clip_value},
                   {"metric", t.metric.empty() ? e.task().default_metric() : t.metric},
@@ -69,6 +74,13 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                  {"min_freq", c.min_freq},
                  {"max_vocab", c.max_vocab},
                  {"lowercase", c.lowercase}};
+  if (e.kind() == TaskKind::kLanguageModel) {
+    const LMTaskOptions& lm = c.experiment.lm_task;
+    j["lm"] = {{"batch_size", lm.batch_size},
+               {"eval_interval", lm.eval_interval},
+               {"eval_batches", lm.eval_batches},
+               {"sample_tokens", lm.sample_tokens}};
+  }
   return j;
 }
 
@@ -81,6 +93,9 @@ void print_results(const TrainResult& r, const std::string& metric) {
   if (r.skipped_batches > 0)
     std::printf("skipped %lld batches with a non-finite loss or gradient\n",
                 static_cast<long long>(r.skipped_batches));
+  if (r.steps > 0)
+    std::printf("%.1f ms per training step (evaluation excluded); peak resident memory %.0f MiB\n",
+                1e3 * r.step_seconds / static_cast<double>(r.steps), r.peak_rss_mb);
   if (r.test.empty()) return;
   std::printf("test:");
   for (const auto& [k, v] : r.test) std::printf(" %s %.4g", k.c_str(), v);
@@ -209,6 +224,13 @@ void add_optimization_options(CLI::App& t, TrainCommand& c) {
       ->default_str(to_string(o.schedule));
   t.add_option("--warmup", o.warmup_steps, "Warmup steps (cosine, noam)")
       ->check(CLI::Range(0, 100000000));
+  t.add_option("--min-lr", o.min_lr, "cosine schedule: the rate it decays to")
+      ->check(Range(0.0, 100.0));
+  t.add_option("--beta2", o.beta2, "Adam/AdamW: the second moment's decay")
+      ->check(Range(0.0, 0.999999));
+  t.add_option("--accumulate", o.accumulate,
+               "Gradient accumulation: batches summed into each optimizer step")
+      ->check(CLI::Range(1, 100000));
   t.add_option("--lr-step-epochs", o.step_size, "step schedule: epochs per decay")
       ->check(CLI::Range(1, 1000000));
   t.add_option("--lr-gamma", o.gamma, "step/plateau schedule: decay factor")
@@ -292,6 +314,22 @@ void add_text_options(CLI::App& t, TrainCommand& c) {
   add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
 }
 
+// Language models (gpt): iterations, evaluation windows, samples.
+void add_language_model_options(CLI::App& t, TrainCommand& c) {
+  LMTaskOptions& lm = c.experiment.lm_task;
+  auto* g = t.add_option_group("Language models");
+  g->add_option("--eval-interval", lm.eval_interval,
+                "Iterations between evaluations (one epoch of a language model; with --max-steps "
+                "and no --epochs, epochs = max-steps / eval-interval, rounded up)")
+      ->check(CLI::Range(1, 100000000));
+  g->add_option("--eval-batches", lm.eval_batches,
+                "Validation batches (fixed random windows) per evaluation")
+      ->check(CLI::Range(1, 1000000));
+  g->add_option("--sample-tokens", lm.sample_tokens,
+                "Characters sampled at each evaluation into metrics.jsonl (0 = none)")
+      ->check(CLI::Range(0, 100000));
+}
+
 }  // namespace
 
 void add_train_command(CLI::App& root, TrainCommand& c) {
@@ -303,6 +341,7 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   add_optimization_options(*t, c);
   add_monitoring_options(*t, c);
   add_text_options(*t, c);
+  add_language_model_options(*t, c);
 }
 
 namespace {
@@ -579,8 +618,24 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
         throw CLI::ValidationError(name, "applies to text models; '" + x.model + "' is a " +
                                              task_kind_name(entry.task) + " model");
   }
+  if (entry.task != TaskKind::kLanguageModel)
+    for (const CLI::Option* opt : c.app->get_option_group("Language models")->get_options())
+      if (c.app->count(opt->get_name()))
+        throw CLI::ValidationError(opt->get_name(), "applies to language models; '" + x.model +
+                                                        "' is a " + task_kind_name(entry.task) +
+                                                        " model");
   if (!c.app->count("--data")) x.data = default_data(entry.task);
+  if (entry.task == TaskKind::kLanguageModel) {
+    // nanoGPT: an epoch is the iterations between evaluations; AdamW decays matrices only.
+    x.lm_task.accumulate = c.trainer.accumulate;
+    if (c.app->count("--max-steps") && !c.app->count("--epochs") && c.trainer.max_steps > 0)
+      c.trainer.epochs =
+          (c.trainer.max_steps + x.lm_task.eval_interval - 1) / x.lm_task.eval_interval;
+    c.trainer.decay_matrices_only = true;
+    c.trainer.test_at_end = false;  // the split has no test part; "test" would repeat valid
+  }
   if (c.batch_size > 0) {
+    x.lm_task.batch_size = c.batch_size;
     x.text_task.batch_size = c.batch_size;
     x.graph_task.batch_size = c.batch_size;
   }

@@ -8,7 +8,8 @@ namespace {
 // Built on first use (not by static initialisers, which a static library's linker may drop).
 std::vector<ModelEntry>& entries() {
   static std::vector<ModelEntry> all = {seq2seq_model_entry(), transformer_model_entry(),
-                                        gat_node_model_entry(), gat_graph_model_entry()};
+                                        gat_node_model_entry(), gat_graph_model_entry(),
+                                        gpt_model_entry()};
   return all;
 }
 
@@ -22,6 +23,8 @@ const char* task_kind_name(TaskKind kind) {
       return "node-classification";
     case TaskKind::kGraphClassification:
       return "graph-classification";
+    case TaskKind::kLanguageModel:
+      return "language-model";
   }
   return "?";
 }

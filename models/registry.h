@@ -17,12 +17,13 @@ enum class TaskKind {
   kSequence,             // text -> text (SequenceModel): translation, summarization
   kNodeClassification,   // one graph, a label per node (NodeClassifier)
   kGraphClassification,  // a label per graph (GraphClassifier)
+  kLanguageModel,        // the next token of a text stream (LanguageModel)
 };
 const char* task_kind_name(TaskKind kind);
 
 // What the data fixes about a model: vocabulary sizes or feature and class counts.
 struct ModelDims {
-  int64_t source_vocab = 0, target_vocab = 0;  // kSequence
+  int64_t source_vocab = 0, target_vocab = 0;  // kSequence; kLanguageModel: target_vocab
   int64_t num_features = 0, num_classes = 0;   // graph tasks
   // kSequence: source and target ids name the same tokens (one vocabulary for both sides), so a
   // model may share its source and target embeddings.
@@ -57,5 +58,6 @@ ModelEntry seq2seq_model_entry();
 ModelEntry transformer_model_entry();
 ModelEntry gat_node_model_entry();
 ModelEntry gat_graph_model_entry();
+ModelEntry gpt_model_entry();
 
 }  // namespace attend

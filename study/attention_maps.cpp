@@ -139,6 +139,50 @@ void transformer_maps(TransformerModel& tm, const Batch& batch, const std::vecto
         out.output_tokens, out.source_tokens, "output (decoder step)", "source");
 }
 
+// A character as a heatmap label: whitespace made visible.
+std::string char_label(const std::string& ch) {
+  if (ch == "\n") return "\\n";
+  if (ch == " ") return "_";
+  if (ch == "\t") return "\\t";
+  return ch;
+}
+
+// A language model: every layer's and head's causal self-attention over the input's characters
+// ("layer L head H", rows = the position that attends, columns = the positions it sees).
+AttentionMaps lm_maps(Experiment& e, const std::string& input) {
+  LanguageModel* lm = e.language_model();
+  const CharVocab* vocab = e.char_vocab();
+  if (!lm || !vocab) throw DataError("attention maps: " + e.model_name() + " has no vocabulary");
+  std::vector<std::string> unknown;
+  const std::vector<int64_t> ids = vocab->encode(input, &unknown);
+  if (!unknown.empty()) {
+    std::string list;
+    for (const auto& ch : unknown) list += (list.empty() ? "" : ", ") + describe_char(ch);
+    throw DataError("attention maps: the input has characters outside the model's vocabulary: " +
+                    list);
+  }
+  const int64_t T = static_cast<int64_t>(ids.size());
+  if (T == 0) throw DataError("attention maps: empty input");
+  if (T > lm->context_length())
+    throw DataError("attention maps: the input's " + std::to_string(T) +
+                    " characters exceed the model's context of " +
+                    std::to_string(lm->context_length()));
+  AttentionMaps out;
+  out.model = e.model_name();
+  for (int64_t id : ids) out.source_tokens.push_back(char_label(vocab->token(id)));
+  const std::vector<Tensor> weights = lm->attention_weights(from_indices(ids, {1, T}));
+  for (size_t l = 0; l < weights.size(); ++l) {
+    const Tensor& w = weights[l];  // [1, H, T, T]
+    for (int64_t h = 0; h < w.size(1); ++h) {
+      const std::string name = "layer " + std::to_string(l + 1) + " head " + std::to_string(h + 1);
+      out.maps.push_back(
+          {name, make_heatmap(name, "position (query)", "position (key)", out.source_tokens,
+                              out.source_tokens, copy_block(w.data() + h * T * T, T * T))});
+    }
+  }
+  return out;
+}
+
 AttentionMaps text_maps(Experiment& e, const std::string& input) {
   const TextData* data = e.text_data();
   TextTask* task = e.text_task();
@@ -263,6 +307,12 @@ nlohmann::json AttentionMaps::to_json() const {
 
 AttentionMaps compute_attention_maps(Experiment& experiment, const std::string& input,
                                      int64_t node) {
+  if (experiment.kind() == TaskKind::kLanguageModel) {
+    if (node >= 0)
+      throw DataError("attention maps: a node was given, but the " + experiment.model_name() +
+                      " model is a language model (give an input text instead)");
+    return lm_maps(experiment, input);
+  }
   if (experiment.kind() == TaskKind::kSequence) {
     if (node >= 0)
       throw DataError("attention maps: a node was given, but the " + experiment.model_name() +

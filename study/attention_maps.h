@@ -7,6 +7,9 @@
 //     greedy output.
 //   Seq2Seq: the attention over the source at each greedy decoder step ("decoder step attention",
 //     rows = the token each step produced, <eos> included; columns = source tokens).
+//   GPT: every layer's and head's causal self-attention over the input's characters ("layer L
+//     head H", rows = the attending position, columns = the positions it sees; above the diagonal
+//     zero).
 //   GAT node classifier: for one node, its attention coefficients over its neighbours (self loop
 //     included) in every layer ("node N layer L", rows = heads, columns = neighbour ids).
 // Every row of every map is a softmax: it sums to 1.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -322,6 +323,17 @@ std::string attention_section(const std::string& checkpoint, int64_t examples,
       one("validation example " + std::to_string(i + 1) + ": " + data->valid.sources[i],
           data->valid.sources[i], -1);
     }
+  } else if (e->kind() == TaskKind::kLanguageModel) {
+    LanguageModelTask* lm = e->lm_task();
+    if (!lm || lm->data().valid.empty())
+      return out + "<p class=\"note\">No validation text to show.</p>\n";
+    // The first characters of the validation split, at most a context (and 48: a readable map).
+    const std::vector<int32_t>& v = lm->data().valid;
+    const size_t n = std::min<size_t>(
+        {v.size(), 48, static_cast<size_t>(lm->language_model().context_length())});
+    const std::string text = lm->data().vocab.decode(
+        std::vector<int64_t>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)));
+    one("the start of the validation text", text, -1);
   } else if (e->kind() == TaskKind::kNodeClassification) {
     for (int64_t node = 0; node < examples; ++node)
       if (!one("node " + std::to_string(node), "", node)) break;
@@ -444,7 +456,29 @@ std::string loss_section(const RunHistory& h) {
   if (h.valid.count("train_loss"))
     loss.series.push_back(series("train (epoch mean)", h.valid.at("train_loss")));
   if (h.valid.count("loss")) loss.series.push_back(series("validation", h.valid.at("loss")));
-  return "<h2 id=\"loss\">Loss</h2>\n" + chart_or_note(loss, "No loss was logged yet.");
+  std::string out = "<h2 id=\"loss\">Loss</h2>\n" + chart_or_note(loss, "No loss was logged yet.");
+  if (!h.valid.count("bpc")) return out;
+  // A language model's loss in bits per character (per token): nats / ln 2.
+  LineChart bpc;
+  bpc.title = "Bits per character";
+  bpc.x_label = "step";
+  bpc.y_label = "bits per character";
+  StepSeries train_bits = h.train_loss;
+  for (double& v : train_bits.value) v /= std::numbers::ln2;
+  bpc.series.push_back(series("train (logged step)", train_bits));
+  bpc.series.push_back(series("validation", h.valid.at("bpc")));
+  return out + chart_or_note(bpc, "No loss was logged yet.");
+}
+
+// A language model's sample at each evaluation, the latest open.
+std::string samples_section(const RunHistory& h) {
+  if (h.samples.empty()) return "";
+  std::string out = "<h2 id=\"samples\">Samples</h2>\n";
+  for (size_t i = h.samples.size(); i-- > 0;)
+    out += std::string("<details") + (i + 1 == h.samples.size() ? " open" : "") +
+           "><summary>step " + fmt(h.samples[i].first) + "</summary><pre>" +
+           esc(h.samples[i].second) + "</pre></details>\n";
+  return out;
 }
 
 // Validation metrics, one chart each (they have different scales), and the last values.
@@ -517,7 +551,7 @@ std::string build_report(const ReportOptions& o) {
   const RunFiles f = read_run_files(o.run_dir);
   std::ostringstream html;
   html << page_head(o, h, f) << loss_section(h) << metrics_section(h) << lr_section(h)
-       << grad_norm_section(h) << "<h2 id=\"attention\">Attention maps</h2>\n"
+       << samples_section(h) << grad_norm_section(h) << "<h2 id=\"attention\">Attention maps</h2>\n"
        << attention_section(f.checkpoint_path, o.examples, f.resolved) << test_section(h)
        << config_section(f) << "</body>\n</html>\n";
   return html.str();

@@ -54,7 +54,7 @@ class Record {
   }
   void check_numbers() const {
     for (const auto& [key, v] : rec_.items())
-      if (key != "split" && key != "grad_norms") num(key, v);
+      if (key != "split" && key != "grad_norms" && key != "sample") num(key, v);
   }
   double step() const { return rec_.contains("step") ? num("step", rec_["step"]) : std::nan(""); }
   // Appends (step, rec[key]) to s when the record has key.
@@ -83,12 +83,19 @@ class Record {
     }
   }
   void add_valid(RunHistory& h) const {
-    for (const auto& [key, v] : rec_.items())
+    for (const auto& [key, v] : rec_.items()) {
+      if (key == "sample") {
+        if (!v.is_string())
+          throw DataError(path_, line_no_, "\"sample\" is " + v.dump() + ", not text");
+        h.samples.emplace_back(step(), v.get<std::string>());
+        continue;
+      }
       if (!bookkeeping(key)) {
         StepSeries& s = h.valid[key];
         s.step.push_back(step());
         s.value.push_back(num(key, v));
       }
+    }
   }
   void add_test(RunHistory& h) const {
     h.test.clear();

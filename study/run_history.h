@@ -25,7 +25,9 @@ struct RunHistory {
   // --log-grad-norms: parameter name -> its gradient norm at each logged step (empty without it).
   std::map<std::string, StepSeries> param_grad_norms;
   std::map<std::string, double> test;  // the last test record's metrics (empty if none)
-  int64_t skipped_batches = 0;         // "skipped" records (--skip-nonfinite)
+  // A language model's sample at each evaluation ("sample" of a validation record): step, text.
+  std::vector<std::pair<double, std::string>> samples;
+  int64_t skipped_batches = 0;  // "skipped" records (--skip-nonfinite)
   int64_t records = 0;
   double last_step = 0, last_epoch = 0;
 };
@@ -34,7 +36,7 @@ struct RunHistory {
 // parse is a record cut short by a killed run and is ignored. Throws DataError "PATH: ..." when the
 // file cannot be read or holds no record, and "PATH:LINE: ..." for a line that is not a JSON object
 // or a field that is not what attend train writes (a number or null; "grad_norms" an object of
-// them; "split" text).
+// them; "split" and a validation record's "sample" text).
 RunHistory read_run_history(const std::string& path);
 
 }  // namespace attend::study

@@ -214,6 +214,9 @@ Experiment Experiment::create(const ExperimentConfig& c) {
     case TaskKind::kGraphClassification:
       e.create_graph_classification(c, entry, init);
       break;
+    case TaskKind::kLanguageModel:
+      e.create_language_model(c, entry, init);
+      break;
   }
   return e;
 }
@@ -260,6 +263,27 @@ void Experiment::create_graph_classification(const ExperimentConfig& c, const Mo
   attach_graph_classification(std::move(d), c.graph_task);
 }
 
+// The model's context is the window length, so the hyperparameters are read before the data.
+void Experiment::create_language_model(const ExperimentConfig& c, const ModelEntry& entry,
+                                       Generator& init) {
+  auto data =
+      std::make_shared<LMCorpus>(load_lm_corpus(c.data, hyperparams_.get_int("context") + 1));
+  // A corpus name stays a name; a path is stored absolute, so eval from elsewhere finds it.
+  data_name_ = data->source == c.data ? fs::absolute(c.data).lexically_normal().string() : c.data;
+  char_vocab_ = std::make_shared<CharVocab>(data->vocab);
+  dims_.target_vocab = dims_.source_vocab = data->vocab.size();
+  model_ = entry.create(hyperparams_, dims_, init, dropout_);
+  data_summary_ = std::to_string(data->train.size()) + "/" + std::to_string(data->valid.size()) +
+                  " characters (90/10), vocabulary " + std::to_string(dims_.target_vocab);
+  attach_language_model(data, c.lm_task);
+}
+
+void Experiment::attach_language_model(std::shared_ptr<const LMCorpus> data,
+                                       const LMTaskOptions& options) {
+  task_ = std::make_unique<LanguageModelTask>(
+      as_interface<LanguageModel>(model_, model_name_, "LanguageModel"), std::move(data), options);
+}
+
 void Experiment::attach_text(std::shared_ptr<const TextData> data, const TextTaskOptions& options) {
   text_data_ = data;
   task_ = std::make_unique<TextTask>(
@@ -296,6 +320,8 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
   // Cut sources: eval, translate and summarize cut theirs the same way.
   if (max_source_len_ > 0) config["max_source_length"] = max_source_len_;
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
+  if (char_vocab_)
+    meta[kVocabKey] = json{{"characters", json::parse(char_vocab_->to_json())}}.dump();
   if (text_data_) {
     meta[kVocabKey] = json{{"source", json::parse(text_data_->source_vocab.to_json())},
                            {"target", json::parse(text_data_->target_vocab.to_json())}}
@@ -419,6 +445,27 @@ void Experiment::load_model(const std::string& path, const ModelEntry& entry,
 void Experiment::load_data(const std::string& path,
                            const std::map<std::string, std::string>& metadata,
                            const ExperimentConfig& c) {
+  if (kind_ == TaskKind::kLanguageModel) {
+    auto it = metadata.find(kVocabKey);
+    if (it == metadata.end()) throw bad_checkpoint(path, "no vocabulary in its metadata");
+    try {
+      char_vocab_ = std::make_shared<CharVocab>(
+          CharVocab::from_json(json::parse(it->second).at("characters").dump()));
+    } catch (const std::exception& ex) {
+      throw bad_checkpoint(path, std::string("vocabulary is malformed: ") + ex.what());
+    }
+    if (char_vocab_->size() != dims_.target_vocab)
+      throw bad_checkpoint(path, "vocabulary of " + std::to_string(char_vocab_->size()) +
+                                     " characters does not match the model's " +
+                                     std::to_string(dims_.target_vocab));
+    if (c.data == "-") return;
+    auto* lm = dynamic_cast<LanguageModel*>(model_.get());
+    attach_language_model(std::make_shared<LMCorpus>(load_lm_corpus(
+                              c.data, lm ? lm->context_length() + 1 : 2, char_vocab_.get())),
+                          c.lm_task);
+    data_summary_ = c.data;
+    return;
+  }
   if (kind_ == TaskKind::kSequence) {
     auto [sv, tv] = checkpoint_vocabularies(path, metadata, dims_);
     const TextPipeline pipeline =

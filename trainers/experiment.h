@@ -11,6 +11,7 @@
 
 #include "models/registry.h"
 #include "trainers/tasks/graph_tasks.h"
+#include "trainers/tasks/lm_task.h"
 #include "trainers/tasks/text_task.h"
 
 namespace attend {
@@ -28,6 +29,7 @@ struct ExperimentConfig {
   TextTaskOptions text_task;
   GraphTaskOptions graph_task;
   NodeTaskOptions node_task;
+  LMTaskOptions lm_task;  // language models: --data is a text file or a corpus name
   uint64_t seed = 0;
 };
 
@@ -54,6 +56,11 @@ class Experiment {
   // Text tasks only (nullptr otherwise).
   TextTask* text_task() { return dynamic_cast<TextTask*>(task_.get()); }
   const TextData* text_data() const { return text_data_.get(); }
+  // Language-model tasks only (nullptr otherwise).
+  LanguageModelTask* lm_task() { return dynamic_cast<LanguageModelTask*>(task_.get()); }
+  LanguageModel* language_model() { return dynamic_cast<LanguageModel*>(model_.get()); }
+  // The character vocabulary of a language model (from its data or its checkpoint).
+  const CharVocab* char_vocab() const { return char_vocab_.get(); }
   // One line describing model and data, for the start of a run.
   std::string summary() const;
 
@@ -64,6 +71,7 @@ class Experiment {
                                   Generator& init);
   void create_graph_classification(const ExperimentConfig& c, const ModelEntry& entry,
                                    Generator& init);
+  void create_language_model(const ExperimentConfig& c, const ModelEntry& entry, Generator& init);
   // from_checkpoint(): the config in the header, the model and its weights, the data.
   void read_config(const std::string& path, const std::map<std::string, std::string>& metadata);
   const ModelEntry& checked_entry(const std::string& path);
@@ -76,6 +84,7 @@ class Experiment {
   void attach_node_classification(GraphData graph, const NodeTaskOptions& options);
   void attach_graph_classification(GraphClassificationDataset data,
                                    const GraphTaskOptions& options);
+  void attach_language_model(std::shared_ptr<const LMCorpus> data, const LMTaskOptions& options);
 
   TaskKind kind_ = TaskKind::kSequence;
   std::string model_name_, data_name_;
@@ -90,6 +99,7 @@ class Experiment {
   std::shared_ptr<Generator> dropout_;
   std::unique_ptr<TrainingTask> task_;
   std::shared_ptr<const TextData> text_data_;
+  std::shared_ptr<const CharVocab> char_vocab_;
   std::string data_summary_;
 };
 

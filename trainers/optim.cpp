@@ -108,6 +108,32 @@ SGD::SGD(std::vector<Tensor> params, const SGDOptions& opt)
     throw std::invalid_argument("SGD: Nesterov momentum requires a momentum and zero dampening");
 }
 
+void Optimizer::set_weight_decay_groups(std::vector<bool> decays) {
+  if (!decays.empty() && decays.size() != params_.size())
+    throw std::invalid_argument("optimizer: " + std::to_string(decays.size()) +
+                                " weight-decay flags for " + std::to_string(params_.size()) +
+                                " parameters");
+  decays_ = std::move(decays);
+}
+
+namespace {
+void collect_embedding_tables(const Module& m, std::vector<const float*>& out) {
+  if (m.type_name() == "Embedding")
+    for (const Tensor& p : m.parameters(false)) out.push_back(p.data());
+  for (const auto& [name, child] : m.named_children()) collect_embedding_tables(*child, out);
+}
+}  // namespace
+
+std::vector<bool> matrices_decay(const Module& model) {
+  std::vector<const float*> tables;
+  collect_embedding_tables(model, tables);
+  std::vector<bool> decays;
+  for (const Tensor& p : model.parameters())
+    decays.push_back(p.ndim() >= 2 &&
+                     std::find(tables.begin(), tables.end(), p.data()) == tables.end());
+  return decays;
+}
+
 void SGD::step() {
   NoGradGuard ng;
   ++step_;
@@ -118,10 +144,11 @@ void SGD::step() {
     const float* gp = g.data();
     const int64_t n = params_[k].numel();
     const bool first = !has_buffer("momentum_buffer", k);
+    const float wd = decays(k) ? opt_.weight_decay : 0.0f;
     float* buf = opt_.momentum != 0 ? buffer("momentum_buffer", k).data() : nullptr;
     for (int64_t i = 0; i < n; ++i) {
       float d = gp[i];
-      if (opt_.weight_decay != 0) d += opt_.weight_decay * p[i];
+      if (wd != 0) d += wd * p[i];
       if (buf) {
         // The first step copies the gradient into the buffer (no dampening), as torch.optim.SGD.
         buf[i] = first ? d : opt_.momentum * buf[i] + (1 - opt_.dampening) * d;
@@ -162,7 +189,8 @@ void Adam::step() {
     const float* __restrict gp = g.data();
     float* __restrict m = buffer("exp_avg", k).data();
     float* __restrict v = buffer("exp_avg_sq", k).data();
-    const float b1 = opt_.beta1, b2 = opt_.beta2, wd = opt_.weight_decay, eps = opt_.eps;
+    const float b1 = opt_.beta1, b2 = opt_.beta2, eps = opt_.eps;
+    const float wd = decays(k) ? opt_.weight_decay : 0.0f;
     // AdamW shrinks the weight first; Adam adds the L2 term to the gradient (0 when wd == 0).
     const float shrink = decoupled_ ? 1.0f - lr_ * wd : 1.0f;
     const float l2 = decoupled_ ? 0.0f : wd;

@@ -8,6 +8,7 @@
 
 #include "autograd/enum_names.h"
 #include "autograd/ops.h"
+#include "layers/module.h"
 
 namespace attend {
 
@@ -36,6 +37,12 @@ class Optimizer {
   int64_t steps_taken() const { return step_; }
   const std::vector<Tensor>& params() const { return params_; }
 
+  // Parameter groups by weight decay, as nanoGPT's configure_optimizers makes them: decays[i] false
+  // exempts parameter i from the weight decay (its own option stays for the others). Empty =
+  // every parameter decays.
+  void set_weight_decay_groups(std::vector<bool> decays);
+  bool decays(size_t index) const { return decays_.empty() || decays_[index]; }
+
   // Optimizer state (moment buffers, step count) by name, for checkpoints and exact resume.
   virtual std::map<std::string, Tensor> state_dict() const;
   virtual void load_state_dict(const std::map<std::string, Tensor>& state);
@@ -49,6 +56,7 @@ class Optimizer {
   int64_t step_ = 0;
 
  private:
+  std::vector<bool> decays_;
   std::map<std::string, std::vector<Tensor>> buffers_;
 };
 
@@ -105,6 +113,11 @@ class AdamW : public Adam {
   // Options given as plain AdamOptions are taken as they are, their weight_decay included.
   AdamW(std::vector<Tensor> params, const AdamOptions& opt) : Adam(std::move(params), opt, true) {}
 };
+
+// Which parameters of a model weight decay should shrink: the matrices of matrix products (2-D or
+// more), not biases, norms' gains and shifts, or embedding tables (minGPT's and the GPT-2 recipe's
+// grouping; a tied output projection is the embedding table, so it is exempt too).
+std::vector<bool> matrices_decay(const Module& model);
 
 // The joint L2 norm of all gradients (summed in double, so finite gradients never overflow it);
 // NaN or Inf when any gradient element is.

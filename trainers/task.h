@@ -43,6 +43,8 @@ class TrainingTask {
   // Metrics on a split, in eval mode without gradients: always "loss", plus the task's own
   // ("ppl", "bleu", "accuracy", "macro_f1", "rouge1", ...).
   virtual std::map<std::string, double> evaluate(EvalSplit split) = 0;
+  // Text to log beside each validation record (e.g. a language model's sample), by field name.
+  virtual std::map<std::string, std::string> evaluation_text() { return {}; }
   // The metric early stopping and the best checkpoint follow by default.
   virtual std::string default_metric() const = 0;
   // The names evaluate() returns, so a metric to follow can be checked before training starts

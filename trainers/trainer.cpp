@@ -1,5 +1,7 @@
 #include "trainers/trainer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -61,6 +63,26 @@ std::string format_metrics(const std::map<std::string, double>& m) {
   return out;
 }
 
+// Resident memory now (/proc/self/statm's second field, in pages) and at its peak
+// (getrusage's ru_maxrss, in KiB on Linux), in MiB: logged with each evaluation so a run's memory
+// can be seen to stay flat.
+double rss_mib() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (!f) return 0;
+  long total = 0, resident = 0;
+  const int read = std::fscanf(f, "%ld %ld", &total, &resident);
+  std::fclose(f);
+  return read == 2 ? static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) /
+                         (1024.0 * 1024.0)
+                   : 0.0;
+}
+
+double peak_rss_mib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;
+}
+
 // A metrics log record's nested objects: {"grad_norms": {"parameter": norm, ...}}.
 using Objects = std::map<std::string, std::map<std::string, double>>;
 
@@ -70,7 +92,19 @@ Trainer::Trainer(TrainingTask& task, std::shared_ptr<Generator> dropout, Trainer
     : task_(task), dropout_(std::move(dropout)), options_(std::move(options)) {
   comm_ = options_.communicator ? options_.communicator.get() : &single_process();
   if (!dropout_) dropout_ = std::make_shared<Generator>(options_.seed);
+  if (options_.accumulate < 1)
+    throw std::invalid_argument("trainer: accumulate must be >= 1, got " +
+                                std::to_string(options_.accumulate));
+  // The ranks' gradient sums start as each parameter's gradient is final, with the weights of one
+  // batch's shares (backward()): micro-batches would need both per micro-batch.
+  if (options_.accumulate > 1 && comm_->size() > 1)
+    throw std::invalid_argument(
+        "trainer: --accumulate " + std::to_string(options_.accumulate) +
+        " is for one process; with mpirun, raise --batch-size instead (it is shared among the "
+        "ranks)");
   optimizer_ = make_optimizer(task_.model().parameters());
+  if (options_.decay_matrices_only)
+    optimizer_->set_weight_decay_groups(matrices_decay(task_.model()));
   if (comm_->size() > 1) join_ranks();
   if (options_.metric.empty()) options_.metric = task_.default_metric();
   if (options_.schedule == ScheduleKind::kPlateau)
@@ -112,7 +146,7 @@ std::unique_ptr<LRSchedule> Trainer::make_schedule(int64_t batches_per_epoch) co
                                       options_.gamma);
     case ScheduleKind::kCosine:
       return std::make_unique<CosineWarmupLR>(options_.lr, options_.warmup_steps,
-                                              n * options_.epochs);
+                                              n * options_.epochs, options_.min_lr);
     case ScheduleKind::kNoam:
       return std::make_unique<NoamLR>(options_.noam_d_model,
                                       std::max<int64_t>(1, options_.warmup_steps), options_.lr);
@@ -192,6 +226,7 @@ TrainResult Trainer::fit() {
   }
   test_best(r);
   r.result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.result.peak_rss_mb = peak_rss_mib();
   return r.result;
 }
 
@@ -254,7 +289,8 @@ bool Trainer::stop_before_epoch(Run& r) const {
 
 int64_t Trainer::begin_epoch(Run& r) {
   Generator shuffle(epoch_seed(options_.seed, r.state.epoch));
-  const int64_t n = task_.plan_epoch(r.state.epoch, shuffle);
+  // With accumulation the plan's batches are micro-batches, accumulate to a step.
+  const int64_t n = task_.plan_epoch(r.state.epoch, shuffle) / options_.accumulate;
   if (!schedule_) schedule_ = make_schedule(n);
   task_.model().train();
   return n;
@@ -305,11 +341,33 @@ bool Trainer::train_step(Run& r, int64_t i, int64_t batches, ProgressBar& bar) {
 
 Trainer::Gradients Trainer::backward(int64_t i) {
   Gradients g;
-  Tensor loss;
+  const int64_t a = options_.accumulate;
+  Tensor loss;  // the last micro-batch's, divided by a; its backward is the ranks' common one below
   try {
-    loss = task_.batch_loss(i, g.units);  // undefined when this rank's share is empty
-    if (loss.defined()) g.loss = loss.item();
-    if (!std::isfinite(g.loss)) g.fault = "training loss is " + show(g.loss);
+    // The micro-batches before the last: each one's graph is freed by its backward() before the
+    // next is built, so memory is that of one micro-batch; the gradients add up in .grad.
+    for (int64_t m = 0; m + 1 < a && g.fault.empty(); ++m) {
+      int64_t units = 0;
+      Tensor l = task_.batch_loss(i * a + m, units);
+      const float value = l.item();
+      g.units += units;
+      g.loss += value / static_cast<float>(a);
+      if (!std::isfinite(value))
+        g.fault = "training loss is " + show(value);
+      else
+        (l * (1.0f / static_cast<float>(a))).backward();
+    }
+    if (g.fault.empty()) {
+      int64_t units = 0;
+      loss = task_.batch_loss(i * a + a - 1, units);  // undefined when this rank's share is empty
+      g.units += units;
+      if (loss.defined()) {
+        const float value = loss.item();
+        g.loss += value / static_cast<float>(a);
+        if (!std::isfinite(value)) g.fault = "training loss is " + show(value);
+        if (a > 1) loss = loss * (1.0f / static_cast<float>(a));
+      }
+    }
   } catch (const AnomalyError& e) {
     g.fault = e.what();
   }
@@ -495,7 +553,11 @@ void Trainer::log_validation(Run& r, const std::map<std::string, double>& valid,
     rec["step"] = static_cast<double>(s.global_step);
     rec["train_loss"] = train_loss;
     rec["lr"] = optimizer_->lr();
-    r.log->write(rec, {{"split", "valid"}});
+    rec["rss_mb"] = rss_mib();
+    rec["peak_rss_mb"] = peak_rss_mib();
+    std::map<std::string, std::string> text = task_.evaluation_text();
+    text["split"] = "valid";
+    r.log->write(rec, text);
   }
   if (!options_.quiet)
     std::fprintf(stderr, "epoch %lld: train loss %.4f; valid %s%s\n",

@@ -41,10 +41,17 @@ struct TrainerOptions {
   OptimizerKind optimizer = OptimizerKind::kAdam;  // Adam's decay is L2, as torch.optim.Adam
   float lr = 1e-3f;
   float weight_decay = 0.0f;
+  // Weight decay on the matrices only (matrices_decay in optim.h): biases, norms and embedding
+  // tables exempt, as nanoGPT groups a GPT's parameters.
+  bool decay_matrices_only = false;
+  // Gradient accumulation: each optimizer step sums the gradients of this many consecutive
+  // batches of the task's plan (each loss divided by it), as nanoGPT's gradient_accumulation_steps.
+  int64_t accumulate = 1;
   float momentum = 0.9f;  // sgd
   float beta1 = 0.9f, beta2 = 0.999f;
   ScheduleKind schedule = ScheduleKind::kConstant;
   int64_t warmup_steps = 0;  // cosine, noam
+  float min_lr = 0.0f;       // cosine: the rate the decay ends at (nanoGPT's min_lr)
   int64_t step_size = 1;     // step: epochs per decay (applied per epoch's steps)
   float gamma = 0.5f;        // step decay factor; plateau factor
   int64_t noam_d_model = 128;
@@ -103,6 +110,7 @@ struct TrainResult {
   // Data-parallel: seconds this rank waited for gradient sums that the backward pass did not
   // hide (0 for one process).
   double communication_seconds = 0;
+  double peak_rss_mb = 0;  // the process's peak resident memory at the end (getrusage)
 };
 
 // A NaN or Inf loss or gradient stopped the run. The message names the step, epoch and batch

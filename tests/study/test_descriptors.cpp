@@ -21,6 +21,7 @@
 #include "autograd/op_info.h"
 #include "layers/layer_info.h"
 #include "models/graph_model.h"
+#include "models/language_model.h"
 #include "models/registry.h"
 #include "models/sequence_model.h"
 #include "test_util.h"
@@ -160,6 +161,8 @@ Tensor run_model(Module& m) {
   if (auto* s = dynamic_cast<SequenceModel*>(&m))
     return s->forward(from_indices({3, 4, 5, 6, 7, 8}, {2, 3}), zeros({2, 3}),
                       from_indices({9, 10, 3, 4, 5, 6}, {2, 3}));
+  if (auto* l = dynamic_cast<LanguageModel*>(&m))
+    return l->forward(from_indices({3, 4, 5, 6, 7, 8}, {2, 3}));
   Generator g(3);
   const Tensor x = randn({6, 5}, g), src = from_indices({0, 1, 2, 3, 4, 5, 1}, {7}),
                dst = from_indices({1, 2, 0, 4, 5, 3, 0}, {7});
@@ -304,8 +307,8 @@ BOOST_AUTO_TEST_CASE(every_model_records_only_described_ops_and_layers) {
     BOOST_CHECK_MESSAGE(layer_registry().find(cls),
                         "a model is built with " << cls << ", which has no layer descriptor");
   // The walk must reach the layers, or the check above would pass vacuously.
-  for (const char* known :
-       {"LSTM", "AdditiveAttention", "TransformerEncoderLayer", "GATLayer", "ModuleList"})
+  for (const char* known : {"LSTM", "AdditiveAttention", "TransformerEncoderLayer", "GATLayer",
+                            "ModuleList", "GPTBlock"})
     BOOST_CHECK_MESSAGE(classes.count(known), "no model was seen to use " << known);
   for (const char* known : {"lstm_sequence", "multi_head_attention", "edge_softmax", "embedding"})
     BOOST_CHECK_MESSAGE(ops.count(known), "no model was seen to record " << known);
