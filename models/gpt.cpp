@@ -1,7 +1,6 @@
 #include "models/gpt.h"
 
 #include <cmath>
-#include <limits>
 
 #include "autograd/sample_inputs.h"
 #include "layers/layer_info.h"
@@ -19,23 +18,10 @@ void normal_(Tensor& t, float std, Generator& gen) {
   copy_(t, randn(t.shape(), gen, 0.0f, std));
 }
 
-// Additive mask [n, past + n] for n new positions after past cached ones: new position i (the
-// sequence's position past + i) sees keys 0 .. past + i.
-Tensor causal_mask_after(int64_t n, int64_t past) {
-  const int64_t t = past + n;
-  Tensor m = zeros({n, t});
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = past + i + 1; j < t; ++j)
-      m.data()[i * t + j] = -std::numeric_limits<float>::infinity();
-  return m;
-}
-
-// Each layer's projected keys and values so far, [B, t, 2C] (keys in columns [0, C), values in
-// [C, 2C), the layout multi_head_attention reads in place).
+// Each layer's self-attention keys and values so far (layers/multihead_attention.h).
 struct GPTCache : LMCache {
-  std::vector<Tensor> key_value;
-  int64_t positions = 0;
-  int64_t length() const override { return positions; }
+  std::vector<AttentionCache> layers;
+  int64_t length() const override { return layers.empty() ? 0 : layers.front().length(); }
 };
 
 }  // namespace
@@ -116,28 +102,21 @@ Tensor GPT::forward(const Tensor& tokens) {
 
 std::unique_ptr<LMCache> GPT::start_cache() {
   auto c = std::make_unique<GPTCache>();
-  c->key_value.resize(blocks.size());
+  c->layers.resize(blocks.size());
   return c;
 }
 
 Tensor GPT::forward_cached(LMCache& base, const Tensor& tokens) {
   auto& cache = dynamic_cast<GPTCache&>(base);
-  const int64_t past = cache.positions, n = tokens.size(tokens.ndim() - 1), C = options.width;
-  Tensor x = embed(tokens, past);  // [B, n, C]
-  // One new position sees every cached key; several (the prompt) see the keys up to their own.
-  const Tensor mask = n > 1 ? causal_mask_after(n, past) : Tensor();  // [n, past + n]
+  Tensor x = embed(tokens, cache.length());  // [B, n, C]
+  // Each block as forward(), its attention appending the n new positions' keys and values to
+  // its cache and attending over all of them (causally among the new ones).
   for (size_t l = 0; l < blocks.size(); ++l) {
     GPTBlock& b = *blocks[l];
-    MultiheadAttention& a = *b.attn;
-    Tensor qkv = linear(b.ln_1->forward(x), a.in_proj_weight, a.in_proj_bias);  // [B, n, 3C]
-    Tensor kv = narrow(qkv, 2, C, 2 * C);                                       // [B, n, 2C]
-    Tensor& cached = cache.key_value[l];
-    cached = past == 0 ? kv : concat({cached, kv}, 1);  // [B, past + n, 2C]
-    auto out = multi_head_attention(qkv, 0, cached, 0, cached, C, options.heads, C, mask);
-    x = x + b.resid_dropout->forward(a.out_proj->forward(out[0]));
+    x = x + b.resid_dropout->forward(
+                b.attn->forward_incremental(b.ln_1->forward(x), cache.layers[l]).output);
     x = x + b.mlp(b.ln_2->forward(x));
   }
-  cache.positions = past + n;
   return logits(x);
 }
 
