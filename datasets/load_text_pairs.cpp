@@ -140,9 +140,11 @@ std::pair<std::string, std::string> parallel_languages(const std::string& dir) {
   std::vector<std::string> langs;
   for (auto& [suffix, stems] : stems_by_suffix)
     for (auto& [other, other_stems] : stems_by_suffix)
-      if (other != suffix && std::any_of(stems.begin(), stems.end(), [&](const std::string& s) {
-            return std::find(other_stems.begin(), other_stems.end(), s) != other_stems.end();
-          })) {
+      if (other != suffix && std::any_of(stems.begin(), stems.end(),
+                                         [&other_stems = other_stems](const std::string& s) {
+                                           return std::find(other_stems.begin(), other_stems.end(),
+                                                            s) != other_stems.end();
+                                         })) {
         langs.push_back(suffix);
         break;
       }
