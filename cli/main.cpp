@@ -54,6 +54,9 @@ int dispatch(attend::cli::CommandLine& cl) {
                 attend::sentencepiece_supported()
                     ? "on (SentencePiece)"
                     : "off (built without libsentencepiece-dev; install it and rebuild)");
+#ifdef ATTEND_SANITIZED
+    std::printf("sanitizers: address, undefined (a checking build, several times slower)\n");
+#endif
     return 0;
   }
   return 0;

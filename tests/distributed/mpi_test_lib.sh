@@ -16,6 +16,13 @@ if [[ $library == Open ]]; then
 else
   [[ $launcher == *HYDRA* || $launcher == *MPICH* ]] || { echo "FAIL: $mpiexec is not MPICH's launcher, but attend uses MPICH (configure with -DMPIEXEC_EXECUTABLE=/usr/bin/mpiexec.mpich)"; exit 1; }
 fi
+# A sanitizer build: the MPI libraries' own allocations kept past MPI_Finalize are not attend's
+# leaks. Open MPI's components stay loaded (no dlclose) so their frames have names to suppress,
+# and the slow unwinder sees through the MPI libraries, built without frame pointers.
+if "$attend" version | grep -q '^sanitizers:'; then
+  export OMPI_MCA_mca_base_component_disable_dlclose=1
+  export LSAN_OPTIONS="suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan_mpi.supp:fast_unwind_on_malloc=0:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+fi
 echo "launcher: $mpiexec ($(head -1 <<<"$launcher")); attend: $("$attend" version | grep '^MPI')"
 
 # The pid of rank R of the run whose --out is DIR (from the launcher's environment variables).

@@ -67,16 +67,22 @@ check "hung: names the rank that does not answer" \
   "error: rank 1 (pid $pid on $(hostname)) has not answered for 2 s in " "$(cat "$tmp/hung.out")"
 
 # --- a rank runs out of memory ------------------------------------------------------------------
-# Rank 1 alone under a 500 MB address-space limit: it passes set-up and fails in the first
-# training steps of this larger GAT (about 800 MB a rank).
-gat=(--threads 1 train --model gat-graph --data toy-motifs --hidden 64 --heads 8 --batch-size 512
-  --max-steps 3 --progress off --out "$tmp/oom")
-t0=$SECONDS
-timeout -s KILL $limit "${mpirun[@]}" -np 1 "$attend" "${gat[@]}" : -np 1 \
-  bash -c 'ulimit -v 500000; exec "$0" "$@"' "$attend" "${gat[@]}" >"$tmp/oom.out" 2>&1
-rc=$?
-[[ $rc -ne 0 && $rc -ne 137 ]] && ok "oom: ended in $((SECONDS - t0)) s (exit $rc)" || bad "oom: exit $rc"
-check "oom: names the rank" "error: rank 1: out of memory: std::bad_alloc" "$(cat "$tmp/oom.out")"
+# AddressSanitizer reserves terabytes of shadow address space, so a sanitizer build cannot start
+# under ulimit -v at all: the case needs a plain build.
+if "$attend" version | grep -q '^sanitizers:'; then
+  echo "skipped: oom (a sanitizer build cannot run under ulimit -v)"
+else
+  # Rank 1 alone under a 500 MB address-space limit: it passes set-up and fails in the first
+  # training steps of this larger GAT (about 800 MB a rank).
+  gat=(--threads 1 train --model gat-graph --data toy-motifs --hidden 64 --heads 8 --batch-size 512
+    --max-steps 3 --progress off --out "$tmp/oom")
+  t0=$SECONDS
+  timeout -s KILL $limit "${mpirun[@]}" -np 1 "$attend" "${gat[@]}" : -np 1 \
+    bash -c 'ulimit -v 500000; exec "$0" "$@"' "$attend" "${gat[@]}" >"$tmp/oom.out" 2>&1
+  rc=$?
+  [[ $rc -ne 0 && $rc -ne 137 ]] && ok "oom: ended in $((SECONDS - t0)) s (exit $rc)" || bad "oom: exit $rc"
+  check "oom: names the rank" "error: rank 1: out of memory: std::bad_alloc" "$(cat "$tmp/oom.out")"
+fi
 
 # --- Ctrl-C to mpirun: a coordinated stop, then resume ------------------------------------------
 start int
