@@ -58,6 +58,7 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                   {"clip_value", t.clip_value},
                   {"metric", t.metric.empty() ? e.task().default_metric() : t.metric},
                   {"patience", t.patience},
+                  {"best_rule", to_string(t.best_rule)},
                   {"eval_every", t.eval_every},
                   {"log_every", t.log_every},
                   {"log_grad_norms", t.log_grad_norms},
@@ -250,6 +251,10 @@ void add_monitoring_options(CLI::App& t, TrainCommand& c) {
   t.add_option("--patience", o.patience,
                "Stop after this many evaluations without improvement (0 = never)")
       ->check(CLI::Range(0, 1000000));
+  add_choice(t, "--best-rule", o.best_rule, kBestRules,
+             "Which evaluation becomes best.safetensors: metric (the metric improves) or "
+             "metric-and-loss (the GAT paper's code: the metric at least its best and the loss at "
+             "most its lowest; the patience restarts when either does)");
   t.add_option("--eval-every", o.eval_every, "Evaluate every this many epochs")
       ->check(CLI::Range(1, 1000000));
   t.add_option("--log-every", o.log_every, "Steps between training records in metrics.jsonl")

@@ -524,17 +524,29 @@ void Trainer::evaluate(Run& r) {
   const auto it = valid.find(options_.metric);
   const double m = it != valid.end() ? it->second : std::nan("");
   const double vloss = valid.count("loss") ? valid.at("loss") : kInf;
-  const bool better = std::isnan(s.best) || (r.higher ? m > s.best : m < s.best) ||
-                      (m == s.best && vloss < s.best_loss);
-  const bool loss_better = vloss < s.best_loss;
+  bool better = false;    // these weights become the best checkpoint
+  bool progress = false;  // the patience restarts
+  if (options_.best_rule == BestRule::kMetric) {
+    better = std::isnan(s.best) || (r.higher ? m > s.best : m < s.best) ||
+             (m == s.best && vloss < s.best_loss);
+    const bool loss_better = vloss < s.best_loss;
+    if (better) s.best = m;
+    if (loss_better) s.best_loss = vloss;
+    progress = better || loss_better;
+  } else {  // s.best and s.best_loss are the best of each seen so far, saved or not
+    const bool metric_reached = std::isnan(s.best) || (r.higher ? m >= s.best : m <= s.best);
+    const bool loss_reached = vloss <= s.best_loss;
+    better = metric_reached && loss_reached;
+    progress = metric_reached || loss_reached;
+    if (metric_reached) s.best = m;
+    if (loss_reached) s.best_loss = vloss;
+  }
   if (better) {
-    s.best = m;
     s.best_epoch = s.epoch;
     s.best_valid = valid;
     if (!writes()) r.best_weights = snapshot(task_.model());
   }
-  if (loss_better) s.best_loss = vloss;
-  s.bad_evals = (better || loss_better) ? 0 : s.bad_evals + 1;
+  s.bad_evals = progress ? 0 : s.bad_evals + 1;
   if (plateau_) plateau_->observe(static_cast<float>(m));
   if (options_.patience > 0 && s.bad_evals >= options_.patience) {
     r.result.stopped_early = true;
@@ -582,7 +594,10 @@ void Trainer::test_best(Run& r) {
   TrainResult& result = r.result;
   result.steps = s.global_step;
   result.best_epoch = s.best_epoch;
-  result.best_metric = s.best;
+  // The saved evaluation's metric (under metric-and-loss, s.best is the highest seen, saved or
+  // not).
+  const auto saved_metric = s.best_valid.find(options_.metric);
+  result.best_metric = saved_metric != s.best_valid.end() ? saved_metric->second : s.best;
   result.best_valid = s.best_valid;
   if (buckets_) result.communication_seconds = buckets_->wait_seconds();
   if (!options_.test_at_end || s.best_epoch < 0 || result.interrupted) return;

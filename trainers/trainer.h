@@ -24,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "autograd/enum_names.h"
 #include "trainers/distributed/communicator.h"
 #include "trainers/lr_schedule.h"
 #include "trainers/optim.h"
@@ -32,6 +33,20 @@
 #include "trainers/train_state.h"
 
 namespace attend {
+
+// Which validation result becomes best.safetensors (`attend train --best-rule`).
+//   metric:          the metric improves (ties broken by a lower validation loss); the patience of
+//                    early stopping counts evaluations where neither the metric nor the loss
+//                    improved.
+//   metric-and-loss: the GAT paper's released code (execute_cora.py): the weights are saved only
+//                    when the metric is at least its best so far AND the loss at most its lowest
+//                    so far; the patience restarts when either reaches its best (ties count).
+enum class BestRule { kMetric, kMetricAndLoss };
+inline constexpr EnumNames<BestRule, 2> kBestRules{
+    {{{BestRule::kMetric, "metric"}, {BestRule::kMetricAndLoss, "metric-and-loss"}}}};
+inline const char* to_string(BestRule rule) {
+  return kBestRules.name(rule);
+}
 
 class GradientBuckets;
 
@@ -61,6 +76,7 @@ struct TrainerOptions {
   // Early stopping: stop when neither the metric nor the validation loss improved for this many
   // evaluations (the GAT paper's rule); 0 = never stop early.
   int64_t patience = 0;
+  BestRule best_rule = BestRule::kMetric;
   int64_t eval_every = 1;  // evaluate every this many epochs (and after the last)
   int64_t log_every = 50;  // steps between train records in the metrics log
   // Each train record also carries "grad_norms": {"dotted.parameter.name": L2 norm of its

@@ -194,6 +194,7 @@ row 'train:--metric:value'          'bogus'               train --metric bogus
 row 'train:--metric:value'          "'bleu'"              train "${G[@]}" --metric bleu
 row 'train:--patience:type'         '--patience'          train --patience x
 row 'train:--patience:range'        '--patience'          train --patience -1
+row 'train:--best-rule:choice'      '--best-rule'         train --best-rule both
 row 'train:--eval-every:type'       '--eval-every'        train --eval-every x
 row 'train:--eval-every:range'      '--eval-every'        train --eval-every 0
 row 'train:--log-every:type'        '--log-every'         train --log-every x

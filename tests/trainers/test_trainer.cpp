@@ -108,6 +108,37 @@ BOOST_AUTO_TEST_CASE(best_checkpoint_and_early_stopping_follow_the_metric) {
   BOOST_CHECK_EQUAL(test, 1);
 }
 
+// The GAT paper's code saves only when accuracy and loss are both at their best so far (ties
+// count), and restarts the patience when either is. On the same evaluations the default rule takes
+// the 5th (the highest accuracy, with a worse loss); metric-and-loss keeps the 3rd.
+BOOST_AUTO_TEST_CASE(the_metric_and_loss_rule_saves_only_when_both_reach_their_best) {
+  //                    1    2    3     4    5    6     7
+  const std::vector<double> acc{0.5, 0.6, 0.6, 0.55, 0.7, 0.65, 0.6};
+  const std::vector<double> loss{1.0, 1.1, 0.9, 0.95, 1.2, 1.0, 0.95};
+  for (const BestRule rule : {BestRule::kMetric, BestRule::kMetricAndLoss}) {
+    BOOST_TEST_CONTEXT("--best-rule " << to_string(rule)) {
+      TempDir dir;
+      ScriptedTask task(acc, loss);
+      TrainerOptions o = quiet_options(dir.dir.string(), 0);
+      o.epochs = 20;
+      o.patience = 2;
+      o.best_rule = rule;
+      o.test_at_end = true;
+      const TrainResult r = Trainer(task, nullptr, o).fit();
+      // Either way the 6th and 7th evaluations improve neither, so patience 2 stops after the 7th.
+      BOOST_CHECK(r.stopped_early);
+      BOOST_CHECK_EQUAL(task.evals(), 7);
+      const int best = rule == BestRule::kMetric ? 5 : 3;
+      BOOST_CHECK_EQUAL(r.best_epoch, best - 1);
+      BOOST_CHECK_CLOSE(r.best_metric, acc[best - 1], 1e-9);
+      BOOST_CHECK_EQUAL(r.test.at("accuracy"), best);
+      ScriptedTask reader({});
+      load_module(dir / "best.safetensors", reader.model());
+      BOOST_CHECK_EQUAL(reader.model().state_dict().at("w").data()[0], best);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_non_finite_loss_stops_with_the_step_named) {
   class NanTask : public ScriptedTask {
    public:

@@ -99,7 +99,9 @@ inline void check_bitwise_equal(const std::map<std::string, Tensor>& a,
 // A task whose validation metric follows a script, to test best/early-stopping bookkeeping.
 class ScriptedTask : public TrainingTask {
  public:
-  explicit ScriptedTask(std::vector<double> accuracy) : accuracy_(std::move(accuracy)) {}
+  // Evaluation k reports accuracy[k] and loss[k] (1.0 when no losses are given).
+  explicit ScriptedTask(std::vector<double> accuracy, std::vector<double> loss = {})
+      : accuracy_(std::move(accuracy)), loss_(std::move(loss)) {}
   Module& model() override { return holder_; }
   std::string unit() const override { return "items"; }
   int64_t plan_epoch(int64_t, Generator&) override { return 2; }
@@ -109,10 +111,12 @@ class ScriptedTask : public TrainingTask {
   }
   std::map<std::string, double> evaluate(EvalSplit split) override {
     if (split == EvalSplit::kTest) return {{"loss", 0}, {"accuracy", holder_.w.data()[0]}};
-    const double a = accuracy_.at(evals_++);
+    const double a = accuracy_.at(evals_);
+    const double loss = loss_.empty() ? 1.0 : loss_.at(evals_);
+    ++evals_;
     // The weight records which evaluation it was, so the best checkpoint can be identified.
     holder_.w.data()[0] = static_cast<float>(evals_);
-    return {{"loss", 1.0}, {"accuracy", a}};
+    return {{"loss", loss}, {"accuracy", a}};
   }
   std::string default_metric() const override { return "accuracy"; }
   int evals() const { return evals_; }
@@ -125,6 +129,7 @@ class ScriptedTask : public TrainingTask {
   };
   Holder holder_;
   std::vector<double> accuracy_;
+  std::vector<double> loss_;
   int evals_ = 0;
 };
 
