@@ -157,10 +157,28 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
 // log_probs [..., C], target [...].
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, int64_t ignore_index = -100,
                 Reduction reduction = Reduction::kMean);
+// Connectionist temporal classification loss (torch.nn.functional.ctc_loss applied to
+// log_softmax(logits, 2), batch first): logits [B, T, C] (the op takes the log-softmax over C
+// itself; its gradient is with respect to the logits), targets [B, S] of class ids (each row's
+// first target_lengths[b] count; blank is never a target), input_lengths[b] <= T frames per row.
+// Reduction: kNone gives [B] losses -log p(y|x); kSum their sum; kMean each divided by its target
+// length (at least 1), then the mean over the batch (torch's 'mean'). A row whose target cannot
+// fit in its frames has an infinite loss and no gradient; zero_infinity makes that loss 0.
+Tensor ctc_loss(const Tensor& logits, const Tensor& targets,
+                const std::vector<int64_t>& input_lengths,
+                const std::vector<int64_t>& target_lengths, int64_t blank = 0,
+                Reduction reduction = Reduction::kMean, bool zero_infinity = false);
 // Normalises over the last dimension; weight and bias [D] may be undefined.
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, float eps = 1e-5f);
 // Zeroes each element with probability p and scales the rest by 1/(1-p) when training.
 Tensor dropout(const Tensor& x, float p, bool training, Generator& gen);
+
+// --- convolution (ops_conv.cpp) ------------------------------------------------------------------
+// x [B, C, T] convolved with weight [O, C, K] (plus bias [O], may be undefined) over T zero-padded
+// by `padding` on both sides, stride 1: [B, O, T + 2 padding - K + 1] (torch.nn.functional.conv1d;
+// cross-correlation, as PyTorch computes it).
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = Tensor(),
+              int64_t padding = 0);
 
 // --- fused recurrent cells (ops_rnn.cpp) --------------------------------------------------------
 // gx = x W_ih^T + b_ih and gh = h W_hh^T + b_hh, both [B, G*H]; PyTorch's gate orders.

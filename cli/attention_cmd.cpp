@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -38,7 +39,8 @@ void add_attention_command(CLI::App& root, AttentionCommand& cmd) {
       ->required()
       ->check(CLI::ExistingFile);
   a.add_option("--input,-i", cmd.input,
-               "Text to translate or summarize (Transformer and Seq2Seq checkpoints)");
+               "Text to translate or summarize (Transformer and Seq2Seq checkpoints), or an "
+               "audio file to transcribe (las checkpoints)");
   a.add_option("--node", cmd.node,
                "Node id (as in the data file) or index whose attention to show (GAT checkpoints)");
   a.add_option("--out", cmd.out,
@@ -59,10 +61,11 @@ void check_input(const AttentionCommand& cmd) {
                                "not both");
   if (!has_input && !has_node)
     throw CLI::ValidationError("--input",
-                               "required: the text to run through the model (or "
+                               "required: the text (or audio file) to run through the model (or "
                                "--node for a GAT checkpoint)");
   if (has_input && cmd.input.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw CLI::ValidationError("--input", "empty text; give a sentence or document");
+    throw CLI::ValidationError("--input",
+                               "empty text; give a sentence or document (or an audio file)");
   if (has_node && cmd.node.empty()) throw CLI::ValidationError("--node", "empty node id");
 }
 
@@ -102,12 +105,13 @@ Experiment load_for_maps(const AttentionCommand& cmd, int64_t& node) {
   if (!text && has_node && !has_input) e = Experiment::from_checkpoint(cmd.checkpoint);
   const std::string kind = task_kind_name(e.kind());
   node = -1;
-  if (text) {
+  if (text || e.kind() == TaskKind::kSpeech) {
     if (has_node)
-      throw CLI::ValidationError("--node", cmd.checkpoint + " is a " + e.model_name() + " (" +
-                                               kind +
-                                               ") model; --node is for a GAT node classifier, "
-                                               "give --input TEXT");
+      throw CLI::ValidationError("--node",
+                                 cmd.checkpoint + " is a " + e.model_name() + " (" + kind +
+                                     ") model; --node is for a GAT node classifier, "
+                                     "give --input " +
+                                     (e.kind() == TaskKind::kSpeech ? "AUDIO_FILE" : "TEXT"));
   } else {
     // (Loaded without its graph when --input was given: only the kind may be asked.)
     if (has_input)
@@ -151,6 +155,9 @@ int run_attention(const AttentionCommand& cmd) {
   std::fprintf(stderr, "%s: %s -> %s (%zu maps)\n", maps.model.c_str(),
                joined(maps.source_tokens).c_str(), joined(maps.output_tokens).c_str(),
                maps.maps.size());
+  if (!std::isnan(maps.monotonic))
+    std::fprintf(stderr, "alignment: %.0f%% of the output steps do not move back in time\n",
+                 100 * maps.monotonic);
   for (const auto& path : written) std::printf("%s\n", path.c_str());
   return 0;
 }

@@ -23,6 +23,11 @@ void add_checkpoint_option(CLI::App& app, CheckpointCommands& c) {
 
 int run_eval(CheckpointCommands& c) {
   if (c.eval->count("--output")) check_output_file("--output", c.output, "the file to write");
+  // The decoding options also apply to a speech checkpoint.
+  SpeechTaskOptions& speech = c.config.speech_task;
+  speech.decode = c.config.text_task.decode;
+  speech.max_eval_examples = c.config.text_task.max_eval_examples;
+  speech.eval_batch_size = c.config.text_task.eval_batch_size;
   Experiment e = Experiment::from_checkpoint(c.checkpoint, c.data, c.config);
   const EvalSplit split = c.split == "valid" ? EvalSplit::kValid : EvalSplit::kTest;
   TextTask* text = e.text_task();

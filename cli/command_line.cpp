@@ -36,6 +36,7 @@ CommandLine::CommandLine(const std::string& config_default) {
   add_score_command(app, score);
   add_average_command(app, average);
   add_generate_command(app, generate);
+  add_transcribe_command(app, transcribe);
   add_attention_command(app, attention);
   add_report_command(app, report);
   add_gradcheck_command(app, gradcheck);

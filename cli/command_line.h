@@ -16,6 +16,7 @@
 #include "cli/report_cmd.h"
 #include "cli/score_cmd.h"
 #include "cli/train_cmd.h"
+#include "cli/transcribe_cmd.h"
 
 namespace attend::cli {
 
@@ -37,6 +38,7 @@ struct CommandLine {
   ScoreCommand score;
   AverageCommand average;
   GenerateCommand generate;
+  TranscribeCommand transcribe;
   // Study tools.
   AttentionCommand attention;
   ReportCommand report;

@@ -28,6 +28,7 @@ int dispatch(attend::cli::CommandLine& cl) {
   if (*cl.score.app) return attend::cli::run_score(cl.score);
   if (*cl.average.app) return attend::cli::run_average(cl.average);
   if (*cl.generate.app) return attend::cli::run_generate_text(cl.generate);
+  if (*cl.transcribe.app) return attend::cli::run_transcribe(cl.transcribe);
   if (*cl.attention.app) return attend::cli::run_attention(cl.attention);
   if (*cl.report.app) return attend::cli::run_report(cl.report);
   if (*cl.gradcheck.app) return attend::cli::run_gradcheck(cl.gradcheck);

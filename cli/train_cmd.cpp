@@ -34,9 +34,15 @@ std::string default_data(TaskKind kind) {
       return "toy-motifs";
     case TaskKind::kLanguageModel:
       return "tinyshakespeare";
+    case TaskKind::kSpeech:
+      return "toy-digits";
   }
   return "";
 }
+
+// The utterances a digit bank gives (--digits).
+constexpr EnumNames<audio::DigitTask, 2> kDigitTasks{
+    {{{audio::DigitTask::kStrings, "strings"}, {audio::DigitTask::kSingles, "singles"}}}};
 
 // The options as resolved after defaults, for RUN_DIR/config.json.
 json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
@@ -65,6 +71,16 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
                   {"seed", t.seed},
                   {"threads", threads},
                   {"flush_denormal", flush_denormal()}};
+  if (e.kind() == TaskKind::kSpeech) {
+    const SpeechTaskOptions& st = c.experiment.speech_task;
+    j["speech_task"] = {{"batch_size", st.batch_size},
+                        {"label_smoothing", st.label_smoothing},
+                        {"spec_augment", c.spec_augment},
+                        {"beam", st.decode.beam_size},
+                        {"length_penalty", st.decode.length_penalty},
+                        {"max_decode_length", st.decode.max_length},
+                        {"eval_examples", st.max_eval_examples}};
+  }
   if (e.kind() == TaskKind::kSequence)
     j["text"] = {{"batch_size", tt.batch_size},
                  {"label_smoothing", tt.label_smoothing},
@@ -168,10 +184,11 @@ void add_run_options(CLI::App& t, TrainCommand& c) {
       ->check(CLI::IsMember(model_names()))
       ->capture_default_str();
   t.add_option("--data", x.data,
-               "Bundled dataset (attend datasets list), a Cora/Citeseer directory, or a "
-               "directory of parallel text (with --source-lang and --target-lang: its train, "
-               "val and test splits; --test-pref picks another); default: toy-en-fr for text "
-               "models, karate for gat, toy-motifs for gat-graph");
+               "Bundled dataset (attend datasets list), a Cora/Citeseer directory, a directory "
+               "of parallel text (with --source-lang and --target-lang: its train, val and test "
+               "splits; --test-pref picks another), or speech: an FSDD or manifest folder or a "
+               "manifest; default: toy-en-fr for text models, karate for gat, toy-motifs for "
+               "gat-graph, tinyshakespeare for gpt, toy-digits for las");
   t.add_option("--train-file", x.train_file, "Training pairs (.tsv, .jsonl, .csv, maybe .gz)")
       ->check(CLI::ExistingFile);
   t.add_option("--valid-file", x.valid_file, "Validation pairs")->check(CLI::ExistingFile);
@@ -281,14 +298,23 @@ void add_monitoring_options(CLI::App& t, TrainCommand& c) {
       ->capture_default_str();
 }
 
+// Options of every model that writes sequences (text and speech): the loss and decoding.
+void add_sequence_options(CLI::App& t, TrainCommand& c) {
+  ExperimentConfig& x = c.experiment;
+  auto* seq = t.add_option_group("Text and speech tasks");
+  seq->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
+      ->check(Range(0.0, 1.0));
+  seq->add_option("--eval-examples", x.text_task.max_eval_examples,
+                  "Decode at most this many validation sentences per evaluation (0 = all)")
+      ->check(CLI::Range(0, 100000000));
+  seq->add_option("--samples", c.samples, "Test translations printed at the end")
+      ->check(CLI::Range(0, 1000));
+  add_decode_options(*seq, x.text_task.decode, x.text_task.eval_batch_size);
+}
+
 void add_text_options(CLI::App& t, TrainCommand& c) {
   ExperimentConfig& x = c.experiment;
   auto* text = t.add_option_group("Text tasks");
-  text->add_option("--label-smoothing", x.text_task.label_smoothing, "Label smoothing")
-      ->check(Range(0.0, 1.0));
-  text->add_option("--eval-examples", x.text_task.max_eval_examples,
-                   "Decode at most this many validation sentences per evaluation (0 = all)")
-      ->check(CLI::Range(0, 100000000));
   text->add_option("--min-freq", c.min_freq,
                    "Fewest occurrences for a word to enter the vocabulary")
       ->check(CLI::Range(1, 1000000));
@@ -314,9 +340,31 @@ void add_text_options(CLI::App& t, TrainCommand& c) {
                    "Cut each source to its first N tokens (0 = whole), in training and in eval, "
                    "translate and summarize of its checkpoints (long documents: AESLC's emails)")
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
-  text->add_option("--samples", c.samples, "Test translations printed at the end")
-      ->check(CLI::Range(0, 1000));
-  add_decode_options(*text, x.text_task.decode, x.text_task.eval_batch_size);
+}
+
+void add_speech_options(CLI::App& t, TrainCommand& c) {
+  audio::SpeechDataOptions& d = c.experiment.speech;
+  auto* speech = t.add_option_group("Speech tasks");
+  speech
+      ->add_option("--spec-augment", c.spec_augment,
+                   "SpecAugment policy for training batches (Park et al.'s table 1: LB, LD, SM, "
+                   "SS; frequency masks scaled from 80 bins to the features' bins) or none")
+      ->check(CLI::IsMember({"none", "LB", "LD", "SM", "SS"}))
+      ->capture_default_str();
+  add_choice(*speech, "--digits", d.task, kDigitTasks,
+             "From a digit bank (toy-digits, FSDD): strings of 3-7 digits or single digits")
+      ->default_str("strings");
+  speech->add_option("--held-out-speaker", c.held_out_speaker,
+                     "Digit banks: this speaker is the whole test split (trained on the others)");
+  speech->add_option("--train-strings", d.train_strings, "Digit strings built for training")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  speech->add_option("--valid-strings", d.valid_strings, "Digit strings built for validation")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
+  speech->add_option("--test-strings", d.test_strings, "Digit strings built for the test")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
 }
 
 // Language models (gpt): iterations, evaluation windows, samples.
@@ -345,8 +393,10 @@ void add_train_command(CLI::App& root, TrainCommand& c) {
   add_hyperparameter_options(*t, c);
   add_optimization_options(*t, c);
   add_monitoring_options(*t, c);
+  add_sequence_options(*t, c);
   add_text_options(*t, c);
   add_language_model_options(*t, c);
+  add_speech_options(*t, c);
 }
 
 namespace {
@@ -386,6 +436,21 @@ void check_resumable(const Experiment& e, const std::string& path) {
     throw CLI::ValidationError("--resume", path +
                                                " was trained with other vocabularies than this "
                                                "command line's data gives");
+}
+
+// A few test utterances transcribed by the best weights.
+void print_transcriptions(SpeechTask& task, const std::string& out_dir, Module& model, int samples,
+                          const DecodeOptions& decode) {
+  if (fs::exists(fs::path(out_dir) / "best.safetensors"))
+    load_module((fs::path(out_dir) / "best.safetensors").string(), model);
+  const auto& test = task.data().dataset.test;
+  std::vector<Tensor> features;
+  for (size_t i = 0; i < test.size() && i < static_cast<size_t>(samples); ++i)
+    features.push_back(test[i].features);
+  const std::vector<Transcription> heard = task.transcribe(features, decode);
+  for (size_t i = 0; i < heard.size(); ++i)
+    std::printf("\nutterance: %s\nreference: %s\nmodel:     %s\n", test[i].id.c_str(),
+                test[i].transcript.c_str(), heard[i].text.c_str());
 }
 
 // The run directory as rank 0 prepares it: its lock taken (held until the last run ends), an
@@ -476,6 +541,8 @@ TrainResult train_once(TrainCommand& c, const CLI::App& root, uint64_t seed,
   if (comm->size() > 1)
     std::printf("data-parallel over %s: %.2f s of the steps' %.2f s waiting for gradient sums\n",
                 comm->describe().c_str(), r.communication_seconds, r.step_seconds);
+  if (SpeechTask* speech = e->speech_task(); speech && c.samples > 0)
+    print_transcriptions(*speech, out_dir, e->model(), c.samples, x.speech_task.decode);
   print_samples(c, *e, out_dir);
   return r;
 }
@@ -613,22 +680,27 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
     if (c.app->count(name) && c.app->count("--data") &&
         !(parallel_dir && (name.ends_with("-pref") || name.ends_with("-lang"))))
       throw CLI::ValidationError("--data", "give --data or data files (" + name + "), not both");
-  // Text options given to a graph model would be ignored without a word.
-  if (entry.task != TaskKind::kSequence) {
-    std::vector<std::string> text_only = file_options;
-    for (const CLI::Option* opt : c.app->get_option_group("Text tasks")->get_options())
-      text_only.push_back(opt->get_name());
-    for (const std::string& name : text_only)
+  // Options of another kind of model would be ignored without a word.
+  const bool text = entry.task == TaskKind::kSequence, speech = entry.task == TaskKind::kSpeech;
+  auto refuse = [&](const std::vector<std::string>& names, const std::string& applies_to) {
+    for (const std::string& name : names)
       if (c.app->count(name))
-        throw CLI::ValidationError(name, "applies to text models; '" + x.model + "' is a " +
+        throw CLI::ValidationError(name, "applies to " + applies_to + "; '" + x.model + "' is a " +
                                              task_kind_name(entry.task) + " model");
+  };
+  auto group = [&](const char* name) {
+    std::vector<std::string> names;
+    for (const CLI::Option* opt : c.app->get_option_group(name)->get_options())
+      names.push_back(opt->get_name());
+    return names;
+  };
+  if (!text) {
+    refuse(file_options, "text models");
+    refuse(group("Text tasks"), "text models");
   }
-  if (entry.task != TaskKind::kLanguageModel)
-    for (const CLI::Option* opt : c.app->get_option_group("Language models")->get_options())
-      if (c.app->count(opt->get_name()))
-        throw CLI::ValidationError(opt->get_name(), "applies to language models; '" + x.model +
-                                                        "' is a " + task_kind_name(entry.task) +
-                                                        " model");
+  if (!text && !speech) refuse(group("Text and speech tasks"), "text and speech models");
+  if (!speech) refuse(group("Speech tasks"), "speech models");
+  if (entry.task != TaskKind::kLanguageModel) refuse(group("Language models"), "language models");
   if (!c.app->count("--data")) x.data = default_data(entry.task);
   if (entry.task == TaskKind::kLanguageModel) {
     // nanoGPT: an epoch is the iterations between evaluations; AdamW decays matrices only.
@@ -651,6 +723,20 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
   if (parallel_dir) parallel_directory_prefixes(c);
   resolve_parallel_text(c);
   check_tokenizer_options(c);
+  if (speech) {  // the options text and speech share, and the speech ones
+    SpeechTaskOptions& st = x.speech_task;
+    if (c.batch_size > 0) st.batch_size = c.batch_size;
+    st.label_smoothing = x.text_task.label_smoothing;
+    st.max_eval_examples = x.text_task.max_eval_examples;
+    st.decode = x.text_task.decode;
+    st.eval_batch_size = x.text_task.eval_batch_size;
+    st.spec_augment = c.spec_augment != "none";
+    if (st.spec_augment) st.augment = audio::SpecAugmentOptions::policy(c.spec_augment);
+    if (!c.held_out_speaker.empty()) {
+      x.speech.split = audio::DigitSplitOptions{};
+      x.speech.split->held_out_speaker = c.held_out_speaker;
+    }
+  }
   if (entry.task == TaskKind::kSequence && x.data == "toy-summarization" &&
       !c.app->count("--metric"))
     x.text_task.score = TextScore::kRouge;

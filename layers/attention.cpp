@@ -39,15 +39,14 @@ void check_inputs(const char* who, const Tensor& q, const Tensor& k, const Tenso
                      "] (queries, keys)");
 }
 
-// weights = softmax(scores + mask) over keys; context = weights @ values.
-AttentionResult finish(const Tensor& scores, const Tensor& values, const Tensor& key_padding_mask,
-                       const Tensor& attn_mask) {
+}  // namespace
+
+AttentionResult attention_from_scores(const Tensor& scores, const Tensor& values,
+                                      const Tensor& key_padding_mask, const Tensor& attn_mask) {
   Tensor mask = combine_masks(key_padding_mask, attn_mask);
   Tensor w = softmax(mask.defined() ? scores + mask : scores, -1);  // [B, Tq, Tk]
   return {matmul(w, values), w};
 }
-
-}  // namespace
 
 Tensor combine_masks(const Tensor& key_padding_mask, const Tensor& attn_mask) {
   Tensor m;
@@ -81,7 +80,7 @@ AttentionResult AdditiveAttention::attend_precomputed(const Tensor& query, const
   check_inputs("AdditiveAttention", query, pkeys, values, key_padding_mask, attn_mask,
                query_proj->in_features, v.numel(), "projected keys");
   Tensor scores = additive_attention_score(query_proj->forward(query), pkeys, v);  // [B, Tq, Tk]
-  return finish(scores, values, key_padding_mask, attn_mask);
+  return attention_from_scores(scores, values, key_padding_mask, attn_mask);
 }
 
 std::string AdditiveAttention::extra_repr() const {
@@ -122,7 +121,7 @@ AttentionResult LuongAttention::attend_precomputed(const Tensor& query, const Te
                key_proj ? key_proj->out_features : pkeys.size(-1),
                key_proj ? key_proj->out_features : query.size(-1), "projected keys");
   Tensor scores = matmul(query, pkeys, false, /*transpose_b=*/true);  // [B, Tq, Tk]
-  return finish(scores, values, key_padding_mask, attn_mask);
+  return attention_from_scores(scores, values, key_padding_mask, attn_mask);
 }
 
 std::string LuongAttention::extra_repr() const {

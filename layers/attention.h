@@ -87,6 +87,12 @@ class ScaledDotProductAttention : public Attention {
   std::string type_name() const override { return "ScaledDotProductAttention"; }
 };
 
+// weights = softmax(scores + masks) over the keys, context = weights @ values: how every attention
+// here ends. scores [B, Tq, Tk], values [B, Tk, Dv].
+AttentionResult attention_from_scores(const Tensor& scores, const Tensor& values,
+                                      const Tensor& key_padding_mask = Tensor(),
+                                      const Tensor& attn_mask = Tensor());
+
 // The additive mask [B, 1 or Tq, Tk] combining a key_padding_mask [B, Tk] and an attn_mask
 // [Tq, Tk] (either may be undefined; both undefined gives undefined).
 Tensor combine_masks(const Tensor& key_padding_mask, const Tensor& attn_mask);

@@ -156,14 +156,23 @@ Tensor RNNBase::run_direction(const Tensor& x, const Weights& w, bool reverse,
   return stack(hs, 0);
 }
 
-RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& c0,
-                           const std::vector<int64_t>& lengths) const {
+Tensor RNNBase::time_major_input(const Tensor& input, const std::vector<int64_t>& lengths) const {
   const char* who = mode_name(mode);
   if (input.ndim() != 3 || input.size(2) != input_size)
     throw ShapeError(std::string(who) + ": input of shape " + input.shape().str() + " must be " +
                      (options.batch_first ? "[batch, time, " : "[time, batch, ") +
                      std::to_string(input_size) + "]");
   Tensor x = options.batch_first ? transpose(input, 0, 1) : input;  // [T, B, I]
+  if (!lengths.empty() && static_cast<int64_t>(lengths.size()) != x.size(1))
+    throw ShapeError(std::string(who) + ": " + std::to_string(lengths.size()) +
+                     " lengths for a batch of " + std::to_string(x.size(1)));
+  return x;
+}
+
+RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& c0,
+                           const std::vector<int64_t>& lengths) const {
+  const char* who = mode_name(mode);
+  Tensor x = time_major_input(input, lengths);  // [T, B, I]
   const int64_t B = x.size(1);
   const int dirs = options.bidirectional ? 2 : 1;
   const int64_t LD = options.num_layers * dirs;
@@ -172,9 +181,6 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
     if (s->defined() && !(s->shape() == state_shape))
       throw ShapeError(std::string(who) + ": initial state of shape " + s->shape().str() +
                        " must be " + state_shape.str());
-  if (!lengths.empty() && static_cast<int64_t>(lengths.size()) != B)
-    throw ShapeError(std::string(who) + ": " + std::to_string(lengths.size()) +
-                     " lengths for a batch of " + std::to_string(B));
   std::vector<Tensor> valid(static_cast<size_t>(x.size(0)));  // [B, 1] where some row has ended
   for (int64_t t = 0; t < x.size(0) && !lengths.empty(); ++t) {
     std::vector<float> v(static_cast<size_t>(B));
@@ -208,6 +214,47 @@ RNNOutput RNNBase::forward(const Tensor& input, const Tensor& h0, const Tensor& 
   out.h_n = stack(h_n, 0);
   if (mode == RNNMode::kLSTM) out.c_n = stack(c_n, 0);
   return out;
+}
+
+Tensor RNNBase::forward_output(const Tensor& input, const std::vector<int64_t>& lengths) const {
+  if (mode != RNNMode::kLSTM) return forward(input, Tensor(), Tensor(), lengths).output;
+  Tensor x = time_major_input(input, lengths);  // [T, B, I]
+  const int64_t T = x.size(0), B = x.size(1), H = hidden_size, G = 4 * H;
+  if (T == 0) return forward(input, Tensor(), Tensor(), lengths).output;
+  // reversed[t * B + b]: the row that step t of row b reads in the reverse direction, its own
+  // steps backwards and its padding where it was (an involution: it also puts them back).
+  std::vector<int64_t> reversed(static_cast<size_t>(T * B));
+  std::vector<float> valid(static_cast<size_t>(T * B), 1.0f);  // [T, B, 1]
+  bool padded = false;
+  for (int64_t b = 0; b < B; ++b) {
+    const int64_t n = lengths.empty() ? T : std::clamp<int64_t>(lengths[b], 0, T);
+    for (int64_t t = 0; t < T; ++t) {
+      reversed[t * B + b] = (t < n ? n - 1 - t : t) * B + b;
+      if (t >= n) valid[t * B + b] = 0.0f, padded = true;
+    }
+  }
+  const Tensor order = from_indices(reversed, {T * B});
+  const Tensor mask = padded ? from_vector(valid, {T, B, 1}) : Tensor();
+  auto flip = [&](const Tensor& t, int64_t width) {
+    return reshape(index_select(reshape(t, {T * B, width}), 0, order), {T, B, width});
+  };
+  const int dirs = options.bidirectional ? 2 : 1;
+  const Tensor h0 = zeros({B, H}), c0 = zeros({B, H});
+  for (int64_t l = 0; l < options.num_layers; ++l) {
+    std::vector<Tensor> dir_out;
+    for (int d = 0; d < dirs; ++d) {
+      const Weights& w = weights_[static_cast<size_t>(l * dirs + d)];
+      Tensor gx = linear(x, w.w_ih, w.b_ih);  // [T, B, 4H]
+      if (d == 1) gx = flip(gx, G);
+      Tensor h = lstm_sequence(gx, w.w_hh, w.b_hh, h0, c0)[0];  // [T, B, H]
+      if (d == 1) h = flip(h, H);
+      dir_out.push_back(mask.defined() ? mul(h, mask) : h);
+    }
+    x = dirs == 1 ? dir_out[0] : concat(dir_out, 2);  // [T, B, D*H]
+    if (options.dropout > 0 && l + 1 < options.num_layers)
+      x = dropout(x, options.dropout, is_training(), *dropout_gen_);
+  }
+  return options.batch_first ? transpose(x, 0, 1) : x;
 }
 
 std::string RNNBase::extra_repr() const {

@@ -7,9 +7,9 @@ namespace {
 
 // Built on first use (not by static initialisers, which a static library's linker may drop).
 std::vector<ModelEntry>& entries() {
-  static std::vector<ModelEntry> all = {seq2seq_model_entry(), transformer_model_entry(),
+  static std::vector<ModelEntry> all = {seq2seq_model_entry(),  transformer_model_entry(),
                                         gat_node_model_entry(), gat_graph_model_entry(),
-                                        gpt_model_entry()};
+                                        gpt_model_entry(),      las_model_entry()};
   return all;
 }
 
@@ -25,6 +25,8 @@ const char* task_kind_name(TaskKind kind) {
       return "graph-classification";
     case TaskKind::kLanguageModel:
       return "language-model";
+    case TaskKind::kSpeech:
+      return "speech";
   }
   return "?";
 }

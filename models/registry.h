@@ -18,13 +18,15 @@ enum class TaskKind {
   kNodeClassification,   // one graph, a label per node (NodeClassifier)
   kGraphClassification,  // a label per graph (GraphClassifier)
   kLanguageModel,        // the next token of a text stream (LanguageModel)
+  kSpeech,               // audio -> characters (SequenceModel over feature frames)
 };
 const char* task_kind_name(TaskKind kind);
 
 // What the data fixes about a model: vocabulary sizes or feature and class counts.
 struct ModelDims {
   int64_t source_vocab = 0, target_vocab = 0;  // kSequence; kLanguageModel: target_vocab
-  int64_t num_features = 0, num_classes = 0;   // graph tasks
+  int64_t num_features = 0, num_classes = 0;   // graph tasks; kSpeech: feature bins (and
+                                               // target_vocab: characters)
   // kSequence: source and target ids name the same tokens (one vocabulary for both sides), so a
   // model may share its source and target embeddings.
   bool joint_vocabulary = false;
@@ -59,5 +61,6 @@ ModelEntry transformer_model_entry();
 ModelEntry gat_node_model_entry();
 ModelEntry gat_graph_model_entry();
 ModelEntry gpt_model_entry();
+ModelEntry las_model_entry();
 
 }  // namespace attend

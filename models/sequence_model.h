@@ -1,5 +1,6 @@
 // The interface every text-to-text model implements (Seq2Seq with RNNs, the Transformer), so the
-// trainer, greedy and beam decoding and the CLI work with any of them.
+// trainer, greedy and beam decoding and the CLI work with any of them. A speech recogniser (LAS)
+// implements it too, with feature frames [B, T, F] as its source and their padding mask.
 //   B = batch, S = source length, T = target length, V = target vocabulary
 // Token ids are float32 whole numbers (the engine's index convention). Padding masks are nonzero at
 // padding, as PyTorch's key_padding_mask.

@@ -305,6 +305,10 @@ nlohmann::json AttentionMaps::to_json() const {
   return j;
 }
 
+std::string attention_map_svg(const AttentionMap& map) {
+  return map.features ? alignment_svg(map.heatmap, *map.features) : heatmap_svg(map.heatmap);
+}
+
 AttentionMaps compute_attention_maps(Experiment& experiment, const std::string& input,
                                      int64_t node) {
   if (experiment.kind() == TaskKind::kLanguageModel) {
@@ -312,6 +316,12 @@ AttentionMaps compute_attention_maps(Experiment& experiment, const std::string& 
       throw DataError("attention maps: a node was given, but the " + experiment.model_name() +
                       " model is a language model (give an input text instead)");
     return lm_maps(experiment, input);
+  }
+  if (experiment.kind() == TaskKind::kSpeech) {
+    if (node >= 0)
+      throw DataError("attention maps: a node was given, but the " + experiment.model_name() +
+                      " model is a speech model (give an audio file instead)");
+    return speech_attention_maps(experiment, input);
   }
   if (experiment.kind() == TaskKind::kSequence) {
     if (node >= 0)
@@ -364,7 +374,7 @@ std::vector<std::string> write_attention_maps(const AttentionMaps& maps, const s
   std::vector<std::string> written;
   for (const AttentionMap& m : maps.maps) {
     const std::string path = (fs::path(dir) / attention_map_file_name(m.name)).string();
-    write_text_file_atomic(path, heatmap_svg(m.heatmap));
+    write_text_file_atomic(path, attention_map_svg(m));
     written.push_back(path);
   }
   const std::string json_path = (fs::path(dir) / "attention.json").string();

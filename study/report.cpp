@@ -242,11 +242,11 @@ std::string example_maps(const AttentionMaps& maps, bool with_folded) {
   for (const AttentionMap& m : maps.maps) {
     if (n++ >= kMaxMaps) break;
     const bool main = m.name.rfind("cross", 0) == 0 || m.name.rfind("decoder step", 0) == 0 ||
-                      m.name.rfind("node", 0) == 0;
+                      m.name.rfind("node", 0) == 0 || m.features.has_value();
     if (main) {
-      shown += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
+      shown += "<figure>" + attention_map_svg(m) + "</figure>\n";
     } else {
-      if (with_folded) folded += "<figure>" + heatmap_svg(m.heatmap) + "</figure>\n";
+      if (with_folded) folded += "<figure>" + attention_map_svg(m) + "</figure>\n";
       ++folded_n;
     }
   }
@@ -261,6 +261,36 @@ std::string example_maps(const AttentionMaps& maps, bool with_folded) {
   if (maps.maps.size() > kMaxMaps)
     out += "<p class=\"note\">" + std::to_string(maps.maps.size() - kMaxMaps) +
            " more maps not shown (attend attention writes them all).</p>\n";
+  return out;
+}
+
+// A speech model's alignments for the first validation utterances, each with its reference,
+// the model's transcription and how monotonic the alignment is.
+std::string speech_examples(Experiment& e, int64_t examples) {
+  SpeechTask* task = e.speech_task();
+  if (!task || task->data().dataset.valid.empty())
+    return "<p class=\"note\">The validation split has no utterance to show.</p>\n";
+  const auto& valid = task->data().dataset.valid;
+  const size_t n = std::min(valid.size(), static_cast<size_t>(examples));
+  std::string out =
+      "<p>Each figure: the speller's attention over the listener's steps while it spells the "
+      "utterance greedily (one row per character written), over the log-mel features it heard. "
+      "Monotonic: the share of steps whose attention peak does not move back in time.</p>\n";
+  for (size_t i = 0; i < n; ++i) {
+    const std::string heading = "validation utterance " + std::to_string(i + 1);
+    try {
+      const AttentionMaps maps = speech_attention_maps(e, valid[i].features, heading);
+      std::string output;
+      for (const auto& t : maps.output_tokens) output += t == "\u2581" ? " " : t;
+      char mono[32];
+      std::snprintf(mono, sizeof mono, "%.0f%%", 100 * maps.monotonic);
+      out += "<h3>" + esc(heading) + "</h3>\n<p>reference: <code>" + esc(valid[i].transcript) +
+             "</code>, model output: <code>" + esc(output) + "</code>, monotonic: " + mono +
+             "</p>\n" + example_maps(maps, false);
+    } catch (const DataError& ex) {
+      out += "<p class=\"note\">" + esc(heading) + ": " + esc(ex.what()) + "</p>\n";
+    }
+  }
   return out;
 }
 
@@ -334,6 +364,8 @@ std::string attention_section(const std::string& checkpoint, int64_t examples,
     const std::string text = lm->data().vocab.decode(
         std::vector<int64_t>(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n)));
     one("the start of the validation text", text, -1);
+  } else if (e->kind() == TaskKind::kSpeech) {
+    out += speech_examples(*e, examples);
   } else if (e->kind() == TaskKind::kNodeClassification) {
     for (int64_t node = 0; node < examples; ++node)
       if (!one("node " + std::to_string(node), "", node)) break;

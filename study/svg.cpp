@@ -340,4 +340,95 @@ std::string line_chart_svg(const LineChart& chart) {
   return out.str();
 }
 
+std::string alignment_svg(const Heatmap& a, const Spectrogram& s) {
+  const size_t rows = a.row_labels.size(), cols = a.col_labels.size();
+  if (a.values.size() != rows * cols)
+    throw std::invalid_argument("alignment_svg: " + std::to_string(a.values.size()) +
+                                " alignment values for " + std::to_string(rows) + " x " +
+                                std::to_string(cols) + " labels");
+  if (s.values.size() != static_cast<size_t>(s.bins * s.frames) || s.frames_per_step < 1)
+    throw std::invalid_argument("alignment_svg: " + std::to_string(s.values.size()) +
+                                " feature values for " + std::to_string(s.bins) + " bins x " +
+                                std::to_string(s.frames) + " frames");
+  const int64_t frames =
+      std::max<int64_t>(s.frames, static_cast<int64_t>(cols) * s.frames_per_step);
+  const int left = 70, top = 40, gap = 34;
+  const int plot_w = static_cast<int>(std::clamp<int64_t>(frames * 3, 400, 960));
+  const double px = static_cast<double>(plot_w) / static_cast<double>(std::max<int64_t>(frames, 1));
+  const int row_h = std::clamp(260 / static_cast<int>(std::max<size_t>(rows, 1)), 8, 22);
+  const int bin_h = std::clamp(160 / static_cast<int>(std::max<int64_t>(s.bins, 1)), 1, 4);
+  const int top_h = row_h * static_cast<int>(rows), spec_y = top + top_h + gap;
+  const int spec_h = bin_h * static_cast<int>(s.bins);
+  const int width = left + plot_w + 30, height = spec_y + spec_h + 50;
+
+  std::ostringstream out;
+  open_svg(out, width, height);
+  out << "<text x=\"" << width / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\">"
+      << xml_escape(a.title) << "</text>\n";
+  // The alignment: weights 0..max (a softmax row peaks well below 1 when it is spread).
+  float hi = 0;
+  for (float v : a.values)
+    if (std::isfinite(v)) hi = std::max(hi, v);
+  if (hi <= 0) hi = 1;
+  const double step_w = px * static_cast<double>(s.frames_per_step);
+  out << "<g class=\"alignment\">\n";
+  for (size_t r = 0; r < rows; ++r) {
+    out << "<text x=\"" << left - 6 << "\" y=\""
+        << top + static_cast<int>(r) * row_h + row_h / 2 + 4
+        << "\" text-anchor=\"end\" font-size=\"11\">" << xml_escape(a.row_labels[r]) << "</text>\n";
+    for (size_t c = 0; c < cols; ++c) {
+      const float v = a.values[r * cols + c];
+      out << "<rect x=\"" << fmt("%.1f", left + static_cast<double>(c) * step_w) << "\" y=\""
+          << top + static_cast<int>(r) * row_h << "\" width=\"" << fmt("%.1f", step_w + 0.3)
+          << "\" height=\"" << row_h << "\" fill=\"" << ramp_colour(v / hi) << "\"><title>"
+          << xml_escape(a.row_labels[r]) << " / " << xml_escape(a.col_labels[c]) << ": "
+          << fmt("%.3g", v) << "</title></rect>\n";
+    }
+  }
+  out << "</g>\n<text transform=\"translate(14," << top + top_h / 2
+      << ") rotate(-90)\" text-anchor=\"middle\" font-style=\"italic\">" << xml_escape(a.row_axis)
+      << "</text>\n";
+  // The features, colours quantised to 32 levels and equal neighbours along time merged into one
+  // rectangle (a 3-second utterance has 12,000 cells).
+  double lo = std::numeric_limits<double>::infinity(), fhi = -lo;
+  for (float v : s.values)
+    if (std::isfinite(v)) lo = std::min<double>(lo, v), fhi = std::max<double>(fhi, v);
+  if (!std::isfinite(lo)) lo = 0, fhi = 1;
+  const double span = fhi > lo ? fhi - lo : 1.0;
+  auto level = [&](float v) {
+    return std::isfinite(v) ? static_cast<int>(std::lround((v - lo) / span * 31)) : 0;
+  };
+  out << "<text x=\"" << left << "\" y=\"" << spec_y - 6 << "\" font-size=\"12\">"
+      << xml_escape(s.title) << "</text>\n<g class=\"features\">\n";
+  for (int64_t b = 0; b < s.bins; ++b) {
+    const int y = spec_y + static_cast<int>(s.bins - 1 - b) * bin_h;  // low bins at the bottom
+    const float* row = s.values.data() + b * s.frames;
+    for (int64_t t = 0; t < s.frames;) {
+      int64_t e = t + 1;
+      while (e < s.frames && level(row[e]) == level(row[t])) ++e;
+      out << "<rect x=\"" << fmt("%.1f", left + static_cast<double>(t) * px) << "\" y=\"" << y
+          << "\" width=\"" << fmt("%.1f", static_cast<double>(e - t) * px + 0.3) << "\" height=\""
+          << bin_h << "\" fill=\"" << ramp_colour(level(row[t]) / 31.0) << "\"/>\n";
+      t = e;
+    }
+  }
+  out << "</g>\n<text transform=\"translate(14," << spec_y + spec_h / 2
+      << ") rotate(-90)\" text-anchor=\"middle\" font-style=\"italic\">mel bin</text>\n";
+  // The shared time axis.
+  const double seconds = static_cast<double>(frames) * s.seconds_per_frame;
+  const int axis_y = spec_y + spec_h;
+  out << "<line x1=\"" << left << "\" y1=\"" << axis_y << "\" x2=\"" << left + plot_w << "\" y2=\""
+      << axis_y << "\" stroke=\"black\"/>\n";
+  for (double t : nice_ticks(0, seconds, 8)) {
+    const double x = left + t / s.seconds_per_frame * px;
+    out << "<line x1=\"" << fmt("%.1f", x) << "\" y1=\"" << axis_y << "\" x2=\"" << fmt("%.1f", x)
+        << "\" y2=\"" << axis_y + 5 << "\" stroke=\"black\"/>\n<text x=\"" << fmt("%.1f", x)
+        << "\" y=\"" << axis_y + 18 << "\" text-anchor=\"middle\">" << tick_label(t) << "</text>\n";
+  }
+  out << "<text x=\"" << left + plot_w / 2 << "\" y=\"" << axis_y + 36
+      << "\" text-anchor=\"middle\" font-style=\"italic\">" << xml_escape(a.col_axis)
+      << "</text>\n</svg>\n";
+  return out.str();
+}
+
 }  // namespace attend::study

@@ -18,6 +18,20 @@ struct Heatmap {
 };
 std::string heatmap_svg(const Heatmap& map);
 
+// A speech recogniser's alignment over time with the features it heard under it: the top panel
+// is the attention of each output step (rows: the characters spelled, <eos> included) over the
+// listener's steps (columns), the bottom panel the log-mel features [bins, frames] (lowest
+// frequency at the bottom), both on one time axis in seconds, so a reader sees which sound each
+// character attended to. Each listener step covers frames_per_step feature frames.
+struct Spectrogram {
+  std::string title;
+  std::vector<float> values;  // [bins, frames] row-major, bin 0 = lowest frequency
+  int64_t bins = 0, frames = 0;
+  double seconds_per_frame = 0.01;
+  int64_t frames_per_step = 1;
+};
+std::string alignment_svg(const Heatmap& alignment, const Spectrogram& features);
+
 // Lines through (x, y) points, one per series, with axes, ticks, a legend. Non-finite points are
 // skipped (a gap, not a crash).
 struct Series {

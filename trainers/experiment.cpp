@@ -217,6 +217,9 @@ Experiment Experiment::create(const ExperimentConfig& c) {
     case TaskKind::kLanguageModel:
       e.create_language_model(c, entry, init);
       break;
+    case TaskKind::kSpeech:
+      e.create_speech(c, entry, init);
+      break;
   }
   return e;
 }
@@ -319,6 +322,7 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
   if (!data_files_.empty()) config["data_files"] = data_files_;
   // Cut sources: eval, translate and summarize cut theirs the same way.
   if (max_source_len_ > 0) config["max_source_length"] = max_source_len_;
+  if (kind_ == TaskKind::kSpeech) config["speech"] = json::parse(speech_config());
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
   if (char_vocab_)
     meta[kVocabKey] = json{{"characters", json::parse(char_vocab_->to_json())}}.dump();
@@ -330,6 +334,8 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
         {text_data_->source_tokenizer, text_data_->target_tokenizer, {}, {}});
     if (!models.empty()) meta[kSubwordModelsKey] = models;
   }
+  if (speech_data_)
+    meta[kVocabKey] = json{{"target", json::parse(speech_data_->vocab.to_json())}}.dump();
   return meta;
 }
 
@@ -385,6 +391,7 @@ void Experiment::read_config(const std::string& path,
       data_files_ = cfg.at("data_files").get<std::vector<std::string>>();
     if (!data_files_.empty() && data_files_.size() != 3 && data_files_.size() != 6)
       throw bad_checkpoint(path, "model config's data_files must name 3 or 6 files");
+    if (cfg.contains("speech")) read_speech_config(path, cfg.at("speech").dump());
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
   } catch (const DataError& ex) {  // an unknown tokenizer kind or model type
@@ -466,6 +473,7 @@ void Experiment::load_data(const std::string& path,
     data_summary_ = c.data;
     return;
   }
+  if (kind_ == TaskKind::kSpeech) return load_speech_data(path, metadata, c);
   if (kind_ == TaskKind::kSequence) {
     auto [sv, tv] = checkpoint_vocabularies(path, metadata, dims_);
     const TextPipeline pipeline =

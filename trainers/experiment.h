@@ -1,17 +1,20 @@
 // One experiment as the command line sees it: which model on which data with which options, built
 // into a ready TrainingTask — from options for `attend train`, or from a checkpoint's metadata for
-// `attend eval`, `translate`, `summarize` and `predict`. The checkpoint records everything needed
-// to rebuild the model: its registry name, hyperparameters, data dimensions, tokenizer settings
-// and vocabularies ("config" and "vocab" metadata keys), and trained SentencePiece models
-// ("sentencepiece", trainers/text_checkpoint.h).
+// `attend eval`, `translate`, `summarize`, `predict` and `transcribe`. The checkpoint records
+// everything needed to rebuild the model: its registry name, hyperparameters, data dimensions,
+// tokenizer settings and vocabularies ("config" and "vocab" metadata keys), trained SentencePiece
+// models ("sentencepiece", trainers/text_checkpoint.h), and for speech the data options and the
+// feature pipeline with its normalisation statistics (experiment_speech.cpp).
 #pragma once
 #include <map>
 #include <memory>
 #include <string>
 
+#include "datasets/audio/speech_datasets.h"
 #include "models/registry.h"
 #include "trainers/tasks/graph_tasks.h"
 #include "trainers/tasks/lm_task.h"
+#include "trainers/tasks/speech_task.h"
 #include "trainers/tasks/text_task.h"
 
 namespace attend {
@@ -19,9 +22,10 @@ namespace attend {
 struct ExperimentConfig {
   std::string model = "seq2seq";
   std::map<std::string, std::string> hyperparams;  // overrides of the model's defaults
-  // A bundled dataset name, a directory with Cora/Citeseer (../shared/datasets/cora), or, for
-  // text, ignored when files are given: a file of pairs per split (TSV, JSONL or CSV), or two
-  // line-aligned files per split (parallel text: Multi30k's train.de + train.en, ...).
+  // A bundled dataset name, a directory with Cora/Citeseer (../shared/datasets/cora), a speech
+  // dataset (toy-digits, an FSDD or manifest folder, a manifest), or, for text, ignored when
+  // files are given: a file of pairs per split (TSV, JSONL or CSV), or two line-aligned files per
+  // split (parallel text: Multi30k's train.de + train.en, ...).
   std::string data = "toy-en-fr";
   std::string train_file, valid_file, test_file;
   std::string train_source, train_target, valid_source, valid_target, test_source, test_target;
@@ -30,6 +34,10 @@ struct ExperimentConfig {
   GraphTaskOptions graph_task;
   NodeTaskOptions node_task;
   LMTaskOptions lm_task;  // language models: --data is a text file or a corpus name
+  // Speech: which utterances (digit strings or single digits, a held-out speaker, how many) and
+  // how the task trains and decodes; the features are default_fbank_for(data).
+  audio::SpeechDataOptions speech;
+  SpeechTaskOptions speech_task;
   uint64_t seed = 0;
 };
 
@@ -61,6 +69,8 @@ class Experiment {
   LanguageModel* language_model() { return dynamic_cast<LanguageModel*>(model_.get()); }
   // The character vocabulary of a language model (from its data or its checkpoint).
   const CharVocab* char_vocab() const { return char_vocab_.get(); }
+  // Speech tasks only (nullptr otherwise).
+  SpeechTask* speech_task() { return dynamic_cast<SpeechTask*>(task_.get()); }
   // One line describing model and data, for the start of a run.
   std::string summary() const;
 
@@ -72,6 +82,14 @@ class Experiment {
   void create_graph_classification(const ExperimentConfig& c, const ModelEntry& entry,
                                    Generator& init);
   void create_language_model(const ExperimentConfig& c, const ModelEntry& entry, Generator& init);
+  // Speech (experiment_speech.cpp; without audio support they throw DataError saying so).
+  void create_speech(const ExperimentConfig& c, const ModelEntry& entry, Generator& init);
+  void load_speech_data(const std::string& path, const std::map<std::string, std::string>& metadata,
+                        const ExperimentConfig& c);
+  std::shared_ptr<LAS> as_las() const;  // model_ as the speech model it must be
+  // config["speech"] as JSON text, and back from a checkpoint's config.
+  std::string speech_config() const;
+  void read_speech_config(const std::string& path, const std::string& json);
   // from_checkpoint(): the config in the header, the model and its weights, the data.
   void read_config(const std::string& path, const std::map<std::string, std::string>& metadata);
   const ModelEntry& checked_entry(const std::string& path);
@@ -100,6 +118,9 @@ class Experiment {
   std::unique_ptr<TrainingTask> task_;
   std::shared_ptr<const TextData> text_data_;
   std::shared_ptr<const CharVocab> char_vocab_;
+  audio::SpeechDataOptions speech_options_;
+  std::string features_json_;  // FeaturePipeline::to_json(): fbank, normalisation, statistics
+  std::shared_ptr<const SpeechData> speech_data_;
   std::string data_summary_;
 };
 

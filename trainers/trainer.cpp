@@ -656,7 +656,9 @@ float Trainer::scheduled_lr(const TrainState& s) const {
 }
 
 bool metric_higher_is_better(const std::string& metric) {
-  return !(metric == "loss" || metric == "ppl");
+  // Error rates (cer, wer, cer@SPEAKER) fall as a recogniser improves.
+  return !(metric == "loss" || metric == "ppl" || metric.rfind("cer", 0) == 0 ||
+           metric.rfind("wer", 0) == 0);
 }
 
 }  // namespace attend

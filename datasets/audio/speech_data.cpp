@@ -35,7 +35,7 @@ SpeechDataset featurize(std::string name, std::vector<AudioClip> train,
                         FeaturePipeline pipeline) {
   SpeechDataset d{std::move(name), raw_examples(train, pipeline), raw_examples(valid, pipeline),
                   raw_examples(test, pipeline), std::move(pipeline)};
-  if (d.pipeline.normalization() == Normalization::kGlobal) {
+  if (d.pipeline.normalization() == Normalization::kGlobal && !d.pipeline.stats()) {
     if (d.train.empty())
       throw DataError(d.name + ": global normalisation needs a training split, and it is empty");
     FeatureStats stats;

@@ -43,7 +43,8 @@ struct SpeechDataset {
 };
 
 // Features of every clip of each split. With global normalisation the statistics are computed on
-// train (which must not be empty) and stored in pipeline; then every split is normalised. Throws
+// train (which must not be empty) and stored in pipeline, unless the pipeline already holds some
+// (a checkpoint's); then every split is normalised. Throws
 // DataError naming the clip's source (and line) when a clip is shorter than one frame.
 SpeechDataset featurize(std::string name, std::vector<AudioClip> train,
                         std::vector<AudioClip> valid, std::vector<AudioClip> test,

@@ -96,6 +96,7 @@ bool is_speech_dataset(const std::string& name_or_path) {
 
 SpeechDataset load_speech_dataset(const std::string& name_or_path, const SpeechDataOptions& o) {
   FeaturePipeline pipeline(o.fbank, o.normalization, o.resample);
+  if (o.stats) pipeline.set_stats(*o.stats);
   std::error_code ec;
   if (name_or_path == "toy-digits" || looks_like_fsdd(name_or_path))
     return load_digits(name_or_path, o, std::move(pipeline));

@@ -23,6 +23,9 @@ struct SpeechDataOptions {
   FbankOptions fbank;  // default_fbank_for(name) is what suits each dataset
   Normalization normalization = Normalization::kGlobal;
   ResampleQuality resample = ResampleQuality::kSincMedium;
+  // Global statistics to normalise with instead of the training split's (a checkpoint's, so an
+  // evaluation sees the features its model was trained on).
+  std::optional<FeatureStats> stats;
 
   // Digit banks.
   DigitTask task = DigitTask::kStrings;

@@ -45,6 +45,9 @@ prepare train --model transformer --data toy-summarization --d-model 8 --heads 1
 prepare train --model gat --data karate --epochs 1 --progress off --out "$R/gat"
 prepare train --model gat-graph --data toy-motifs --hidden 2 --heads 1 --layers 1 --max-steps 1 \
   --progress off --out "$R/gg"
+prepare train --model las --data toy-digits --digits singles --listener-hidden 2 --levels 1 \
+  --hidden 4 --embedding 2 --attention-dim 2 --location-filters 1 --location-width 3 --max-steps 1 \
+  --batch-size 16 --eval-examples 2 --max-decode-length 4 --samples 0 --progress off --out "$R/las"
 mkdir -p "$R/dir" "$R/fake-cora/linqs"                                   # directories, not files
 printf 'The cat sleeps.\tLe chat dort.\n' >"$R/good.tsv"                 # a valid data file
 printf 'this is text, not a checkpoint\n' >"$R/text.txt"
@@ -68,6 +71,7 @@ row() {  # row COMMAND:OPTION:KIND EXPECTED_TEXT ARGS...
   keys+=("$1"); wants+=("$2"); shift 2
   if [[ $# -eq 0 ]]; then cmds+=(""); else cmds+=("$(printf '%q ' "$@")"); fi
 }
+las=$R/las/best.safetensors
 s2s=$R/s2s/best.safetensors sum=$R/sum/best.safetensors gat=$R/gat/best.safetensors gg=$R/gg/best.safetensors
 G=(--model gat)  # the fastest model, for rows that need train to get past parsing
 files=(--train-file "$R/good.tsv" --valid-file "$R/good.tsv" --test-file "$R/good.tsv")
@@ -193,6 +197,20 @@ row 'train:--clip-value:range'      '--clip-value'        train --clip-value nan
 row 'train:--metric:value'          'bogus'               train --metric bogus
 row 'train:--metric:value'          "'bleu'"              train "${G[@]}" --metric bleu
 row 'train:--patience:type'         '--patience'          train --patience x
+L=(--model las)  # its own hyperparameters
+row 'train:--listener-hidden:type'  "'listener-hidden'"   train "${L[@]}" --listener-hidden wide
+row 'train:--listener-hidden:range' "'listener-hidden'"   train "${L[@]}" --listener-hidden 0
+row 'train:--levels:type'           "'levels'"            train "${L[@]}" --levels x
+row 'train:--levels:range'          "'levels'"            train "${L[@]}" --levels 7
+row 'train:--attention-dim:type'    "'attention-dim'"     train "${L[@]}" --attention-dim 1.5
+row 'train:--attention-dim:range'   "'attention-dim'"     train "${L[@]}" --attention-dim 0
+row 'train:--location-filters:type'  "'location-filters'" train "${L[@]}" --location-filters x
+row 'train:--location-filters:range' "'location-filters'" train "${L[@]}" --location-filters 0
+row 'train:--location-width:type'   "'location-width'"    train "${L[@]}" --location-width x
+row 'train:--location-width:range'  "'location-width'"    train "${L[@]}" --location-width 0
+row 'train:--location-width:value'  'odd'                 train "${L[@]}" --location-width 4
+row 'train:--ctc-weight:type'       "'ctc-weight'"        train "${L[@]}" --ctc-weight x
+row 'train:--ctc-weight:range'      "'ctc-weight'"        train "${L[@]}" --ctc-weight 2
 row 'train:--patience:range'        '--patience'          train --patience -1
 row 'train:--best-rule:choice'      '--best-rule'         train --best-rule both
 row 'train:--eval-every:type'       '--eval-every'        train --eval-every x
@@ -220,11 +238,23 @@ row 'train:--samples:range'         '--samples'           train --samples 1001
 row 'train:--samples:value'         '--samples'           train "${G[@]}" --samples 2
 row 'train:--beam:value'            '--beam'              train "${G[@]}" --beam 2
 
+# train: speech tasks (and refused for text and graph models)
+row 'train:--spec-augment:choice'   '--spec-augment'      train --spec-augment XX
+row 'train:--spec-augment:value'    'speech models'       train --spec-augment LD
+row 'train:--digits:choice'         '--digits'            train --digits pairs
+row 'train:--held-out-speaker:value' "'nobody'"           train "${L[@]}" --held-out-speaker nobody
+row 'train:--held-out-speaker:value' 'speech models'      train --held-out-speaker us-m1
+for n in train valid test; do
+  row "train:--$n-strings:type"     "--$n-strings"        train --$n-strings x
+  row "train:--$n-strings:range"    "--$n-strings"        train --$n-strings 0
+done
+
 # the decoding options, on every command that has them
-for cmd in train eval translate summarize; do
+for cmd in train eval translate summarize transcribe; do
   case $cmd in
     train) c=(train) ;;
     summarize) c=(summarize -c "$sum") ;;
+    transcribe) c=(transcribe -c "$las" "$R/dir/no-such.wav") ;;
     *) c=("$cmd" -c "$s2s") ;;
   esac
   row "$cmd:--beam:type"               '--beam'              "${c[@]}" --beam wide
@@ -239,21 +269,29 @@ for cmd in train eval translate summarize; do
 done
 
 # the checkpoint, on every command that reads one
-for cmd in eval translate summarize predict; do
+for cmd in eval translate summarize predict transcribe; do
+  f=(); [[ $cmd == transcribe ]] && f=("$R/text.txt")  # its required files
   row "$cmd:--checkpoint:required"   '--checkpoint'        "$cmd"
-  row "$cmd:--checkpoint:missing"    "$R/no-such.safetensors" "$cmd" -c "$R/no-such.safetensors"
-  row "$cmd:--checkpoint:unreadable" "$R/dir"              "$cmd" -c "$R/dir"
-  row "$cmd:--checkpoint:value"      "$R/text.txt"         "$cmd" -c "$R/text.txt"
-  row "$cmd:--checkpoint:value"      "$R/garbage.bin"      "$cmd" -c "$R/garbage.bin"
-  row "$cmd:--checkpoint:value"      "$R/good.tsv"         "$cmd" -c "$R/good.tsv"
-  row "$cmd:--checkpoint:value"      "$R/truncated.safetensors" "$cmd" -c "$R/truncated.safetensors"
-  row "$cmd:--checkpoint:value"      "$R/foreign.safetensors"   "$cmd" -c "$R/foreign.safetensors"
+  row "$cmd:--checkpoint:missing"    "$R/no-such.safetensors" "$cmd" -c "$R/no-such.safetensors" "${f[@]}"
+  row "$cmd:--checkpoint:unreadable" "$R/dir"              "$cmd" -c "$R/dir" "${f[@]}"
+  row "$cmd:--checkpoint:value"      "$R/text.txt"         "$cmd" -c "$R/text.txt" "${f[@]}"
+  row "$cmd:--checkpoint:value"      "$R/garbage.bin"      "$cmd" -c "$R/garbage.bin" "${f[@]}"
+  row "$cmd:--checkpoint:value"      "$R/good.tsv"         "$cmd" -c "$R/good.tsv" "${f[@]}"
+  row "$cmd:--checkpoint:value"      "$R/truncated.safetensors" "$cmd" -c "$R/truncated.safetensors" "${f[@]}"
+  row "$cmd:--checkpoint:value"      "$R/foreign.safetensors"   "$cmd" -c "$R/foreign.safetensors" "${f[@]}"
 done
 row 'translate:--checkpoint:value' 'needs a text model'   translate -c "$gat" 'Hello.'
 row 'translate:--checkpoint:value' 'use attend summarize' translate -c "$sum" 'Hello.'
 row 'summarize:--checkpoint:value' 'needs a text model'   summarize -c "$gg" 'Some news.'
 row 'summarize:--checkpoint:value' 'use attend translate' summarize -c "$s2s" 'Some news.'
 row 'predict:--checkpoint:value'   'needs a graph model'  predict -c "$s2s"
+row 'transcribe:--checkpoint:value' 'needs a speech model' transcribe -c "$s2s" "$R/text.txt"
+row 'transcribe:files:required'    'files'                transcribe -c "$las"
+row 'transcribe:files:value'       "$R/no-such.wav"       transcribe -c "$las" "$R/no-such.wav"
+row 'transcribe:files:value'       "$R/text.txt"          transcribe -c "$las" "$R/text.txt"
+row 'transcribe:files:value'       "$R/dir"               transcribe -c "$las" "$R/dir"
+row 'translate:--checkpoint:value' 'needs a text model'   translate -c "$las" 'Hello.'
+row 'eval:--data:value'            'toy-en-fr'            eval -c "$las" --data toy-en-fr
 row 'translate:text:value'         'input 2 is empty'     translate -c "$s2s" 'The cat sleeps.' ' '
 row 'summarize:text:value'         'input 1 is empty'     summarize -c "$sum" ''
 

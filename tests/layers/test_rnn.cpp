@@ -193,4 +193,47 @@ BOOST_AUTO_TEST_CASE(lengths_give_packed_sequence_semantics) {
   BOOST_CHECK_THROW(lstm.forward(x, Tensor(), Tensor(), {1, 2}), ShapeError);
 }
 
+// forward_output: the fused path (one lstm_sequence per direction, reverse rows flipped within
+// their lengths) gives forward()'s outputs and gradients, with and without padding, dropout
+// between layers included (same draws in the same order).
+BOOST_AUTO_TEST_CASE(forward_output_matches_forward_with_padding) {
+  for (const std::vector<int64_t>& lengths :
+       {std::vector<int64_t>{}, std::vector<int64_t>{5, 2, 4}, std::vector<int64_t>{5, 5, 5}}) {
+    Generator g(7);
+    RNNOptions o;
+    o.num_layers = 2;
+    o.bidirectional = true;
+    o.batch_first = true;
+    o.dropout = 0.3f;
+    auto dg1 = std::make_shared<Generator>(11), dg2 = std::make_shared<Generator>(11);
+    LSTM a(3, 4, g, o, dg1);
+    Generator g2(7);
+    LSTM b(3, 4, g2, o, dg2);
+    Tensor x1 = param({3, 5, 3}, 8), x2 = param({3, 5, 3}, 8);
+    Tensor y1 = a.forward(x1, Tensor(), Tensor(), lengths).output;
+    Tensor y2 = b.forward_output(x2, lengths);
+    attend::test::check_close(y2, y1, 1e-6f, 1e-5f);
+    Tensor w = param({3, 5, 8}, 9).detach();
+    sum(y1 * w).backward();
+    sum(y2 * w).backward();
+    attend::test::check_close(x2.grad(), x1.grad(), 1e-6f, 1e-5f);
+    auto pa = a.named_parameters(), pb = b.named_parameters();
+    for (size_t i = 0; i < pa.size(); ++i) {
+      BOOST_TEST_CONTEXT(pa[i].first) {
+        attend::test::check_close(pb[i].second.grad(), pa[i].second.grad(), 1e-5f, 1e-4f);
+      }
+    }
+    if (!lengths.empty() && lengths[1] == 2)  // padded steps output zeros
+      for (int64_t t = 2; t < 5; ++t) BOOST_CHECK_EQUAL(y2.at({1, t, 7}), 0.0f);
+  }
+  // Other cells take forward()'s path; bad lengths are refused the same way.
+  Generator g(3);
+  GRU gru(3, 4, g);
+  Tensor x = param({5, 2, 3}, 4);
+  attend::test::check_close(gru.forward_output(x, {5, 3}),
+                            gru.forward(x, Tensor(), Tensor(), {5, 3}).output, 0, 0);
+  LSTM lstm(3, 4, g);
+  BOOST_CHECK_THROW(lstm.forward_output(x, {1, 2, 3}), ShapeError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

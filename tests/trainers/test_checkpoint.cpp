@@ -651,6 +651,14 @@ BOOST_AUTO_TEST_CASE(every_model_at_its_default_size_rebuilds_within_the_bound) 
     c.model = model;
     if (model != "gpt") c.train_file = c.valid_file = c.test_file = pairs;
     c.data = model == "gat" ? "karate" : model == "gpt" ? text : graphs;
+    if (find_model(model).task == TaskKind::kSpeech) {
+#ifndef ATTEND_HAVE_AUDIO
+      continue;  // built without audio support: no speech data to build it on
+#endif
+      c.train_file = c.valid_file = c.test_file = "";
+      c.data = "toy-digits";
+      c.speech.task = audio::DigitTask::kSingles;
+    }
     Experiment e = Experiment::create(c);
     const std::string path = tmp / (model + ".safetensors");
     save_module(path, e.model(), e.checkpoint_metadata());

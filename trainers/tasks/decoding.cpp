@@ -30,9 +30,9 @@ float penalised(float log_prob, int64_t length, float alpha) {
 int64_t check_arguments(const char* fn, const SequenceModel& model, const Tensor& source,
                         const DecodeOptions& o) {
   const std::string f(fn);
-  if (!source.defined() || source.ndim() != 2)
+  if (!source.defined() || source.ndim() < 2 || source.ndim() > 3)
     throw ShapeError(
-        f + ": source must be [B, S], got " +
+        f + ": source must be [B, S] (token ids) or [B, T, F] (speech features), got " +
         (source.defined() ? source.shape().str() : std::string("an undefined tensor")));
   if (o.max_length < 0)
     throw std::invalid_argument(f + ": max_length must be >= 0, got " +

@@ -26,7 +26,8 @@ struct Hypothesis {
 };
 
 // The best hypothesis for each source row. Runs in eval mode without gradients; restores the
-// model's training flag afterwards. source [B, S], source_padding_mask [B, S] (may be undefined).
+// model's training flag afterwards. source [B, S] (token ids; a speech model's features
+// [B, T, F]), source_padding_mask [B, S] (may be undefined).
 std::vector<Hypothesis> greedy_decode(SequenceModel& model, const Tensor& source,
                                       const Tensor& source_padding_mask,
                                       const DecodeOptions& options);

@@ -39,7 +39,7 @@ row 'train:--eval-batches:type'    '--eval-batches'       train "${P[@]}" --eval
 row 'train:--eval-batches:range'   '--eval-batches'       train "${P[@]}" --eval-batches 0
 row 'train:--sample-tokens:type'   '--sample-tokens'      train "${P[@]}" --sample-tokens x
 row 'train:--sample-tokens:range'  '--sample-tokens'      train "${P[@]}" --sample-tokens -1
-row 'train:--label-smoothing:value' 'applies to text models' train "${P[@]}" --label-smoothing 0.1
+row 'train:--label-smoothing:value' 'applies to text and speech models' train "${P[@]}" --label-smoothing 0.1
 
 # generate
 row 'generate:--checkpoint:required'   '--checkpoint'             generate --prompt 'To'

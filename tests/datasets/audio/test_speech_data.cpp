@@ -122,6 +122,14 @@ BOOST_AUTO_TEST_CASE(manifest_folder_to_dataset) {
     }
   BOOST_CHECK_SMALL(sum / 69, 1e-5);
   BOOST_CHECK_CLOSE(sum_sq / 69, 1.0, 1e-3);
+  // Given statistics (a checkpoint's) are used as they are, not recomputed from train.
+  SpeechDataOptions o;
+  o.stats = FeatureStats::from_json(d.pipeline.stats()->to_json());
+  o.stats->add(d.test[0].features);  // any other statistics
+  const SpeechDataset given = load_speech_dataset(dir.root(), o);
+  BOOST_REQUIRE(given.pipeline.stats());
+  BOOST_CHECK_EQUAL(given.pipeline.stats()->frames(), 18 + 23 + 28 + 33);
+  BOOST_CHECK(given.pipeline.stats()->to_json() == o.stats->to_json());
 }
 
 BOOST_AUTO_TEST_CASE(too_short_and_silent_utterances) {
