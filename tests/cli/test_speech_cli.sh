@@ -6,20 +6,9 @@
 # Usage: test_speech_cli.sh PATH/TO/attend
 set -u
 attend=$1
-source "$(dirname "$0")/cli_test_lib.sh"  # fail, ok, bad, check
+source "$(dirname "$0")/cli_test_lib.sh"  # fail, ok, bad, check, expect_error
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-# expect_error DESCRIPTION EXPECTED_SUBSTRING attend-args...: exit 2 and one line naming it.
-expect_error() {
-  local what=$1 expect=$2
-  shift 2
-  local out rc
-  out=$("$attend" "$@" 2>&1); rc=$?
-  check "$what" "$expect" "$out"
-  [[ $rc -eq 2 ]] || bad "$what: exit $rc, expected 2"
-  [[ $(printf '%s\n' "$out" | wc -l) -eq 1 ]] || bad "$what: error is not one line: $out"
-}
 
 tiny=(--listener-hidden 8 --levels 2 --hidden 16 --embedding 8 --attention-dim 8
       --location-filters 2 --location-width 5 --dropout 0)
