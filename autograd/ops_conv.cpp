@@ -3,13 +3,12 @@
 // with it (layers/location_attention.h).
 //   B = batch, C = input channels, O = output channels, K = kernel width, T = input length,
 //   P = zero padding on each side, U = T + 2P - K + 1 output positions
-#include <cblas.h>
-
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "autograd/gemm.h"
 #include "autograd/node.h"
 #include "autograd/op_info.h"
 #include "autograd/ops.h"
@@ -18,15 +17,6 @@
 
 namespace attend {
 namespace {
-
-// C[M,N] = op(A) op(B) + beta C, row-major, leading dimensions from the untransposed shapes.
-void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
-          float beta, float* C) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.0f, A,
-              static_cast<int>(ta ? M : K), B, static_cast<int>(tb ? K : N), beta, C,
-              static_cast<int>(N));
-}
 
 // The columns of one batch row: col [U, C*K] with col[u, c*K + k] = x[c, u + k - P], zero where
 // that falls in the padding. x [C, T].
@@ -132,7 +122,8 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
     }
     im2col(x.data() + b * C * T, C, T, K, P, U, col.data());
     // out_b [O, U] = W [O, CK] col^T [CK, U] (+ bias already there)
-    gemm(false, true, O, U, CK, weight.data(), col.data(), bias.defined() ? 1.0f : 0.0f, ob);
+    kernels::gemm(false, true, O, U, CK, 1.0f, weight.data(), col.data(),
+                  bias.defined() ? 1.0f : 0.0f, ob);
   }
 
   const bool gx = x.requires_grad(), gw = weight.requires_grad(),
@@ -147,10 +138,10 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, int64_t
       const float* gb_ = g.data() + b * O * U;
       if (gw) {
         im2col(sx.data() + b * C * T, C, T, K, P, U, cols.data());
-        gemm(false, false, O, CK, U, gb_, cols.data(), 1.0f, dw.data());
+        kernels::gemm(false, false, O, CK, U, 1.0f, gb_, cols.data(), 1.0f, dw.data());
       }
       if (gx) {
-        gemm(true, false, U, CK, O, gb_, sw.data(), 0.0f, dcol.data());
+        kernels::gemm(true, false, U, CK, O, 1.0f, gb_, sw.data(), 0.0f, dcol.data());
         col2im(dcol.data(), C, T, K, P, U, dx.data() + b * C * T);
       }
     }
