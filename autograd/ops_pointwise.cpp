@@ -553,12 +553,12 @@ Tensor gelu(const Tensor& x, bool approximate) {
     constexpr float kInvSqrt2 = static_cast<float>(1.0 / std::numbers::sqrt2);
     constexpr float kInvSqrt2Pi =
         static_cast<float>(std::numbers::inv_sqrtpi / std::numbers::sqrt2);
-    Tensor out = map(x, [](float v) { return 0.5f * v * (1.0f + std::erf(v * kInvSqrt2)); });
+    Tensor out = map(x, [](float v) { return 0.5f * v * (1.0f + vec::erf(v * kInvSqrt2)); });
     // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     return record(op, out, {&x}, [sx](const Tensor& g) {
       return Grads{zip(g, sx, [](float gv, float v) {
-        float cdf = 0.5f * (1.0f + std::erf(v * kInvSqrt2));
-        float pdf = kInvSqrt2Pi * std::exp(-0.5f * v * v);
+        float cdf = 0.5f * (1.0f + vec::erf(v * kInvSqrt2));
+        float pdf = kInvSqrt2Pi * vec::exp(-0.5f * v * v);
         return gv * (cdf + v * pdf);
       })};
     });
@@ -566,10 +566,10 @@ Tensor gelu(const Tensor& x, bool approximate) {
   constexpr float kC = 0.7978845608028654f;  // sqrt(2/pi)
   constexpr float kA = 0.044715f;
   Tensor out =
-      map(x, [](float v) { return 0.5f * v * (1.0f + std::tanh(kC * (v + kA * v * v * v))); });
+      map(x, [](float v) { return 0.5f * v * (1.0f + vec::tanh(kC * (v + kA * v * v * v))); });
   return record(op, out, {&x}, [sx](const Tensor& g) {
     return Grads{zip(g, sx, [](float gv, float v) {
-      float t = std::tanh(kC * (v + kA * v * v * v));
+      float t = vec::tanh(kC * (v + kA * v * v * v));
       float dt = (1.0f - t * t) * kC * (1.0f + 3.0f * kA * v * v);
       return gv * (0.5f * (1.0f + t) + 0.5f * v * dt);
     })};
