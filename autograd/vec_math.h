@@ -77,7 +77,9 @@ inline float erf(float x) {
   h = h * t - 6.332907676696777e-1f;
   h = h * t - 1.1295413970947266f;
   h = h * t + 1.7993830260820687e-4f;
-  const float big = t >= 4.0f ? 1.0f : 1.0f - exp(h);
+  // Both branches computed and one selected (a conditional exp would not vectorise).
+  const float e = 1.0f - exp(h);
+  const float big = t >= 4.0f ? 1.0f : e;
   return t > 0.921875f ? (x < 0 ? -big : big) : small;
 }
 
