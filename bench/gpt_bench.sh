@@ -14,8 +14,8 @@
 # Environment: ITERS (2000), THREADS ("1 2"), SAMPLE (tokens sampled for the speed figures, 500),
 # DATA (tinyshakespeare's input.txt; default ../shared/datasets/tinyshakespeare/input.txt beside
 # the repository), BUILD_DIR (<repo>/build), TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to
-# keep the runs in). Threads as bench/run.sh: OPENBLAS_NUM_THREADS = the thread count on both
-# sides, attend --threads N, torch.set_num_threads(N).
+# keep the runs in). Threads: OPENBLAS_NUM_THREADS = the thread count on both sides, attend
+# --threads N, and PyTorch at torch.set_num_threads(1), its best setting on 2 cores.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,6 +33,8 @@ work=${KEEP:-$(mktemp -d)}
 mkdir -p "$work"
 warmup=$((ITERS < 1000 ? ITERS / 20 : 100))
 
+echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; $("$attend" version | head -1)"
+echo
 echo "| side | threads | ms/iteration | valid loss | sample tok/s (cache) | sample tok/s (no cache) | peak RSS MiB |"
 echo "|---|---|---|---|---|---|---|"
 for t in $THREADS; do
@@ -51,7 +53,9 @@ for t in $THREADS; do
       sed -n 's/.*(\([0-9.]*\) tokens\/s.*/\1/p'
   }
   echo "| attend | $t | $ms | $loss | $(rate) | $(rate --no-cache) | $rss |"
+  # PyTorch at its best setting for t cores: torch's own threads at 1, OpenBLAS at t (with both at
+  # 2 on 2 cores, torch's OpenMP workers and OpenBLAS's spin against each other: BENCHMARKS.md).
   j=$("$TORCH_PYTHON" "$REPO/bench/gpt_pytorch.py" --data "$DATA" --iters "$ITERS" --warmup "$warmup" \
-    --threads "$t" --sample-tokens "$SAMPLE")
-  python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| pytorch | %d | %.1f | %.4f | - | %.1f | %.0f |" % (j["threads"], j["ms_per_iter_mean"], j["valid_loss"], j["sample_tokens_per_s_uncached"], j["peak_rss_mb"]))' "$j"
+    --threads 1 --sample-tokens "$SAMPLE")
+  python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| pytorch (torch 1 + OpenBLAS %s) | %s | %.1f | %.4f | - | %.1f | %.0f |" % (sys.argv[2], sys.argv[2], j["ms_per_iter_mean"], j["valid_loss"], j["sample_tokens_per_s_uncached"], j["peak_rss_mb"]))' "$j" "$t"
 done
