@@ -85,8 +85,13 @@ else
 fi
 
 # --- Ctrl-C to mpirun: a coordinated stop, then resume ------------------------------------------
+# Ctrl-C in a terminal sends one SIGINT to mpirun's process group (the ranks have groups of
+# their own), so it goes to mpirun itself: not to the `timeout` around it, which would forward it
+# both to mpirun and to its process group, and a second SIGINT makes Open MPI's mpirun kill the
+# ranks at once (the test failed that way, by timing).
 start int
-kill -INT "$job"
+launcher=$(pgrep -P "$job" | head -1)  # mpirun (or mpiexec), the child of timeout
+kill -INT "${launcher:-$job}"
 finish int
 msg=$(cat "$tmp/int.out")
 check "int: every rank stopped at one step, rank 0 says so once" "interrupted by SIGTERM at step" "$msg"
