@@ -76,6 +76,7 @@ json resolved_config(const TrainCommand& c, Experiment& e, int threads) {
     j["speech_task"] = {{"batch_size", st.batch_size},
                         {"label_smoothing", st.label_smoothing},
                         {"spec_augment", c.spec_augment},
+                        {"normalization", c.normalization},
                         {"beam", st.decode.beam_size},
                         {"length_penalty", st.decode.length_penalty},
                         {"max_decode_length", st.decode.max_length},
@@ -350,6 +351,12 @@ void add_speech_options(CLI::App& t, TrainCommand& c) {
                    "SpecAugment policy for training batches (Park et al.'s table 1: LB, LD, SM, "
                    "SS; frequency masks scaled from 80 bins to the features' bins) or none")
       ->check(CLI::IsMember({"none", "LB", "LD", "SM", "SS"}))
+      ->capture_default_str();
+  speech
+      ->add_option("--normalization", c.normalization,
+                   "Feature mean/variance normalisation: global (the training split's statistics, "
+                   "kept in the checkpoint), utterance (each utterance by its own) or none")
+      ->check(CLI::IsMember({"global", "utterance", "none"}))
       ->capture_default_str();
   add_choice(*speech, "--digits", d.task, kDigitTasks,
              "From a digit bank (toy-digits, FSDD): strings of 3-7 digits or single digits")
@@ -730,6 +737,7 @@ void resolve_experiment(TrainCommand& c, const ModelEntry& entry) {
     st.max_eval_examples = x.text_task.max_eval_examples;
     st.decode = x.text_task.decode;
     st.eval_batch_size = x.text_task.eval_batch_size;
+    x.speech.normalization = audio::parse_normalization(c.normalization);
     st.spec_augment = c.spec_augment != "none";
     if (st.spec_augment) st.augment = audio::SpecAugmentOptions::policy(c.spec_augment);
     if (!c.held_out_speaker.empty()) {

@@ -28,7 +28,8 @@ struct TrainCommand {
   bool keep_html_entities = false;
   // Parallel text named as fairseq-preprocess names it: PREFIX.LANG for each split.
   std::string train_pref, valid_pref, test_pref, source_lang, target_lang;
-  std::string spec_augment = "none";  // a SpecAugment policy name
+  std::string spec_augment = "none";     // a SpecAugment policy name
+  std::string normalization = "global";  // feature normalisation: global, utterance or none
   std::string held_out_speaker;
 };
 

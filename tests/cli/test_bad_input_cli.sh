@@ -241,6 +241,8 @@ row 'train:--beam:value'            '--beam'              train "${G[@]}" --beam
 # train: speech tasks (and refused for text and graph models)
 row 'train:--spec-augment:choice'   '--spec-augment'      train --spec-augment XX
 row 'train:--spec-augment:value'    'speech models'       train --spec-augment LD
+row 'train:--normalization:choice'  '--normalization'     train --normalization cepstral
+row 'train:--normalization:value'   'speech models'       train --normalization utterance
 row 'train:--digits:choice'         '--digits'            train --digits pairs
 row 'train:--held-out-speaker:value' "'nobody'"           train "${L[@]}" --held-out-speaker nobody
 row 'train:--held-out-speaker:value' 'speech models'      train --held-out-speaker us-m1

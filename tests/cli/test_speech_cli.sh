@@ -35,6 +35,16 @@ out=$("$attend" eval -c "$run/best.safetensors" --split valid 2>&1) || bad "eval
 check "eval: error rates on valid" "valid: accuracy" "$out"
 check "eval: per speaker" "cer@" "$out"
 
+# Per-utterance normalisation travels in the checkpoint's feature pipeline: eval uses it too.
+urun=$tmp/utterance
+out=$("$attend" train --model las --data toy-digits --digits singles --epochs 1 --batch-size 16 \
+  --normalization utterance --samples 0 --out "$urun" --progress off "${tiny[@]}" 2>&1) \
+  || bad "train --normalization utterance exited $?: $out"
+grep -q '"normalization": "utterance"' "$urun/config.json" && ok "config.json: normalization" ||
+  bad "config.json lacks the normalisation"
+out=$("$attend" eval -c "$urun/best.safetensors" --split valid 2>&1) || bad "eval exited $?: $out"
+check "eval of a per-utterance model" "valid: accuracy" "$out"
+
 command -v sox >/dev/null || { echo "SKIPPED: sox is not installed, the audio files need it"; exit $fail; }
 sox -n -r 16000 -c 2 -b 16 "$tmp/tone.wav" synth 0.6 sine 300 sine 700
 sox -n -r 8000 -b 16 "$tmp/silent.wav" trim 0 0.5
