@@ -1,7 +1,7 @@
 # Shared by the tests under mpirun (source it after cli_test_lib.sh), given the attend executable in
 # $attend and the launcher CMake found in $mpiexec. Skips the test (exit 77, CTest's skip code) when
 # attend was built without MPI; fails when the launcher belongs to another MPI than attend's.
-# Sets `mpirun` to an array: the launcher with the options this machine needs.
+# Sets `mpirun` to an array: the launcher with the options this machine needs, and `sanitized`.
 if [[ -z "$mpiexec" ]] || "$attend" version | grep -q "^MPI: off"; then
   echo "skipped: this attend was built without MPI ($("$attend" version | grep '^MPI'))"
   exit 77
@@ -19,7 +19,9 @@ fi
 # A sanitizer build: the MPI libraries' own allocations kept past MPI_Finalize are not attend's
 # leaks. Open MPI's components stay loaded (no dlclose) so their frames have names to suppress,
 # and the slow unwinder sees through the MPI libraries, built without frame pointers.
-if "$attend" version | grep -q '^sanitizers:'; then
+sanitized=false  # a sanitizer build (attend version says so); the tests may read it too
+"$attend" version | grep -q '^sanitizers:' && sanitized=true
+if $sanitized; then
   export OMPI_MCA_mca_base_component_disable_dlclose=1
   export LSAN_OPTIONS="suppressions=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lsan_mpi.supp:fast_unwind_on_malloc=0:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 fi

@@ -69,7 +69,7 @@ check "hung: names the rank that does not answer" \
 # --- a rank runs out of memory ------------------------------------------------------------------
 # AddressSanitizer reserves terabytes of shadow address space, so a sanitizer build cannot start
 # under ulimit -v at all: the case needs a plain build.
-if "$attend" version | grep -q '^sanitizers:'; then
+if $sanitized; then
   echo "skipped: oom (a sanitizer build cannot run under ulimit -v)"
 else
   # Rank 1 alone under a 500 MB address-space limit: it passes set-up and fails in the first
