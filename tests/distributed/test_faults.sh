@@ -28,8 +28,14 @@ start() {
   timeout -s KILL $limit "${mpirun[@]}" -np 2 "$attend" "${args[@]}" "$@" --out "$tmp/$name" \
     >"$tmp/$name.out" 2>&1 &
   job=$!
-  for _ in $(seq 1200); do [[ -f "$tmp/$name/last.safetensors" ]] && break; sleep 0.05; done
+  for _ in $(seq 1200); do
+    [[ -f "$tmp/$name/last.safetensors" ]] && break
+    kill -0 "$job" 2>/dev/null || break
+    sleep 0.05
+  done
   sleep 0.5
+  kill -0 "$job" 2>/dev/null ||
+    bad "$name: the run ended before the fault was injected: $(grep -m1 '^error:' "$tmp/$name.out")"
   pids+=("$job" $(rank_pid 0 "$tmp/$name") $(rank_pid 1 "$tmp/$name"))
 }
 
@@ -58,13 +64,17 @@ else
 fi
 
 # --- a rank hangs -------------------------------------------------------------------------------
-start hung --collective-timeout 2
+# Under a sanitizer a rank that is merely slow (decoding its share of the validation set on a
+# loaded machine) can lag the other by seconds, so the timeout there must outlast that.
+wait_s=2
+$sanitized && wait_s=15
+start hung --collective-timeout $wait_s
 pid=$(rank_pid 1 "$tmp/hung")
 kill -STOP "$pid"
 finish hung
 [[ $rc -ne 0 ]] && ok "hung: exit $rc" || bad "hung: exit 0"
 check "hung: names the rank that does not answer" \
-  "error: rank 1 (pid $pid on $(hostname)) has not answered for 2 s in " "$(cat "$tmp/hung.out")"
+  "error: rank 1 (pid $pid on $(hostname)) has not answered for $wait_s s in " "$(cat "$tmp/hung.out")"
 
 # --- a rank runs out of memory ------------------------------------------------------------------
 # AddressSanitizer reserves terabytes of shadow address space, so a sanitizer build cannot start
