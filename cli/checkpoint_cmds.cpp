@@ -26,7 +26,9 @@ int run_eval(CheckpointCommands& c) {
   // The decoding options also apply to a speech checkpoint.
   SpeechTaskOptions& speech = c.config.speech_task;
   speech.decode = c.config.text_task.decode;
-  speech.max_eval_examples = c.config.text_task.max_eval_examples;
+  // --eval-examples limits whichever split eval scores.
+  c.config.text_task.max_test_examples = c.config.text_task.max_eval_examples;
+  speech.max_eval_examples = speech.max_test_examples = c.config.text_task.max_eval_examples;
   speech.eval_batch_size = c.config.text_task.eval_batch_size;
   Experiment e = Experiment::from_checkpoint(c.checkpoint, c.data, c.config);
   const EvalSplit split = c.split == "valid" ? EvalSplit::kValid : EvalSplit::kTest;

@@ -53,6 +53,17 @@ scored=$("$attend" score --hyp "$tmp/hyp.txt" --ref "$tmp/data/test.en" --metric
 out=$("$attend" eval -c "$tmp/run/best.safetensors" --lowercase 2>/dev/null)
 check "eval --lowercase says case:lc" "BLEU|nrefs:1|case:lc|" "$out"
 
+# --eval-examples limits the validation decodes only: the test score train prints at the end is
+# the whole test split's, the one eval prints for best.safetensors (it once scored the first N).
+out=$("$attend" train "${tiny[@]}" "${files[@]}" --epochs 6 --lr 0.01 --eval-examples 3 \
+  --out "$tmp/whole" 2>&1) || bad "train --eval-examples 3 exited $?: $(tail -3 <<<"$out")"
+trained=$(grep '^test:' <<<"$out")
+whole=$("$attend" eval -c "$tmp/whole/best.safetensors" 2>/dev/null | grep '^test:')
+first=$("$attend" eval -c "$tmp/whole/best.safetensors" --eval-examples 3 2>/dev/null | grep '^test:')
+[[ $whole != "$first" ]] || bad "the model scores its first 3 test sentences as all 10 ($whole): the check below cannot tell them apart"
+[[ -n $trained && $trained == "$whole" ]] && ok "train's test score covers the whole test split" ||
+  bad "train printed '$trained', eval of the whole test split '$whole'"
+
 # average the last two epochs; the result evaluates like any checkpoint.
 out=$("$attend" average --last 2 -o "$tmp/avg.safetensors" "$tmp/run" 2>&1)
 check "average --last 2" "averaged 2 checkpoints into $tmp/avg.safetensors: epoch-1.safetensors epoch-2.safetensors" "$out"

@@ -201,8 +201,9 @@ std::map<std::string, double> SpeechTask::evaluate(EvalSplit split) {
   m["loss"] = tokens ? nll / static_cast<double>(tokens) : std::nan("");
 
   size_t n = examples.size();
-  if (options_.max_eval_examples > 0)
-    n = std::min(n, static_cast<size_t>(options_.max_eval_examples));
+  const int64_t limit =
+      split == EvalSplit::kValid ? options_.max_eval_examples : options_.max_test_examples;
+  if (limit > 0) n = std::min(n, static_cast<size_t>(limit));
   std::vector<Tensor> features;
   for (size_t i = 0; i < n; ++i) features.push_back(examples[i].features);
   const std::vector<Transcription> heard = transcribe(features, options_.decode);

@@ -38,7 +38,8 @@ struct SpeechTaskOptions {
   audio::SpecAugmentOptions augment;
   DecodeOptions decode;
   int64_t eval_batch_size = 100;
-  int64_t max_eval_examples = 0;  // decode at most this many per evaluation (0 = all)
+  int64_t max_eval_examples = 0;  // validation: decode at most this many per evaluation (0 = all)
+  int64_t max_test_examples = 0;  // test: at most this many (0 = all: what attend train scores)
 };
 
 // One utterance as the model heard and spelled it.

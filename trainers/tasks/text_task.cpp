@@ -169,8 +169,9 @@ TextTask::Evaluation TextTask::evaluate_text(EvalSplit split) {
   m["ppl"] = perplexity(nll, tokens);
 
   size_t n = s.pairs.size();
-  if (options_.max_eval_examples > 0)
-    n = std::min(n, static_cast<size_t>(options_.max_eval_examples));
+  const int64_t limit =
+      split == EvalSplit::kValid ? options_.max_eval_examples : options_.max_test_examples;
+  if (limit > 0) n = std::min(n, static_cast<size_t>(limit));
   std::vector<SequencePair> pairs(s.pairs.begin(), s.pairs.begin() + static_cast<int64_t>(n));
   std::vector<std::string> refs(s.references.begin(),
                                 s.references.begin() + static_cast<int64_t>(n));

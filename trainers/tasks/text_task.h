@@ -49,7 +49,8 @@ struct TextTaskOptions {
   TextScore score = TextScore::kBleu;
   DecodeOptions decode;
   int64_t eval_batch_size = 100;
-  int64_t max_eval_examples = 0;  // decode at most this many per evaluation (0 = all)
+  int64_t max_eval_examples = 0;  // validation: decode at most this many per evaluation (0 = all)
+  int64_t max_test_examples = 0;  // test: at most this many (0 = all: what attend train scores)
   BleuOptions bleu;               // case-insensitive BLEU (sacreBLEU's -lc) when asked
   CollateOptions collate;
 };
