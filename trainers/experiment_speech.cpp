@@ -24,6 +24,7 @@ CheckpointError bad_checkpoint(const std::string& path, const std::string& what)
   return CheckpointError(path + ": " + what);
 }
 
+#ifdef ATTEND_HAVE_AUDIO
 // A held-out speaker keeps the bank's own validation split (FSDD: 5 recordings per speaker and
 // digit; the toy bank: 1 of its 4).
 void resolve_split(audio::SpeechDataOptions& o, const std::string& data) {
@@ -33,6 +34,7 @@ void resolve_split(audio::SpeechDataOptions& o, const std::string& data) {
   s.held_out_speaker = o.split->held_out_speaker;
   o.split = s;
 }
+#endif
 
 }  // namespace
 

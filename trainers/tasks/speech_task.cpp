@@ -242,6 +242,14 @@ Tensor SpeechTask::batch_loss(int64_t, int64_t&) {
 std::map<std::string, double> SpeechTask::evaluate(EvalSplit) {
   return {};
 }
+std::vector<Transcription> SpeechTask::transcribe(const std::vector<Tensor>&,
+                                                  const DecodeOptions&) {
+  return {};
+}
+std::vector<Transcription> SpeechTask::transcribe_files(const std::vector<std::string>&,
+                                                        const DecodeOptions&) {
+  return {};
+}
 
 #endif
 
