@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The validation loss of nanoGPT's CPU configuration (bench/gpt_bench.sh's settings) for attend and
 # for the PyTorch model of bench/gpt_pytorch.py, over several training seeds and over 200
-# validation windows (153,600 tokens, the size of the validation split) instead of 20, so that
+# validation windows (153,600 tokens, more than the validation split's 111,540) instead of 20, so that
 # the two sides' losses can be told apart from sampling noise. One line per side and seed.
 #   bench/gpt_loss_seeds.sh               # seeds 0 and 1 (about 10 minutes at 1 thread)
 # Environment: SEEDS ("0 1"), BUILD_DIR (<repo>/build), DATA (tiny Shakespeare's input.txt),
