@@ -73,6 +73,22 @@ CommandLine::CommandLine(const std::string& config_default) {
   datasets_show->add_option("--samples", dataset.samples, "Sample rows to print")
       ->check(CLI::Range(0, 1000));
 
+  datasets_split = datasets->add_subcommand(
+      "split",
+      "Split a TSV of sentence pairs (one file, as Tatoeba ships) into seeded train, valid and "
+      "test files for train --train-file/--valid-file/--test-file");
+  datasets_split->add_option("file", split.file, "TSV pairs: source TAB target, one a line")
+      ->required()
+      ->check(CLI::ExistingFile);
+  datasets_split->add_option("--out", split.out, "Folder for train.tsv, valid.tsv and test.tsv")
+      ->required();
+  datasets_split->add_option("--valid", split.valid, "Fraction of the pairs for validation")
+      ->check(CLI::Range(0.0, 1.0));
+  datasets_split->add_option("--test", split.test, "Fraction of the pairs for test")
+      ->check(CLI::Range(0.0, 1.0));
+  datasets_split->add_option("--seed", split.seed, "Seed of the permutation that picks them");
+  datasets_split->add_flag("--overwrite", split.overwrite, "Replace the three files if they exist");
+
   version = app.add_subcommand(
       "version",
       "Print version, the OpenBLAS kernels in use and whether audio and subword support are on");

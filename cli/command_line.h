@@ -47,8 +47,9 @@ struct CommandLine {
   CLI::App* models = nullptr;
   DemoOptions demo;
   CLI::App* demo_cmd = nullptr;
-  CLI::App *datasets_list = nullptr, *datasets_show = nullptr;
+  CLI::App *datasets_list = nullptr, *datasets_show = nullptr, *datasets_split = nullptr;
   ShowDataset dataset;
+  SplitDataset split;
   CLI::App* version = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <tuple>
 
 #include "cli/datasets_audio.h"
 #include "datasets/bundled.h"
@@ -14,6 +15,7 @@
 #include "datasets/load_doc_summary.h"
 #include "datasets/load_linqs.h"
 #include "datasets/load_text_pairs.h"
+#include "datasets/split_file.h"
 #include "datasets/text_pipeline.h"
 #include "datasets/vocab.h"
 
@@ -280,6 +282,23 @@ void show_dataset(const ShowDataset& r) {
     std::printf("%s\n", what.c_str());
     show_text({{"all", pairs}}, samples);
   }
+}
+
+void split_dataset(const SplitDataset& r) {
+  const FileSplitResult s = split_pairs_file(r.file, r.out,
+                                             {.valid_fraction = r.valid,
+                                              .test_fraction = r.test,
+                                              .seed = r.seed,
+                                              .overwrite = r.overwrite});
+  std::printf("%s: %lld pairs, seed %llu\n", r.file.c_str(),
+              static_cast<long long>(s.train_pairs + s.valid_pairs + s.test_pairs),
+              static_cast<unsigned long long>(r.seed));
+  for (const auto& [name, n, path] :
+       {std::tuple{"train", s.train_pairs, &s.train}, std::tuple{"valid", s.valid_pairs, &s.valid},
+        std::tuple{"test", s.test_pairs, &s.test}})
+    std::printf("  %-5s %7lld  %s\n", name, static_cast<long long>(n), path->c_str());
+  std::printf("train on it with: attend train --train-file %s --valid-file %s --test-file %s\n",
+              s.train.c_str(), s.valid.c_str(), s.test.c_str());
 }
 
 }  // namespace attend::cli

@@ -2,6 +2,7 @@
 // training on it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace attend::cli {
@@ -23,5 +24,15 @@ struct ShowDataset {
 // NAME.content file (NAME.cites beside it); a JSONL file of graphs; speech data. Throws with a
 // one-line message on bad input.
 void show_dataset(const ShowDataset& request);
+
+// `attend datasets split FILE --out DIR`: a seeded train/valid/test split of a TSV of pairs.
+struct SplitDataset {
+  std::string file, out;
+  double valid = 0.05, test = 0.05;
+  uint64_t seed = 0;
+  bool overwrite = false;
+};
+
+void split_dataset(const SplitDataset& request);
 
 }  // namespace attend::cli

@@ -46,6 +46,10 @@ int dispatch(attend::cli::CommandLine& cl) {
     attend::cli::show_dataset(cl.dataset);
     return 0;
   }
+  if (*cl.datasets_split) {
+    attend::cli::split_dataset(cl.split);
+    return 0;
+  }
   if (*cl.version) {
     std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
                 attend::num_threads());

@@ -53,6 +53,7 @@ $audio && prepare train --model las --data toy-digits --digits singles --listene
   --batch-size 16 --eval-examples 2 --max-decode-length 4 --samples 0 --progress off --out "$R/las"
 mkdir -p "$R/dir" "$R/fake-cora/linqs"                                   # directories, not files
 printf 'The cat sleeps.\tLe chat dort.\n' >"$R/good.tsv"                 # a valid data file
+for i in $(seq 20); do printf 'cat %d\tchat %d\n' "$i" "$i"; done >"$R/twenty.tsv"  # enough to split
 printf 'this is text, not a checkpoint\n' >"$R/text.txt"
 for i in $(seq 64); do printf '\x93\x00\xff\x07\xc3\x28\x80\x01'; done >"$R/garbage.bin"
 cp "$R/garbage.bin" "$R/garbage.tsv"                                     # binary under a data name
@@ -339,6 +340,19 @@ row 'datasets show:dataset:value'  "$R/garbage.tsv:1"     datasets show "$R/garb
 row 'datasets show:dataset:value'  "$R/s2s/best.safetensors" datasets show "$R/s2s/best.safetensors"
 row 'datasets show:--samples:type'  '--samples'           datasets show toy-en-fr --samples x
 row 'datasets show:--samples:range' '--samples'           datasets show toy-en-fr --samples -1
+row 'datasets split:file:required' 'file'                 datasets split --out "$R/split"
+row 'datasets split:file:missing'  "$R/no-such.tsv"       datasets split "$R/no-such.tsv" --out "$R/split"
+row 'datasets split:file:unreadable' "$R/dir"             datasets split "$R/dir" --out "$R/split"
+row 'datasets split:file:value'    "$R/garbage.tsv:1"     datasets split "$R/garbage.tsv" --out "$R/split"
+row 'datasets split:file:value'    'split empty'          datasets split "$R/good.tsv" --out "$R/split"
+row 'datasets split:--out:required' '--out'               datasets split "$R/twenty.tsv"
+row 'datasets split:--out:value'   "$R/good.tsv"          datasets split "$R/twenty.tsv" --out "$R/good.tsv"
+row 'datasets split:--valid:type'  '--valid'              datasets split "$R/twenty.tsv" --out "$R/split" --valid x
+row 'datasets split:--valid:range' '--valid'              datasets split "$R/twenty.tsv" --out "$R/split" --valid 2
+row 'datasets split:--test:type'   '--test'               datasets split "$R/twenty.tsv" --out "$R/split" --test x
+row 'datasets split:--test:range'  '--test'               datasets split "$R/twenty.tsv" --out "$R/split" --test -0.1
+row 'datasets split:--test:range'  'sum to at most 1'     datasets split "$R/twenty.tsv" --out "$R/split" --valid 0.5 --test 0.6
+row 'datasets split:--seed:type'   '--seed'               datasets split "$R/twenty.tsv" --out "$R/split" --seed x
 
 # Rows for the study commands live beside this table, one file per command
 # (bad_input_rows/COMMAND.sh); they see everything above (row, $R, $s2s, ...).

@@ -9,7 +9,7 @@ trap 'rm -f "$fresh"' EXIT
 "$repo/scripts/gen_cli_reference.sh" "$1" - >"$fresh" || { echo "FAIL: gen_cli_reference.sh failed"; exit 1; }
 # Every command in the page, so a generator that stopped early cannot pass.
 for cmd in train eval translate summarize predict attention report gradcheck gradflow models demo \
-  'datasets list' 'datasets show' version; do
+  'datasets list' 'datasets show' 'datasets split' version; do
   grep -q "^##* \`attend $cmd\`\$" "$fresh" || { echo "FAIL: no section for 'attend $cmd'"; exit 1; }
 done
 if diff -u "$repo/docs/cli.md" "$fresh" >/dev/null; then
