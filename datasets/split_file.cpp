@@ -1,12 +1,11 @@
 // Splits a file of pairs into train/valid/test files (see split_file.h).
 #include "datasets/split_file.h"
 
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
+#include "datasets/atomic_write.h"
 #include "datasets/data_error.h"
 #include "datasets/line_reader.h"
 #include "datasets/load_text_pairs.h"
@@ -18,24 +17,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Writes lines[i] for i in rows to path through path.tmp and a rename.
+// Writes lines[i] for i in rows to path, one a line, atomically.
 void write_rows(const std::string& path, const std::vector<std::string>& lines,
                 const std::vector<int64_t>& rows) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw DataError(path, 0, "cannot write (temporary file " + tmp + ")");
+  write_file_atomically(path, "pairs", [&](std::ostream& out) {
     for (int64_t r : rows) out << lines[r] << '\n';
-    out.flush();
-    if (!out) {
-      std::remove(tmp.c_str());
-      throw DataError(path, 0, "write failed (disk full?)");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw DataError(path, 0, "cannot rename the temporary file into place");
-  }
+  });
 }
 
 std::string fraction(double f) {

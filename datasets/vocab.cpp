@@ -2,10 +2,9 @@
 #include "datasets/vocab.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "datasets/atomic_write.h"
 #include "datasets/data_error.h"
 #include "datasets/line_reader.h"
 #include "datasets/utf8.h"
@@ -115,18 +114,9 @@ std::vector<std::string> Vocab::decode(const std::vector<int64_t>& indices,
 }
 
 void Vocab::save(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw DataError(path, 0, "cannot write vocabulary (temporary file " + tmp + ")");
+  write_file_atomically(path, "vocabulary", [this](std::ostream& out) {
     for (const auto& t : tokens_) out << t << '\n';
-    out.flush();
-    if (!out) throw DataError(path, 0, "write failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw DataError(path, 0, "cannot rename the temporary file into place");
-  }
+  });
 }
 
 Vocab Vocab::load(const std::string& path) {
