@@ -7,6 +7,7 @@
 #include <string>
 
 #include "autograd/error.h"
+#include "autograd/threading.h"
 
 namespace attend::kernels {
 
@@ -49,6 +50,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const 
   }
   check_ld(lda, ta ? M : K, "lda");
   check_ld(ldb, tb ? K : N, "ldb");
+  make_fork_safe();  // OpenBLAS's OpenMP build runs on the same workers as parallel_for
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               blas_int(M, "M"), blas_int(N, "N"), blas_int(K, "K"), alpha, A, blas_int(lda, "lda"),
               B, blas_int(ldb, "ldb"), beta, C, blas_int(ldc, "ldc"));

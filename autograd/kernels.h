@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/vec_math.h"
 
 namespace attend {
@@ -20,13 +21,18 @@ struct OpInfo;  // autograd/op_info.h
 
 namespace attend::kernels {
 
+// The maps below run over the --threads workers (autograd/parallel.h); f must be a pure function
+// of its arguments.
+
 // out[i] = f(x[i])
 template <class F>
 Tensor map(const Tensor& x, F f) {
   Tensor out = Tensor::empty(x.shape());
   const float* px = x.data();
   float* po = out.data();
-  for (int64_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+  parallel_for(x.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) po[i] = f(px[i]);
+  });
   return out;
 }
 
@@ -44,7 +50,9 @@ Tensor zip(const Tensor& a, const Tensor& b, F f) {
   const float* pa = a.data();
   const float* pb = b.data();
   float* po = out.data();
-  for (int64_t i = 0, n = a.numel(); i < n; ++i) po[i] = f(pa[i], pb[i]);
+  parallel_for(a.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) po[i] = f(pa[i], pb[i]);
+  });
   return out;
 }
 
@@ -56,7 +64,9 @@ Tensor zip3(const Tensor& a, const Tensor& b, const Tensor& c, F f) {
   const float* pb = b.data();
   const float* pc = c.data();
   float* po = out.data();
-  for (int64_t i = 0, n = a.numel(); i < n; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+  parallel_for(a.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) po[i] = f(pa[i], pb[i], pc[i]);
+  });
   return out;
 }
 
@@ -111,12 +121,16 @@ Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
   const int64_t n = out.numel();
   if (b.numel() == 1 && os == a.shape()) {
     const float s = pb[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+    parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) po[i] = f(pa[i], s);
+    });
     return out;
   }
   if (a.numel() == 1 && os == b.shape()) {
     const float s = pa[0];
-    for (int64_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+    parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) po[i] = f(s, pb[i]);
+    });
     return out;
   }
   std::array<std::array<int64_t, Shape::kMaxDims>, 2> st{broadcast_strides(a.shape(), os),
@@ -203,26 +217,30 @@ inline void softmax_row(float* __restrict p, int64_t n, bool log_space) {
 // subtracting each row's max first lets one long loop take the exp of the whole block. Writing
 // x - max straight into out saves the copy an in-place kernel needs.
 inline void softmax_rows(const float* x, float* out, int64_t rows, int64_t n) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * n;
-    float* row = out + r * n;
-    float m = row_max(xr, n);
-    if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // as softmax_row
+  // Rows split over the workers; within a row, the same order as on one thread.
+  parallel_for(rows, rows_grain(n, 8), [=](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = x + r * n;
+      float* row = out + r * n;
+      float m = row_max(xr, n);
+      if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // as softmax_row
 #pragma omp simd
-    for (int64_t j = 0; j < n; ++j) row[j] = xr[j] - m;
-  }
-  const int64_t total = rows * n;
+      for (int64_t j = 0; j < n; ++j) row[j] = xr[j] - m;
+    }
+    float* block = out + r0 * n;
+    const int64_t total = (r1 - r0) * n;
 #pragma omp simd
-  for (int64_t i = 0; i < total; ++i) out[i] = vec::exp(out[i]);
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = out + r * n;
-    float s = 0;
+    for (int64_t i = 0; i < total; ++i) block[i] = vec::exp(block[i]);
+    for (int64_t r = r0; r < r1; ++r) {
+      float* row = out + r * n;
+      float s = 0;
 #pragma omp simd reduction(+ : s)
-    for (int64_t j = 0; j < n; ++j) s += row[j];
-    const float inv = 1.0f / s;
+      for (int64_t j = 0; j < n; ++j) s += row[j];
+      const float inv = 1.0f / s;
 #pragma omp simd
-    for (int64_t j = 0; j < n; ++j) row[j] *= inv;
-  }
+      for (int64_t j = 0; j < n; ++j) row[j] *= inv;
+    }
+  });
 }
 
 // Softmax's backward over one contiguous row given its output y: dx = y * (g - sum_j g_j y_j)

@@ -5,11 +5,13 @@
 //   Tq = queries, Tk = keys, d = query/key size, dv = value size, A = additive attention size
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
 #include "autograd/op_info.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/profiler.h"
 #include "autograd/sample_inputs.h"
 #include "autograd/vec_math.h"
@@ -79,21 +81,24 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
   const int64_t B = qp.size(0), Tq = qp.size(1), Tk = kp.size(1), A = qp.size(2);
   Tensor t = Tensor::empty({B, Tq, Tk, A});  // tanh(q + k) for every (query, key) pair, saved
   Tensor score = Tensor::empty({B, Tq, Tk});
-  for (int64_t b = 0; b < B; ++b)
-    for (int64_t i = 0; i < Tq; ++i) {
-      const float* qr = qp.data() + (b * Tq + i) * A;
+  // Over the (batch, query) rows.
+  parallel_for(B * Tq, rows_grain(Tk * A, 8), [&](int64_t r0, int64_t r1) {
+    for (int64_t row = r0; row < r1; ++row) {
+      const int64_t b = row / Tq;
+      const float* qr = qp.data() + row * A;
       for (int64_t j = 0; j < Tk; ++j) {
         const float* kr = kp.data() + (b * Tk + j) * A;
-        float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
+        float* tr = t.data() + (row * Tk + j) * A;
         const float* vr = v.data();
 #pragma omp simd
         for (int64_t a = 0; a < A; ++a) tr[a] = vec::tanh(qr[a] + kr[a]);
         float s = 0;
 #pragma omp simd reduction(+ : s)
         for (int64_t a = 0; a < A; ++a) s += vr[a] * tr[a];
-        score.data()[(b * Tq + i) * Tk + j] = s;
+        score.data()[row * Tk + j] = s;
       }
     }
+  });
   const bool gq = qp.requires_grad(), gk = kp.requires_grad(), gv = v.requires_grad();
   Tensor sv = v.detach();
   return record(additive_attention_score_op, score, {&qp, &kp, &v}, [=](const Tensor& g) {
@@ -101,33 +106,41 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
     // queries).
     Tensor dq = gq ? zeros({B, Tq, A}) : Tensor(), dk = gk ? zeros({B, Tk, A}) : Tensor(),
            dv = gv ? zeros({A}) : Tensor();
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t i = 0; i < Tq; ++i)
-        for (int64_t j = 0; j < Tk; ++j) {
-          const float gs = g.data()[(b * Tq + i) * Tk + j];
-          const float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
-          float* dqr = gq ? dq.data() + (b * Tq + i) * A : nullptr;
-          float* dkr = gk ? dk.data() + (b * Tk + j) * A : nullptr;
-          const float* vr = sv.data();
-          float* dvr = gv ? dv.data() : nullptr;
-          // Separate loops without branches inside, so each vectorises.
-          if (dqr && dkr) {
+    // The workers split the batch: dq and dk rows belong to one batch entry; dv sums over all
+    // of them, one partial per range (range 0 straight into dv), added in range order.
+    const int64_t ranges = range_count(B, rows_grain(Tq * Tk * A, 6));
+    std::vector<float> partial(static_cast<size_t>(gv ? (ranges - 1) * A : 0), 0.0f);
+    parallel_ranges(B, ranges, [&](int64_t k, int64_t b0, int64_t b1) {
+      float* dvr = !gv ? nullptr : k == 0 ? dv.data() : partial.data() + (k - 1) * A;
+      const float* vr = sv.data();
+      for (int64_t b = b0; b < b1; ++b)
+        for (int64_t i = 0; i < Tq; ++i)
+          for (int64_t j = 0; j < Tk; ++j) {
+            const float gs = g.data()[(b * Tq + i) * Tk + j];
+            const float* tr = t.data() + ((b * Tq + i) * Tk + j) * A;
+            float* dqr = gq ? dq.data() + (b * Tq + i) * A : nullptr;
+            float* dkr = gk ? dk.data() + (b * Tk + j) * A : nullptr;
+            // Separate loops without branches inside, so each vectorises.
+            if (dqr && dkr) {
 #pragma omp simd
-            for (int64_t a = 0; a < A; ++a) {
-              const float dt = gs * vr[a] * (1.0f - tr[a] * tr[a]);
-              dqr[a] += dt;
-              dkr[a] += dt;
+              for (int64_t a = 0; a < A; ++a) {
+                const float dt = gs * vr[a] * (1.0f - tr[a] * tr[a]);
+                dqr[a] += dt;
+                dkr[a] += dt;
+              }
+            } else if (dqr || dkr) {
+              float* d = dqr ? dqr : dkr;
+#pragma omp simd
+              for (int64_t a = 0; a < A; ++a) d[a] += gs * vr[a] * (1.0f - tr[a] * tr[a]);
             }
-          } else if (dqr || dkr) {
-            float* d = dqr ? dqr : dkr;
+            if (dvr) {
 #pragma omp simd
-            for (int64_t a = 0; a < A; ++a) d[a] += gs * vr[a] * (1.0f - tr[a] * tr[a]);
+              for (int64_t a = 0; a < A; ++a) dvr[a] += gs * tr[a];
+            }
           }
-          if (dvr) {
-#pragma omp simd
-            for (int64_t a = 0; a < A; ++a) dvr[a] += gs * tr[a];
-          }
-        }
+    });
+    for (int64_t k = 1; k < ranges; ++k)
+      for (int64_t a = 0; a < A; ++a) dv.data()[a] += partial[(k - 1) * A + a];
     return Grads{dq, dk, dv};
   });
 }

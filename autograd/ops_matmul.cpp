@@ -12,6 +12,7 @@
 #include "autograd/node.h"
 #include "autograd/op_info.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/profiler.h"
 #include "autograd/sample_inputs.h"
 
@@ -220,33 +221,45 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   return record(
       linear_op, out, {&x, &weight, &bias},
       [=, shx = x.shape(), shw = weight.shape()](const Tensor& g) {
-        Tensor dx, dw, db;
-        if (gx) {  // dx[rows, in] = g[rows, out] @ W[out, in]
-          dx = Tensor::empty(shx);
+        // Allocated here, on the calling thread (its allocation limit applies), not in a worker.
+        Tensor dx = gx ? Tensor::empty(shx) : Tensor(), dw = gw ? Tensor::empty(shw) : Tensor();
+        Tensor db = gbias ? zeros({out_f}) : Tensor();
+        auto grad_x = [&] {  // dx[rows, in] = g[rows, out] @ W[out, in]
           gemm(false, false, rows, in_f, out_f, 1.0f, g.data(), sw.data(), 0.0f, dx.data());
-        }
-        if (gw && xs) {  // dW^T[k, :] += x[r, k] * g[r, :] over the nonzeros
-          std::vector<float> dwt(static_cast<size_t>(in_f * out_f), 0.0f);
-          for (int64_t r = 0; r < rows; ++r) {
-            const float* grow = g.data() + r * out_f;
-            for (int64_t e = xs->start[r]; e < xs->start[r + 1]; ++e) {
-              const float v = xs->val[e];
-              float* drow = dwt.data() + static_cast<int64_t>(xs->col[e]) * out_f;
+        };
+        auto grad_w = [&] {
+          if (xs) {  // dW^T[k, :] += x[r, k] * g[r, :] over the nonzeros
+            std::vector<float> dwt(static_cast<size_t>(in_f * out_f), 0.0f);
+            for (int64_t r = 0; r < rows; ++r) {
+              const float* grow = g.data() + r * out_f;
+              for (int64_t e = xs->start[r]; e < xs->start[r + 1]; ++e) {
+                const float v = xs->val[e];
+                float* drow = dwt.data() + static_cast<int64_t>(xs->col[e]) * out_f;
 #pragma omp simd
-              for (int64_t o = 0; o < out_f; ++o) drow[o] += v * grow[o];
+                for (int64_t o = 0; o < out_f; ++o) drow[o] += v * grow[o];
+              }
             }
+            for (int64_t o = 0; o < out_f; ++o)
+              for (int64_t k = 0; k < in_f; ++k) dw.data()[o * in_f + k] = dwt[k * out_f + o];
+          } else {  // dW[out, in] = g^T[out, rows] @ x[rows, in]
+            gemm(true, false, out_f, in_f, rows, 1.0f, g.data(), sx.data(), 0.0f, dw.data());
           }
-          dw = Tensor::empty(shw);
-          for (int64_t o = 0; o < out_f; ++o)
-            for (int64_t k = 0; k < in_f; ++k) dw.data()[o * in_f + k] = dwt[k * out_f + o];
-        } else if (gw) {  // dW[out, in] = g^T[out, rows] @ x[rows, in]
-          dw = Tensor::empty(shw);
-          gemm(true, false, out_f, in_f, rows, 1.0f, g.data(), sx.data(), 0.0f, dw.data());
-        }
-        if (gbias) {
-          db = zeros({out_f});
+        };
+        auto grad_bias = [&] {
           for (int64_t r = 0; r < rows; ++r)
             for (int64_t j = 0; j < out_f; ++j) db.data()[j] += g.data()[r * out_f + j];
+        };
+        // dx and dW take the same work (rows * in * out multiply-adds), so with two workers each
+        // runs whole on its own (parallel_pair); that beats splitting each product over both.
+        if (gx && gw) {
+          parallel_pair(rows * in_f * out_f, grad_x, [&] {
+            grad_w();
+            if (gbias) grad_bias();
+          });
+        } else {
+          if (gx) grad_x();
+          if (gw) grad_w();
+          if (gbias) grad_bias();
         }
         return Grads{dx, dw, db};
       });

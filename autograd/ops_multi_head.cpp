@@ -15,6 +15,7 @@
 #include "autograd/node.h"
 #include "autograd/op_info.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/profiler.h"
 #include "autograd/sample_inputs.h"
 
@@ -65,10 +66,15 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
   auto o_at = [=](auto* base, int64_t b) { return base + b * Tq * Wo; };
 
   // P [.., H, Tq, Tk] = softmax(Q_bh K_bh^T * scale + mask)
+  // The heads' products are small (B2: 24 x 24 x 32), so the workers split the batch entries,
+  // each running its entries' products on one thread, rather than splitting each product.
+  const int64_t entries_grain = rows_grain(H * PS * (dqk + dv), 8);
   Tensor p = Tensor::empty(ps);
-  for (int64_t b = 0; b < B; ++b)
-    gemm_batched(false, true, Tq, Tk, dqk, scale, q_at(q.data(), b), Wq, dqk, k_at(k.data(), b), Wk,
-                 dqk, 0.0f, p_at(p.data(), b), Tk, PS, H);
+  parallel_for(B, entries_grain, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      gemm_batched(false, true, Tq, Tk, dqk, scale, q_at(q.data(), b), Wq, dqk, k_at(k.data(), b),
+                   Wk, dqk, 0.0f, p_at(p.data(), b), Tk, PS, H);
+  });
   if (mask.defined()) p = add_attention_mask(p, mask, a.op->name);
   softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
   // Dropout on the weights (training), one draw per weight in P's order: P' = P * keep / (1 - p).
@@ -79,9 +85,11 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
   }
   // out [.., Tq, H dv]: head h's P'_bh V_bh in columns [h dv, (h+1) dv)
   Tensor out = Tensor::empty(a.out_shape);
-  for (int64_t b = 0; b < B; ++b)
-    gemm_batched(false, false, Tq, dv, Tk, 1.0f, p_at(pd.data(), b), Tk, PS, v_at(v.data(), b), Wv,
-                 dv, 0.0f, o_at(out.data(), b), Wo, dv, H);
+  parallel_for(B, entries_grain, [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      gemm_batched(false, false, Tq, dv, Tk, 1.0f, p_at(pd.data(), b), Tk, PS, v_at(v.data(), b),
+                   Wv, dv, 0.0f, o_at(out.data(), b), Wo, dv, H);
+  });
 
   const size_t n_in = a.inputs.size();
   const int64_t qi = a.q.input, ki = a.k.input, vi = a.v.input;
@@ -119,29 +127,33 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
     // dP' = dO_bh V_bh^T ; dV_bh (+)= P'_bh^T dO_bh
     Tensor dp = have_go ? Tensor::empty(ps) : zeros(ps);
     if (have_go)
-      for (int64_t b = 0; b < B; ++b) {
-        const float* go = o_at(g[0].data(), b);
-        gemm_batched(false, true, Tq, Tk, dv, 1.0f, go, Wo, dv, v_at(vs, b), Wv, dv, 0.0f,
-                     p_at(dp.data(), b), Tk, PS, H);
-        if (gv)
-          gemm_batched(true, false, Tk, dv, Tq, 1.0f, p_at(spd.data(), b), Tk, PS, go, Wo, dv,
-                       beta[vi], v_at(dV, b), Wv, dv, H);
-      }
+      parallel_for(B, entries_grain, [&](int64_t b0, int64_t b1) {
+        for (int64_t b = b0; b < b1; ++b) {
+          const float* go = o_at(g[0].data(), b);
+          gemm_batched(false, true, Tq, Tk, dv, 1.0f, go, Wo, dv, v_at(vs, b), Wv, dv, 0.0f,
+                       p_at(dp.data(), b), Tk, PS, H);
+          if (gv)
+            gemm_batched(true, false, Tk, dv, Tq, 1.0f, p_at(spd.data(), b), Tk, PS, go, Wo, dv,
+                         beta[vi], v_at(dV, b), Wv, dv, H);
+        }
+      });
     if (keep.defined()) dp = zip(dp, keep, [](float x, float y) { return x * y; });
     if (g[1].defined()) add_(dp, g[1]);  // the returned (pre-dropout) weights were used too
     // Softmax backward: dS = P * (dP - sum_j dP_j P_j); the scale goes into the GEMMs' alpha.
-    for (int64_t r = 0; r < B * H * Tq; ++r)
-      softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, dp.data() + r * Tk, Tk);
     // dQ_bh (+)= scale dS_bh K_bh ; dK_bh (+)= scale dS_bh^T Q_bh
-    for (int64_t b = 0; b < B; ++b) {
-      const float* ds = p_at(dp.data(), b);
-      if (gq)
-        gemm_batched(false, false, Tq, dqk, Tk, scale, ds, Tk, PS, k_at(ks, b), Wk, dqk, beta[qi],
-                     q_at(dQ, b), Wq, dqk, H);
-      if (gk)
-        gemm_batched(true, false, Tk, dqk, Tq, scale, ds, Tk, PS, q_at(qs, b), Wq, dqk, beta[ki],
-                     k_at(dK, b), Wk, dqk, H);
-    }
+    parallel_for(B, entries_grain, [&](int64_t b0, int64_t b1) {
+      for (int64_t r = b0 * H * Tq; r < b1 * H * Tq; ++r)
+        softmax_backward_row(sp.data() + r * Tk, dp.data() + r * Tk, dp.data() + r * Tk, Tk);
+      for (int64_t b = b0; b < b1; ++b) {
+        const float* ds = p_at(dp.data(), b);
+        if (gq)
+          gemm_batched(false, false, Tq, dqk, Tk, scale, ds, Tk, PS, k_at(ks, b), Wk, dqk, beta[qi],
+                       q_at(dQ, b), Wq, dqk, H);
+        if (gk)
+          gemm_batched(true, false, Tk, dqk, Tq, scale, ds, Tk, PS, q_at(qs, b), Wq, dqk, beta[ki],
+                       k_at(dK, b), Wk, dqk, H);
+      }
+    });
     return grads;
   });
 }

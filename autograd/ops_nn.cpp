@@ -9,6 +9,7 @@
 #include "autograd/kernels.h"
 #include "autograd/node.h"
 #include "autograd/op_info.h"
+#include "autograd/parallel.h"
 #include "autograd/profiler.h"
 #include "autograd/sample_inputs.h"
 #include "autograd/vec_math.h"
@@ -160,9 +161,12 @@ Tensor softmax(const Tensor& x, int dim) {
     const float* py = y.data();
     if (sp.inner == 1) {  // the usual case, softmax over the last axis: contiguous rows
       Tensor dx = Tensor::empty(g.shape());
-      for (int64_t o = 0; o < sp.outer; ++o)
-        kernels::softmax_backward_row(py + o * sp.n, g.data() + o * sp.n, dx.data() + o * sp.n,
-                                      sp.n);
+      const float* pg = g.data();
+      float* pd = dx.data();
+      parallel_for(sp.outer, rows_grain(sp.n, 2), [&](int64_t o0, int64_t o1) {
+        for (int64_t o = o0; o < o1; ++o)
+          kernels::softmax_backward_row(py + o * sp.n, pg + o * sp.n, pd + o * sp.n, sp.n);
+      });
       return Grads{dx};
     }
     Tensor dx = kernels::copy_of(g);
@@ -297,31 +301,32 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
   // target (and, smoothed, the row's mean log p): x - lse, with lse = max + log(sum exp(x - max)).
   Tensor probs = Tensor::empty(logits.shape());
   std::vector<float> row_loss(rows, 0.0f);
-  int64_t count = 0;
   const float eps = label_smoothing;
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* __restrict x = logits.data() + r * C;
-    float* __restrict p = probs.data() + r * C;
-    float m = kernels::row_max(x, C);
-    if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: NaN, not -inf - -inf
-    float s = 0;
+  const int64_t count = std::count_if(t.begin(), t.end(), [](int64_t v) { return v >= 0; });
+  parallel_for(rows, rows_grain(C, 8), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* __restrict x = logits.data() + r * C;
+      float* __restrict p = probs.data() + r * C;
+      float m = kernels::row_max(x, C);
+      if (m == -std::numeric_limits<float>::infinity()) m = 0.0f;  // all -inf: NaN, not -inf - -inf
+      float s = 0;
 #pragma omp simd reduction(+ : s)
-    for (int64_t c = 0; c < C; ++c) {
-      p[c] = vec::exp(x[c] - m);
-      s += p[c];
-    }
-    const float lse = m + std::log(s);
-    if (t[r] >= 0) {
-      double smooth = 0;  // sum of log p over the classes
-      if (eps > 0)
-        for (int64_t c = 0; c < C; ++c) smooth += x[c] - lse;
-      row_loss[r] = -(1.0f - eps) * (x[t[r]] - lse) - eps * static_cast<float>(smooth / C);
-      ++count;
-    }
-    const float inv = 1.0f / s;
+      for (int64_t c = 0; c < C; ++c) {
+        p[c] = vec::exp(x[c] - m);
+        s += p[c];
+      }
+      const float lse = m + std::log(s);
+      if (t[r] >= 0) {
+        double smooth = 0;  // sum of log p over the classes
+        if (eps > 0)
+          for (int64_t c = 0; c < C; ++c) smooth += x[c] - lse;
+        row_loss[r] = -(1.0f - eps) * (x[t[r]] - lse) - eps * static_cast<float>(smooth / C);
+      }
+      const float inv = 1.0f / s;
 #pragma omp simd
-    for (int64_t c = 0; c < C; ++c) p[c] *= inv;
-  }
+      for (int64_t c = 0; c < C; ++c) p[c] *= inv;
+    }
+  });
   Tensor out;
   if (reduction == Reduction::kNone) {
     out = Tensor::empty(target.shape());
@@ -338,21 +343,24 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& target, int64_t ignore_
                 [probs, t = std::move(t), rows, C, eps, count, reduction,
                  shape = logits.shape()](const Tensor& g) {
                   Tensor dx = Tensor::empty(shape);
-                  for (int64_t r = 0; r < rows; ++r) {
-                    float* d = dx.data() + r * C;
-                    if (t[r] < 0) {
-                      std::fill_n(d, C, 0.0f);
-                      continue;
+                  const float total_scale = reduction == Reduction::kNone ? 0.0f
+                                            : reduction == Reduction::kMean
+                                                ? g.item() / static_cast<float>(count)
+                                                : g.item();
+                  parallel_for(rows, rows_grain(C, 2), [&](int64_t r0, int64_t r1) {
+                    for (int64_t r = r0; r < r1; ++r) {
+                      float* d = dx.data() + r * C;
+                      if (t[r] < 0) {
+                        std::fill_n(d, C, 0.0f);
+                        continue;
+                      }
+                      const float scale = reduction == Reduction::kNone ? g.data()[r] : total_scale;
+                      const float* p = probs.data() + r * C;
+                      const float off = eps / static_cast<float>(C);
+                      for (int64_t c = 0; c < C; ++c) d[c] = scale * (p[c] - off);
+                      d[t[r]] -= scale * (1.0f - eps);
                     }
-                    const float scale = reduction == Reduction::kNone ? g.data()[r]
-                                        : reduction == Reduction::kMean
-                                            ? g.item() / static_cast<float>(count)
-                                            : g.item();
-                    const float* p = probs.data() + r * C;
-                    const float off = eps / static_cast<float>(C);
-                    for (int64_t c = 0; c < C; ++c) d[c] = scale * (p[c] - off);
-                    d[t[r]] -= scale * (1.0f - eps);
-                  }
+                  });
                   return Grads{dx};
                 });
 }
@@ -508,26 +516,32 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
       none(bias.defined() ? 0 : D, 0.0f);
   const float* w = weight.defined() ? weight.data() : unit.data();
   const float* b = bias.defined() ? bias.data() : none.data();
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x.data() + r * D;
-    // Two passes (mean, then centred squares) in float: accurate for rows of any offset.
-    float m = 0, v = 0;
+  const float* const xp = x.data();
+  float* const hp = xhat.data();
+  float* const op = out.data();
+  float* const rsp = rstd.data();
+  parallel_for(rows, rows_grain(D, 4), [=](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const float* xr = xp + r * D;
+      // Two passes (mean, then centred squares) in float: accurate for rows of any offset.
+      float m = 0, v = 0;
 #pragma omp simd reduction(+ : m)
-    for (int64_t j = 0; j < D; ++j) m += xr[j];
-    m /= static_cast<float>(D);
+      for (int64_t j = 0; j < D; ++j) m += xr[j];
+      m /= static_cast<float>(D);
 #pragma omp simd reduction(+ : v)
-    for (int64_t j = 0; j < D; ++j) v += (xr[j] - m) * (xr[j] - m);
-    v /= static_cast<float>(D);  // biased variance, as in PyTorch
-    const float rs = 1.0f / std::sqrt(v + eps);
-    rstd.data()[r] = rs;
-    float* hr = xhat.data() + r * D;
-    float* orow = out.data() + r * D;
+      for (int64_t j = 0; j < D; ++j) v += (xr[j] - m) * (xr[j] - m);
+      v /= static_cast<float>(D);  // biased variance, as in PyTorch
+      const float rs = 1.0f / std::sqrt(v + eps);
+      rsp[r] = rs;
+      float* hr = hp + r * D;
+      float* orow = op + r * D;
 #pragma omp simd
-    for (int64_t j = 0; j < D; ++j) {
-      hr[j] = (xr[j] - m) * rs;
-      orow[j] = hr[j] * w[j] + b[j];
+      for (int64_t j = 0; j < D; ++j) {
+        hr[j] = (xr[j] - m) * rs;
+        orow[j] = hr[j] * w[j] + b[j];
+      }
     }
-  }
+  });
   const bool gx = x.requires_grad(), gw = weight.defined() && weight.requires_grad(),
              gb = bias.defined() && bias.requires_grad();
   Tensor sw = weight.defined() ? weight.detach() : Tensor();
@@ -539,33 +553,56 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
     const float* w = sw.defined() ? sw.data() : nullptr;
     float* pdw = gw ? dw.data() : nullptr;
     float* pdb = gb ? db.data() : nullptr;
-    for (int64_t r = 0; r < rows; ++r) {
-      const float* gr = g.data() + r * D;
-      const float* hr = xhat.data() + r * D;
-      if (pdw) {
+    // Rows split over the workers; dw and db sum over rows, one partial per range (range 0
+    // straight into dw and db), added in range order.
+    const int64_t ranges = range_count(rows, rows_grain(D, 4));
+    std::vector<float> partial(static_cast<size_t>((ranges - 1) * 2 * D), 0.0f);
+    // The loop reads only these locals: a pointer captured by reference is reloaded on every
+    // use (a store through dr might change it), which keeps the loops from vectorising.
+    const float* const gp = g.data();
+    const float* const hp = xhat.data();
+    const float* const rsp = rstd.data();
+    float* const dxp = gx ? dx.data() : nullptr;
+    float* const part = partial.data();
+    parallel_ranges(rows, ranges, [=](int64_t k, int64_t r0, int64_t r1) {
+      float* kdw = k == 0 ? pdw : (pdw ? part + (k - 1) * 2 * D : nullptr);
+      float* kdb = k == 0 ? pdb : (pdb ? part + (k - 1) * 2 * D + D : nullptr);
+      for (int64_t r = r0; r < r1; ++r) {
+        const float* gr = gp + r * D;
+        const float* hr = hp + r * D;
+        if (kdw) {
 #pragma omp simd
-        for (int64_t j = 0; j < D; ++j) pdw[j] += gr[j] * hr[j];
-      }
-      if (pdb) {
+          for (int64_t j = 0; j < D; ++j) kdw[j] += gr[j] * hr[j];
+        }
+        if (kdb) {
 #pragma omp simd
-        for (int64_t j = 0; j < D; ++j) pdb[j] += gr[j];
-      }
-      if (!gx) continue;
-      // dxhat = g * w ; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
-      float* dr = dx.data() + r * D;
-      float s1 = 0, s2 = 0;
+          for (int64_t j = 0; j < D; ++j) kdb[j] += gr[j];
+        }
+        if (!dxp) continue;
+        // dxhat = g * w ; dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat))
+        float* dr = dxp + r * D;
+        if (w) {
+#pragma omp simd
+          for (int64_t j = 0; j < D; ++j) dr[j] = gr[j] * w[j];
+        } else {
+          std::copy_n(gr, D, dr);
+        }
+        float s1 = 0, s2 = 0;
 #pragma omp simd reduction(+ : s1, s2)
-      for (int64_t j = 0; j < D; ++j) {
-        const float dh = w ? gr[j] * w[j] : gr[j];
-        dr[j] = dh;
-        s1 += dh;
-        s2 += dh * hr[j];
-      }
-      const float m1 = s1 / static_cast<float>(D), m2 = s2 / static_cast<float>(D),
-                  rs = rstd.data()[r];
+        for (int64_t j = 0; j < D; ++j) {
+          s1 += dr[j];
+          s2 += dr[j] * hr[j];
+        }
+        const float m1 = s1 / static_cast<float>(D), m2 = s2 / static_cast<float>(D), rs = rsp[r];
 #pragma omp simd
-      for (int64_t j = 0; j < D; ++j) dr[j] = rs * (dr[j] - m1 - hr[j] * m2);
-    }
+        for (int64_t j = 0; j < D; ++j) dr[j] = rs * (dr[j] - m1 - hr[j] * m2);
+      }
+    });
+    for (int64_t k = 1; k < ranges; ++k)
+      for (int64_t j = 0; j < D; ++j) {
+        if (pdw) pdw[j] += partial[(k - 1) * 2 * D + j];
+        if (pdb) pdb[j] += partial[(k - 1) * 2 * D + D + j];
+      }
     return Grads{dx, dw, db};
   });
 }

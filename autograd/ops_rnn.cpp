@@ -11,6 +11,7 @@
 #include "autograd/node.h"
 #include "autograd/op_info.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 #include "autograd/profiler.h"
 #include "autograd/sample_inputs.h"
 #include "autograd/vec_math.h"
@@ -91,9 +92,12 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
   Tensor act = Tensor::empty({B, 4 * H});  // [B, 4H]: i, f, g, o after their nonlinearities
   Tensor h = Tensor::empty({B, H}), c = Tensor::empty({B, H});
   Tensor tc = Tensor::empty({B, H});  // tanh(c), saved for the backward
-  for (int64_t b = 0; b < B; ++b)
-    lstm_forward_row(gx.data() + b * 4 * H, gh.data() + b * 4 * H, c_prev.data() + b * H, H,
-                     act.data() + b * 4 * H, c.data() + b * H, tc.data() + b * H, h.data() + b * H);
+  parallel_for(B, rows_grain(4 * H, 8), [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b)
+      lstm_forward_row(gx.data() + b * 4 * H, gh.data() + b * 4 * H, c_prev.data() + b * H, H,
+                       act.data() + b * 4 * H, c.data() + b * H, tc.data() + b * H,
+                       h.data() + b * H);
+  });
   const bool need_c = c_prev.requires_grad();
   Tensor cp = c_prev.detach();
   return record_multi(lstm_cell_op, {h, c}, {&gx, &gh, &c_prev}, [=](const std::vector<Tensor>& g) {
@@ -102,12 +106,14 @@ std::vector<Tensor> lstm_cell(const Tensor& gx, const Tensor& gh, const Tensor& 
     const float* dc_out = g[1].defined() ? g[1].data() : nullptr;
     Tensor dgates = Tensor::empty({B, 4 * H});
     Tensor dc_prev = need_c ? Tensor::empty({B, H}) : Tensor();
-    for (int64_t b = 0; b < B; ++b) {
-      const int64_t k = b * H;
-      lstm_backward_row(act.data() + b * 4 * H, tc.data() + k, cp.data() + k, dh ? dh + k : nullptr,
-                        dc_out ? dc_out + k : nullptr, H, dgates.data() + b * 4 * H,
-                        need_c ? dc_prev.data() + k : nullptr);
-    }
+    parallel_for(B, rows_grain(4 * H, 8), [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t k = b * H;
+        lstm_backward_row(act.data() + b * 4 * H, tc.data() + k, cp.data() + k,
+                          dh ? dh + k : nullptr, dc_out ? dc_out + k : nullptr, H,
+                          dgates.data() + b * 4 * H, need_c ? dc_prev.data() + k : nullptr);
+      }
+    });
     // gates = gx + gh: both receive the same gradient.
     return Grads{dgates, dgates, dc_prev};
   });
@@ -148,12 +154,14 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
       beta = 1.0f;
     }
     kernels::gemm(false, true, B, G, H, 1.0f, hp, w_hh.data(), beta, gh.data());
-    for (int64_t b = 0; b < B; ++b) {
-      const int64_t r = t * B + b;  // row of [T, B, .]
-      lstm_forward_row(gx.data() + r * G, gh.data() + b * G, c_all.data() + r * H, H,
-                       act.data() + r * G, c_all.data() + (r + B) * H, tc.data() + r * H,
-                       h_all.data() + (r + B) * H);
-    }
+    parallel_for(B, rows_grain(G, 8), [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t r = t * B + b;  // row of [T, B, .]
+        lstm_forward_row(gx.data() + r * G, gh.data() + b * G, c_all.data() + r * H, H,
+                         act.data() + r * G, c_all.data() + (r + B) * H, tc.data() + r * H,
+                         h_all.data() + (r + B) * H);
+      }
+    });
   }
   Tensor hs = Tensor::empty({T, B, H});
   std::copy_n(h_all.data() + B * H, T * B * H, hs.data());
@@ -176,12 +184,15 @@ std::vector<Tensor> lstm_sequence(const Tensor& gx, const Tensor& w_hh, const Te
             const float* go = g[0].data() + t * B * H;
             for (int64_t k = 0; k < B * H; ++k) dh[k] += go[k];
           }
-          for (int64_t b = 0; b < B; ++b) {  // dc = dL/dc_t -> dc_prev = dL/dc_{t-1}
-            const int64_t r = t * B + b;
-            lstm_backward_row(act.data() + r * G, tc.data() + r * H, c_all.data() + r * H,
-                              dh.data() + b * H, dc.data() + b * H, H, dG.data() + r * G,
-                              dc_prev.data() + b * H);
-          }
+          // dc = dL/dc_t -> dc_prev = dL/dc_{t-1}
+          parallel_for(B, rows_grain(G, 8), [&](int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+              const int64_t r = t * B + b;
+              lstm_backward_row(act.data() + r * G, tc.data() + r * H, c_all.data() + r * H,
+                                dh.data() + b * H, dc.data() + b * H, H, dG.data() + r * G,
+                                dc_prev.data() + b * H);
+            }
+          });
           dc.swap(dc_prev);
           // dL/dh_{t-1} = dG_t W_hh: [B, 4H] x [4H, H]
           kernels::gemm(false, false, B, H, G, 1.0f, dG.data() + t * B * G, w.data(), 0.0f,

@@ -1,5 +1,6 @@
-// One knob for all threads attend uses: OpenBLAS's pool (attend's own loops are single-threaded
-// for now), so the total never exceeds what the user asked for.
+// One knob for all threads attend uses. With OpenMP (CMakeLists.txt, ATTEND_OPENMP) attend's own
+// loops (autograd/parallel.h) and OpenBLAS's products share one pool of that many workers;
+// without it the knob sets OpenBLAS's pool and attend's loops run on the calling thread.
 #pragma once
 
 #include <string>
@@ -8,6 +9,12 @@ namespace attend {
 
 void set_num_threads(int n);
 int num_threads();
+// Makes a process that forks after using the workers safe: the child then runs on one thread
+// (OpenMP's workers are not copied by fork). Called by set_num_threads, parallel_for and every
+// matrix product, so nothing else need call it.
+void make_fork_safe();
+// Who runs the threads, for `attend version` and benchmark tables.
+std::string threading_name();
 // The OpenBLAS kernel family in use (e.g. "Haswell"), for benchmark tables.
 std::string blas_core_name();
 
@@ -22,8 +29,9 @@ std::string blas_core_name();
 // which made the GEMMs that read them 4x slower and the whole step 25% slower. A subnormal is
 // 2^-126 of a unit value, far below a float's rounding of anything it is added to.
 //
-// OpenBLAS's workers keep the mode of the thread that created them, so when on changes this
-// also restarts OpenBLAS's pool from the calling thread (as OpenBLAS itself does around fork).
+// Worker threads keep the mode of the thread that created them, so when on changes this also
+// sets it on every OpenMP worker, or restarts OpenBLAS's pthreads pool from the calling thread
+// (as OpenBLAS itself does around fork).
 // Call it, like set_num_threads, when no BLAS call is running. Returns false (and changes
 // nothing) where the CPU has no such mode.
 bool set_flush_denormal(bool on);

@@ -51,8 +51,9 @@ int dispatch(attend::cli::CommandLine& cl) {
     return 0;
   }
   if (*cl.version) {
-    std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d)\n", attend::blas_core_name().c_str(),
-                attend::num_threads());
+    std::printf("attend 0.1.0 (OpenBLAS core: %s, threads: %d, %s)\n",
+                attend::blas_core_name().c_str(), attend::num_threads(),
+                attend::threading_name().c_str());
     std::printf("%s\n", attend::cli::audio_support().c_str());
     std::printf("%s\n", attend::mpi_support().c_str());
     std::printf("subwords: %s\n",

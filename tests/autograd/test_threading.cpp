@@ -1,11 +1,19 @@
-// Threads and the subnormal-float mode: set_flush_denormal must reach OpenBLAS's worker threads
-// too, not only the caller, or a threaded GEMM computes half its rows in one mode and half in the
-// other.
+// Threads: the subnormal-float mode must reach every worker, not only the caller, or a threaded
+// GEMM computes half its rows in one mode and half in the other; and the ops whose loops run on
+// the workers (autograd/parallel.h) give the same bits at 1 and at 2 threads.
 #include <boost/test/unit_test.hpp>
 #include <cfloat>
 #include <cmath>
 
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "autograd/creation.h"
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
+#include "autograd/random.h"
 #include "autograd/threading.h"
 #include "test_util.h"
 
@@ -38,9 +46,80 @@ int64_t count_zeros(const Tensor& t) {
   return z;
 }
 
+// Every value of one forward and backward pass through the ops that split their loops over the
+// workers, at sizes above their thresholds (parallel.h's grains), flattened: the loss, then each
+// input's gradient.
+std::vector<float> pass_bits() {
+  Generator gen(7);
+  auto leaf = [&](const Shape& s) { return randn(s, gen, 0.0f, 0.5f).requires_grad_(); };
+  const int64_t B = 16, T = 24, E = 128, H = 4;
+  Tensor x = leaf({B, T, E}), w1 = leaf({3 * E, E}), b1 = leaf({3 * E});
+  Tensor ln_w = leaf({E}), ln_b = leaf({E}), w_out = leaf({100, E});
+  Tensor w_hh = leaf({4 * 64, 64}), h0 = leaf({B, 64}), c0 = leaf({B, 64});
+  Tensor va = leaf({E});
+  Tensor target = Tensor::empty({B * T});
+  for (int64_t i = 0; i < B * T; ++i) target.data()[i] = static_cast<float>((i * 37) % 100);
+
+  // Fused QKV projection (linear's two backward products side by side), multi-head attention
+  // split by batch entry, layer norm, GELU (an elementwise map), softmax over the last axis.
+  Tensor qkv = linear(x, w1, b1);                                          // [B, T, 3E]
+  Tensor att = multi_head_attention(qkv, 0, qkv, E, qkv, 2 * E, H, E)[0];  // [B, T, E]
+  Tensor hid = gelu(layer_norm(att + x, ln_w, ln_b));
+  Tensor probs = softmax(hid * 0.5f, -1);
+  // Bahdanau scores over the sequence, and an LSTM over time fed by the first 4 * 64 columns.
+  Tensor scores = additive_attention_score(hid, hid, va);       // [B, T, T]
+  Tensor gates = transpose(narrow(qkv, 2, 0, 4 * 64), 0, 1);    // [T, B, 4 * 64]
+  Tensor hs = lstm_sequence(gates, w_hh, Tensor(), h0, c0)[0];  // [T, B, 64]
+  Tensor logits = linear(reshape(probs + hid, {B * T, E}), w_out);
+  Tensor loss = cross_entropy(logits, target) + mean(scores * scores) + mean(hs * hs);
+  loss.backward();
+  std::vector<float> bits{loss.item()};
+  for (const Tensor* t : {&x, &w1, &b1, &ln_w, &ln_b, &w_out, &w_hh, &h0, &c0, &va})
+    bits.insert(bits.end(), t->grad().data(), t->grad().data() + t->numel());
+  return bits;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(test_threading)
+
+#ifdef ATTEND_OPENMP
+BOOST_FIXTURE_TEST_CASE(parallel_for_splits_a_long_loop_over_the_workers, ThreadState) {
+  set_num_threads(2);
+  std::vector<int> owner(1 << 20, -1);
+  parallel_for(static_cast<int64_t>(owner.size()), kElementwiseGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) owner[i] = omp_get_thread_num();
+  });
+  // Two contiguous halves: thread 0 the first, thread 1 the second; nothing left out.
+  BOOST_TEST(owner.front() == 0);
+  BOOST_TEST(owner.back() == 1);
+  BOOST_TEST(std::is_sorted(owner.begin(), owner.end()));
+  // A loop shorter than two grains stays on the calling thread.
+  std::set<int> short_owners;
+  parallel_for(kElementwiseGrain, kElementwiseGrain,
+               [&](int64_t, int64_t) { short_owners.insert(omp_get_thread_num()); });
+  BOOST_TEST(short_owners == std::set<int>{0});
+}
+#endif
+
+// Two passes at 2 threads give the same bits (the bitwise resume tests rely on it): attend's
+// loops split over outputs (rows, columns, batch entries), never over the terms of one sum, and
+// a race would show as a difference somewhere in these 120,000 values. The 1-thread pass agrees
+// to rounding only: OpenBLAS's threaded products round differently from its 1-thread ones.
+BOOST_FIXTURE_TEST_CASE(a_pass_gives_the_same_bits_every_time_at_two_threads, ThreadState) {
+  set_num_threads(1);
+  const std::vector<float> one = pass_bits();
+  set_num_threads(2);
+  const std::vector<float> two = pass_bits(), again = pass_bits();
+  BOOST_REQUIRE_EQUAL(two.size(), again.size());
+  BOOST_TEST(std::memcmp(two.data(), again.data(), two.size() * sizeof(float)) == 0);
+  BOOST_REQUIRE_EQUAL(one.size(), two.size());
+  BOOST_TEST(std::isfinite(one[0]));
+  int64_t far = 0;
+  for (size_t i = 0; i < one.size(); ++i)
+    far += !(std::abs(one[i] - two[i]) <= 1e-5f + 1e-3f * std::abs(one[i]));
+  BOOST_TEST(far == 0);
+}
 
 BOOST_FIXTURE_TEST_CASE(off_by_default_keeps_gradual_underflow, ThreadState) {
   BOOST_TEST(!flush_denormal());

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "autograd/threading.h"
 #include "test_util.h"
 #include "trainers/checkpoint.h"
 #include "trainers/run_log.h"
@@ -302,6 +303,9 @@ KillStats train_with_random_kills(const std::function<Experiment()>& make, Train
 
 void check_killed_run_matches(const std::function<Experiment()>& make, const TrainerOptions& o,
                               int max_kills, uint64_t seed) {
+  // One thread for the uninterrupted run too: a forked child always computes on one (OpenMP's
+  // workers do not survive fork), and the kills are timed from the uninterrupted run's length.
+  set_num_threads(1);
   TempDir straight_dir, killed_dir;
   TrainerOptions so = o;
   so.run_dir = straight_dir.dir.string();

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "datasets/data_error.h"
 #include "models/hyperparams.h"
@@ -132,7 +133,9 @@ void on_every_rank(Communicator& comm, const std::function<void()>& step,
   try {
     step();
   } catch (const std::exception& e) {
-    mine = std::to_string(exit_code(e)) + "\n" + e.what();
+    // Named as run_train names a rank's bad_alloc during training, wherever it happens.
+    const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+    mine = std::to_string(exit_code(e)) + "\n" + (memory ? "out of memory: " : "") + e.what();
   }
   const std::vector<std::string> all = comm.all_gather_bytes(mine);
   const auto failed = std::find_if(all.begin(), all.end(), [](auto& s) { return !s.empty(); });

@@ -1,0 +1,106 @@
+// attend's own loops over the --threads workers, the same OpenMP workers OpenBLAS's products run
+// on (CMakeLists.txt, ATTEND_OPENMP), so the two never add up to more threads than asked for.
+// Without OpenMP every loop here is a plain loop on the calling thread.
+//
+// Results are the same bits for the same thread count: [0, n) is cut into contiguous ranges that
+// depend only on n and the thread count, each index is computed by exactly one thread in the
+// one-thread order, and a sum over items is one partial per range added in range order (with
+// one range, exactly the one-thread loop).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#ifdef ATTEND_OPENMP
+#include <omp.h>
+#endif
+
+namespace attend {
+
+void make_fork_safe();  // autograd/threading.h
+
+// How many ranges parallel_ranges should cut a loop of n items into: one per worker, fewer when
+// a range would hold less than `grain` items (waking a sleeping worker costs a few microseconds),
+// and 1 inside a parallel region or without OpenMP.
+inline int64_t range_count(int64_t n, int64_t grain) {
+#ifdef ATTEND_OPENMP
+  if (omp_in_parallel()) return 1;
+  return std::max<int64_t>(
+      1, std::min<int64_t>(omp_get_max_threads(), n / std::max<int64_t>(grain, 1)));
+#else
+  (void)n, (void)grain;
+  return 1;
+#endif
+}
+
+// Calls body(k, begin, end) for k in [0, ranges), the k-th of `ranges` contiguous ranges
+// covering [0, n), on as many workers. A loop that sums over its items keeps one partial result
+// per range and adds them in k order afterwards: the same bits for the same thread count, and
+// with one range exactly the one-thread loop. The body must not throw (an exception cannot leave
+// an OpenMP region): validate before the loop.
+template <class Body>
+void parallel_ranges(int64_t n, int64_t ranges, Body body) {
+  if (n <= 0) return;
+#ifdef ATTEND_OPENMP
+  if (ranges > 1) {
+    make_fork_safe();
+#pragma omp parallel num_threads(static_cast <int>(ranges))
+    {
+      // Every range is done even if the runtime gave fewer threads than asked for.
+      const int64_t threads = omp_get_num_threads();
+      for (int64_t k = omp_get_thread_num(); k < ranges; k += threads)
+        body(k, n * k / ranges, n * (k + 1) / ranges);
+    }
+    return;
+  }
+#endif
+  (void)ranges;
+  body(int64_t{0}, int64_t{0}, n);
+}
+
+// Calls body(begin, end) over ranges covering [0, n), one per worker (range_count), for loops
+// whose items are independent: each index is computed by exactly one thread.
+template <class Body>
+void parallel_for(int64_t n, int64_t grain, Body body) {
+  parallel_ranges(n, range_count(n, grain),
+                  [&](int64_t, int64_t begin, int64_t end) { body(begin, end); });
+}
+
+// Runs a() and b() side by side when there are exactly two workers and each piece is at least
+// kPairGrain operations (each then has a worker, and a BLAS call inside runs on one thread), one
+// after the other otherwise. For two independent pieces of about equal work, such as the two
+// products of a linear layer's backward: whole products on separate cores beat each product
+// split over both, which synchronises the cores and packs the shared operand on each. The same
+// rules as parallel_for: no throwing.
+inline constexpr int64_t kPairGrain = int64_t{1} << 18;
+template <class A, class B>
+void parallel_pair(int64_t work_each, A a, B b) {
+#ifdef ATTEND_OPENMP
+  if (work_each >= kPairGrain && omp_get_max_threads() == 2 && !omp_in_parallel()) {
+    make_fork_safe();
+#pragma omp parallel num_threads(2)
+    {
+      if (omp_get_thread_num() == 0)
+        a();
+      else
+        b();
+    }
+    return;
+  }
+#endif
+  (void)work_each;
+  a();
+  b();
+}
+
+// Items per thread for loops of plain arithmetic (a few operations per float): below this, the
+// wake-up costs more than the second thread saves.
+inline constexpr int64_t kElementwiseGrain = 1 << 15;
+
+// Rows per thread for a row-wise loop whose rows hold `row_length` floats and cost about
+// `cost` plain operations per float (an exp is several).
+inline int64_t rows_grain(int64_t row_length, int64_t cost = 1) {
+  return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, row_length * cost));
+}
+
+}  // namespace attend
