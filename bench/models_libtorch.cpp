@@ -69,6 +69,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -165,7 +166,8 @@ Bench make_b1(bool smoke, at::Generator& g) {
   if (smoke) z = {50, 16, 32, 4, 6, 6};
   Seq2SeqLSTM model(z.V, z.E, z.H);
   Tensor src = randint(z.V, {z.B, z.S}, g);
-  auto [tin, tout] = shifted(randint(z.V, {z.B, z.T}, g));
+  Tensor tin, tout;  // not a structured binding: a C++17 lambda cannot capture one
+  std::tie(tin, tout) = shifted(randint(z.V, {z.B, z.T}, g));
   std::ostringstream sizes;
   sizes << "vocab " << z.V << ", emb " << z.E << ", hidden " << z.H << ", batch " << z.B << ", src "
         << z.S << ", tgt " << z.T;
@@ -270,7 +272,8 @@ Bench make_b2(bool smoke, at::Generator& g) {
   if (smoke) z = {50, 32, 2, 64, 2, 4, 6, 6};
   TransformerTiny model(z.V, z.D, z.heads, z.FF, z.L, z.T);
   Tensor src = randint(z.V, {z.B, z.S}, g);
-  auto [tin, tout] = shifted(randint(z.V, {z.B, z.T}, g));
+  Tensor tin, tout;  // not a structured binding: a C++17 lambda cannot capture one
+  std::tie(tin, tout) = shifted(randint(z.V, {z.B, z.T}, g));
   std::ostringstream sizes;
   sizes << "d_model " << z.D << ", heads " << z.heads << ", ff " << z.FF << ", layers " << z.L
         << "+" << z.L << ", vocab " << z.V << ", batch " << z.B << ", src " << z.S << ", tgt "
