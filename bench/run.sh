@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
 # The canonical benchmarks B1-B4 (BENCHMARKS.md), attend against PyTorch on this machine, in ONE
-# command: builds bench_models and bench_b4 (only those targets), measures the 1024^3 sgemm rate
-# (bench_b4's ceiling, 1 and 2 threads), runs every config on both sides alternately
-# (attend, torch, attend, torch, ...) for ROUNDS rounds at 1 and 2 threads, and prints one
-# markdown table.
+# command: builds bench_models, bench_b4 and, when CMake found libtorch-dev, bench_models_libtorch
+# (only those targets), measures the 1024^3 sgemm rate (bench_b4's ceiling, 1 and 2 threads), runs
+# every config on every side alternately (attend, torch, libtorch, attend, torch, libtorch, ...)
+# for ROUNDS rounds at 1 and 2 threads, and prints one markdown table.
+#
+# Sides: attend (bench_models, bench_b4); "PyTorch", Python PyTorch (models_pytorch.py,
+# b4_pytorch.py); "libtorch", the same B1-B3 models on PyTorch's C++ frontend
+# (models_libtorch.cpp: no Python interpreter in the step; no B4 side). Without libtorch-dev the
+# script says so and the table leaves the libtorch columns out.
 #
 #   bench/run.sh                         # everything, 3 rounds of 50 steps after 10 warm-up
 #   ROUNDS=2 STEPS=20 bench/run.sh       # quicker
 #   CONFIGS="b1 b3" bench/run.sh         # a subset (b1 b2 b3 b4)
 #
-# Thread settings (both sides under the environment's OPENBLAS_CORETYPE, untouched):
-#   1 thread : attend --threads 1 with OPENBLAS_NUM_THREADS=1; torch --threads 1, OB 1.
+# Thread settings (every side under the environment's OPENBLAS_CORETYPE, untouched):
+#   1 thread : attend --threads 1 with OPENBLAS_NUM_THREADS=1; torch --threads 1, OB 1; libtorch
+#              the same as torch.
 #   2 threads: attend --threads 2 with OPENBLAS_NUM_THREADS=2 (attend's own loops are
 #              single-threaded, so OpenBLAS's pool is all it runs). torch in both 2-core settings
 #              BENCHMARKS.md names, alternating with attend, the better median reported (the
 #              table says which):
 #                "torch 2 + OB 2": torch.set_num_threads(2), OPENBLAS_NUM_THREADS=2
 #                "torch 1 + OB 2": torch.set_num_threads(1), OPENBLAS_NUM_THREADS=2
+#              libtorch in the same two settings (at::set_num_threads), likewise the better shown.
 #   OPENBLAS_NUM_THREADS is set for attend too: OpenBLAS creates its pool when the library loads
 #   (all cores by default) and openblas_set_num_threads only limits how many of them work.
 #
 # Subnormal floats: attend flushes them to zero by default (x86 FTZ/DAZ; Intel cores are ~100x
 # slower on them and B2's attention gradients make them), so PyTorch runs with
-# torch.set_flush_denormal(True) too: the same arithmetic on both sides. DENORMALS=keep runs both
-# sides in IEEE gradual underflow instead (attend --keep-denormals, torch's default).
+# torch.set_flush_denormal(True) too, libtorch with at::globalContext().setFlushDenormal(true): the
+# same arithmetic on every side. DENORMALS=keep runs every side in IEEE gradual underflow instead
+# (attend --keep-denormals, torch's default).
 #
 # Environment knobs: ROUNDS (default 3, at least 2), STEPS (50), WARMUP (10), CONFIGS
 # ("b1 b2 b3 b4"), BUILD_DIR (default <repo>/build), JOBS (build parallelism, 2),
@@ -61,16 +69,27 @@ for c in $CONFIGS; do
 done
 
 TARGETS=(bench_b4)  # the sgemm ceiling and B4
-[[ " $CONFIGS " == *" b"[123]" "* ]] && TARGETS+=(bench_models)
-echo "building ${TARGETS[*]} in $BUILD_DIR ..." >&2
 # A build directory configured without the benchmarks (-DATTEND_BUILD_BENCH=OFF) gets them on.
 if [[ -f $BUILD_DIR/CMakeCache.txt ]]; then
   cmake -S "$REPO" -B "$BUILD_DIR" -DATTEND_BUILD_BENCH=ON >/dev/null
 else
   cmake -S "$REPO" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
+# bench/CMakeLists.txt writes whether it found libtorch (and so defined bench_models_libtorch).
+LIBTORCH_PEER=$(cat "$BUILD_DIR/bench/libtorch_peer.txt" 2>/dev/null || echo off)
+if [[ " $CONFIGS " == *" b"[123]" "* ]]; then
+  TARGETS+=(bench_models)
+  if [[ $LIBTORCH_PEER == on ]]; then
+    TARGETS+=(bench_models_libtorch)
+  else
+    echo "libtorch: bench_models_libtorch is not built (CMake found no libtorch-dev;" \
+      "scripts/setup.sh --bench installs it): the table has no libtorch columns" >&2
+  fi
+fi
+echo "building ${TARGETS[*]} in $BUILD_DIR ..." >&2
 cmake --build "$BUILD_DIR" -j"$JOBS" --target "${TARGETS[@]}" >&2
 MODELS=$BUILD_DIR/bench/bench_models
+LIBTORCH=$BUILD_DIR/bench/bench_models_libtorch
 B4=$BUILD_DIR/bench/bench_b4
 "$TORCH_PYTHON" -c 'import torch' 2>/dev/null || {
   echo "$TORCH_PYTHON cannot import torch (install python3-torch or set TORCH_PYTHON)" >&2
@@ -82,7 +101,7 @@ mkdir -p "$OUT"
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$OUT"' EXIT
 
 # Each run writes one JSON file named SIDE.CONFIG.SETTING.TAG.json; SETTING is t1 / t2 for attend,
-# t1b1 / t2b2 / t1b2 (torch threads, OpenBLAS threads) for torch.
+# t1b1 / t2b2 / t1b2 (torch threads, OpenBLAS threads) for torch and libtorch.
 run_attend() {  # config threads tag
   if [[ $1 == b4 ]]; then
     OPENBLAS_NUM_THREADS=$2 "$B4" --threads "$2" --steps "$STEPS" --warmup "$WARMUP" --json \
@@ -98,6 +117,11 @@ run_torch() {  # config torch-threads openblas-threads tag
   OMP_NUM_THREADS=$2 OPENBLAS_NUM_THREADS=$3 "$TORCH_PYTHON" "$script" "${args[@]}" \
     --threads "$2" --steps "$STEPS" --warmup "$WARMUP" "${TORCH_DENORMALS[@]}" >"$OUT/torch.$1.t$2b$3.$4.json"
 }
+run_libtorch() {  # config torch-threads openblas-threads tag (B1-B3 only, when built)
+  [[ $LIBTORCH_PEER == on && $1 != b4 ]] || return 0
+  OMP_NUM_THREADS=$2 OPENBLAS_NUM_THREADS=$3 "$LIBTORCH" --config "$1" --threads "$2" \
+    --steps "$STEPS" --warmup "$WARMUP" "${TORCH_DENORMALS[@]}" >"$OUT/libtorch.$1.t$2b$3.$4.json"
+}
 
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_BEFORE=$(uptime | sed 's/.*load average/load average/')
@@ -106,10 +130,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
     echo "  round $r/$ROUNDS: $c ..." >&2
     run_attend "$c" 1 "r$r"
     run_torch "$c" 1 1 "r$r"
+    run_libtorch "$c" 1 1 "r$r"
     run_attend "$c" 2 "r${r}a"
     run_torch "$c" 2 2 "r$r"
+    run_libtorch "$c" 2 2 "r$r"
     run_attend "$c" 2 "r${r}b"
     run_torch "$c" 1 2 "r$r"
+    run_libtorch "$c" 1 2 "r$r"
   done
 done
 # The sgemm ceiling comes with every bench_b4 run; without b4 in CONFIGS, measure it alone.
@@ -126,9 +153,9 @@ LOAD_AFTER=$(uptime | sed 's/.*load average/load average/')
 CPU=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo | head -1)
 CPUS=$(grep -c '^processor' /proc/cpuinfo)
 if [[ -n ${OPENBLAS_CORETYPE+x} ]]; then
-  CORETYPE="OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE (from the environment, both sides)"
+  CORETYPE="OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE (from the environment, every side)"
 else
-  CORETYPE="OPENBLAS_CORETYPE unset (OpenBLAS picks its kernels from cpuid, both sides)"
+  CORETYPE="OPENBLAS_CORETYPE unset (OpenBLAS picks its kernels from cpuid, every side)"
 fi
 
 python3 - "$OUT" "$START" "$CPU ($CPUS logical CPUs)" "$CORETYPE" "$ROUNDS" "$STEPS" "$WARMUP" \
@@ -190,7 +217,11 @@ for path in glob.glob(os.path.join(out, "*.json")):
                 core_names.setdefault(side if side != "sgemm" else "attend", set()).add(
                     json.loads(l).get("core", "?"))
 
-print(f"# attend vs PyTorch: {', '.join(c.upper() for c in configs)} ({start})")
+# The PyTorch sides: Python (always) and the C++ frontend (when bench_models_libtorch ran).
+peers = ["torch"] + (["libtorch"] if any(s == "libtorch" for s, *_ in rows) else [])
+PEER = {"torch": "PyTorch", "libtorch": "libtorch"}
+print(f"# attend vs PyTorch{' (Python and C++)' if len(peers) > 1 else ''}: "
+      f"{', '.join(c.upper() for c in configs)} ({start})")
 print()
 print(f"- CPU: {cpu}; {coretype}; OpenBLAS core: "
       + "; ".join(f"{s} {', '.join(sorted(c))}" for s, c in sorted(core_names.items())))
@@ -199,15 +230,36 @@ print(f"- sgemm 1024^3 (the ceiling): "
       + " (median over runs of each run's best call)")
 print(f"- {rounds} rounds, {steps} timed steps after {warmup} warm-up per run; "
       f"{load_before} before, {load_after} after")
-print("- subnormal floats: " + ("flushed to zero on both sides (attend's default; PyTorch with "
-                                "torch.set_flush_denormal(True))" if denormals == "flush" else
-                                "kept on both sides (attend --keep-denormals; PyTorch's default)"))
+print("- subnormal floats: " + ("flushed to zero on every side (attend's default; PyTorch with "
+                                "torch.set_flush_denormal(True)"
+                                + (", libtorch with at::globalContext().setFlushDenormal(true)"
+                                   if len(peers) > 1 else "") + ")" if denormals == "flush" else
+                                "kept on every side (attend --keep-denormals; PyTorch's default)"))
 print()
-print("| config | threads | attend median (min–max) ms | PyTorch median (min–max) ms "
-      "| ratio attend/PyTorch | attend GFLOP/s | fraction of sgemm rate "
-      "| peak RSS attend / PyTorch MiB |")
-print("|---|---|---|---|---|---|---|---|")
+print("| config | threads | attend median (min–max) ms | "
+      + "".join(f"{PEER[p]} median (min–max) ms | " for p in peers)
+      + "".join(f"ratio attend/{PEER[p]} | " for p in peers)
+      + "attend GFLOP/s | fraction of sgemm rate | peak RSS "
+      + " / ".join(["attend"] + [PEER[p] for p in peers]) + " MiB |")
+print("|---|---|---|" + "---|" * (2 * len(peers) + 3))
 detail = []
+
+
+def best_of(side, name, threads, settings):
+    """The setting with the lowest median of SIDE's runs, as (setting, summary, runs), or None."""
+    best = None
+    for st in settings:
+        t = runs(side, name, st)
+        if not t:
+            continue
+        detail.append(f"{name} @{threads}: {'' if side == 'torch' else PEER[side] + ' '}"
+                      f"{LABEL[st]}: " + ", ".join(fmt(j["median_ms"]) for j in t))
+        s = summary(t)
+        if best is None or s[0] < best[1][0]:
+            best = (st, s, t)
+    return best
+
+
 for threads, settings in ((1, ["t1b1"]), (2, ["t2b2", "t1b2"])):
     for name in names:
         a = runs("attend", name, f"t{threads}")
@@ -215,54 +267,73 @@ for threads, settings in ((1, ["t1b1"]), (2, ["t2b2", "t1b2"])):
             continue
         a_med, a_min, a_max = summary(a)
         detail.append(f"{name} @{threads}: attend: " + ", ".join(fmt(j["median_ms"]) for j in a))
-        best = None
-        for st in settings:
-            t = runs("torch", name, st)
-            if not t:
-                continue
-            detail.append(f"{name} @{threads}: {LABEL[st]}: "
-                          + ", ".join(fmt(j["median_ms"]) for j in t))
-            s = summary(t)
-            if best is None or s[0] < best[1][0]:
-                best = (st, s, t)
         flop = a[0]["gflop_per_step"] * 1e9 if "gflop_per_step" in a[0] else B4_FLOP.get(name)
         gf = f"{flop / (a_med * 1e6):.1f}" if flop else "—"
         frac = f"{flop / (a_med * 1e6) / rate[threads]:.0%}" if flop and threads in rate else "—"
-        if best:
-            st, (t_med, t_min, t_max), t = best
-            note = f" [{LABEL[st]}]" if threads == 2 else ""
-            torch_cell = f"{fmt(t_med)} ({fmt(t_min)}–{fmt(t_max)}){note}"
-            ratio = f"{a_med / t_med:.2f}"
-        else:
-            torch_cell, ratio, t = "—", "—", []
-        if "peak_rss_mib" in a[0] and t and "peak_rss_mib" in t[0]:
-            rss = (f"{max(j['peak_rss_mib'] for j in a):.0f} / "
-                   f"{max(j['peak_rss_mib'] for j in t):.0f}")
-        else:
-            rss = "—"
-        print(f"| {name} | {threads} | {fmt(a_med)} ({fmt(a_min)}–{fmt(a_max)}) | {torch_cell} | "
-              f"{ratio} | {gf} | {frac} | {rss} |")
+        cells, ratios, rss = [], [], []
+        for p in peers:
+            best = best_of(p, name, threads, settings)
+            if best:
+                st, (t_med, t_min, t_max), t = best
+                note = f" [{LABEL[st]}]" if threads == 2 else ""
+                cells.append(f"{fmt(t_med)} ({fmt(t_min)}–{fmt(t_max)}){note}")
+                ratios.append(f"{a_med / t_med:.2f}")
+            else:
+                cells.append("—")
+                ratios.append("—")
+                t = []
+            rss.append(f"{max(j['peak_rss_mib'] for j in t):.0f}"
+                       if t and "peak_rss_mib" in t[0] else "—")
+        rss = (f"{max(j['peak_rss_mib'] for j in a):.0f} / " + " / ".join(rss)
+               if "peak_rss_mib" in a[0] else "—")
+        print(f"| {name} | {threads} | {fmt(a_med)} ({fmt(a_min)}–{fmt(a_max)}) | "
+              + "".join(c + " | " for c in cells) + "".join(r + " | " for r in ratios)
+              + f"{gf} | {frac} | {rss} |")
 print()
 print("Medians are the median of the per-run medians; (min–max) over every timed step of every run. "
       "At 2 threads PyTorch ran in both 2-core settings of BENCHMARKS.md (OB = "
-      "OPENBLAS_NUM_THREADS) and the better is shown in [ ]. GFLOP/s: matrix-product FLOPs of a "
-      "step (forward + backward) over attend's median; B4 softmax and layer norm have none. "
-      "Peak RSS: ru_maxrss of the process, one config per process (PyTorch's includes torch "
-      "itself, about 240 MiB).")
+      "OPENBLAS_NUM_THREADS) and the better is shown in [ ]"
+      + (", and so did libtorch (at::set_num_threads for torch's threads)" if len(peers) > 1
+         else "") + ". "
+      + ("libtorch: the same B1-B3 models on PyTorch's C++ frontend (bench_models_libtorch), "
+         "the same library without the Python interpreter. " if len(peers) > 1 else "")
+      + "GFLOP/s: matrix-product FLOPs of a step (forward + backward) over attend's median; B4 "
+      "softmax and layer norm have none. Peak RSS: ru_maxrss of the process, one config per "
+      "process (PyTorch's" + (" and libtorch's include" if len(peers) > 1 else " includes")
+      + " torch itself, about 240 MiB).")
 threads_seen = sorted({(j["threads"], j["os_threads"]) for s, n, _, j in rows
                        if s == "attend" and "os_threads" in j})
 if threads_seen:
     print("attend OS threads at the end of a run: "
           + ", ".join(f"--threads {t}: {o}" for t, o in threads_seen))
-losses = []
+sides = ["attend"] + peers
+step0, params = [], []
 for name in names:
-    firsts = {s: statistics.median(j["loss_first"] for j in js) for s in ("attend", "torch")
+    firsts = {s: statistics.median(j["loss_first"] for j in js) for s in sides
               if (js := [j for s2, n, _, j in rows if s2 == s and n == name and "loss_first" in j])}
-    if len(firsts) == 2:
-        losses.append(f"{name} {firsts['attend']:.3f} / {firsts['torch']:.3f}")
-if losses:
-    print("Step-0 training loss, attend / PyTorch (same model and sizes, each side's own random "
-          "init and batch): " + "; ".join(losses))
+    if len(firsts) == len(sides):
+        step0.append(f"{name} " + " / ".join(f"{firsts[s]:.{3 if s == 'attend' else 6}f}"
+                                             for s in sides))
+    counts = {s: js[0]["parameters"] for s in sides
+              if (js := [j for s2, n, _, j in rows if s2 == s and n == name and "parameters" in j])}
+    if len(counts) == len(sides):
+        params.append(f"{name} " + " / ".join(f"{counts[s]:,}" for s in sides))
+    # libtorch draws its parameters and batch as models_pytorch.py does (same seeds, same order):
+    # both PyTorch sides start from the same numbers, so their step-0 losses agree to rounding.
+    if "libtorch" in firsts and "torch" in firsts and (
+            abs(firsts["libtorch"] - firsts["torch"]) > 1e-4 * abs(firsts["torch"])
+            or counts.get("libtorch") != counts.get("torch")):
+        print(f"WARNING: {name}: libtorch and PyTorch do not start alike (step-0 loss "
+              f"{firsts['libtorch']:.6f} vs {firsts['torch']:.6f}, parameters "
+              f"{counts.get('libtorch')} vs {counts.get('torch')}): the two models differ.")
+who = " / ".join(PEER.get(s, s) for s in sides)
+if params:
+    print(f"Parameters, {who}: " + "; ".join(params))
+if step0:
+    print(f"Step-0 training loss, {who} (same model and sizes; attend draws its own random "
+          "init and batch" + (", libtorch the same ones as PyTorch, so those two agree to "
+                              "rounding" if len(peers) > 1 else ", PyTorch its own") + "): "
+          + "; ".join(step0))
 diffs = sorted({d for s, _, _, j in rows if s == "attend" for d in j.get("differences", [])})
 for d in diffs:
     print(f"Difference from the PyTorch reference: {d}")

@@ -1,4 +1,5 @@
-// Checks the JSON lines of bench_models / models_pytorch.py for the CTest bench/smoke tests:
+// Checks the JSON lines of bench_models / models_pytorch.py / bench_models_libtorch for the CTest
+// bench/smoke tests:
 //   smoke_check results FILE SIDE THREADS  every line is a JSON object from side SIDE run with
 //       THREADS threads, one each for b1, b2, b3, with finite positive timings (min <= median
 //       <= max), a finite loss at every step that went down over the run (the training loss

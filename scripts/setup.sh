@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages attend needs to build and test, only those that are missing.
 # Usage: scripts/setup.sh [--bench] [--sanitize] [--browser] [--fixtures]
-#   --bench     adds python3-torch/numpy for the PyTorch side of bench/
+#   --bench     adds python3-torch/numpy for the PyTorch side of bench/ and libtorch-dev for its
+#               C++ peer (bench_models_libtorch)
 #   --fixtures  adds python3-torch and python3-torchaudio (tests/fixtures/gen_*.py), espeak-ng and
 #               sox (datasets/generators/gen_toy_digits.py), to regenerate fixtures and data
 #   --sanitize  adds clang, its ASan/UBSan runtimes and its OpenMP runtime for scripts/sanitize.sh
@@ -18,7 +19,7 @@ packages+=(openmpi-bin libopenmpi-dev)
 packages+=(libsentencepiece-dev)
 for arg in "$@"; do
   case "$arg" in
-    --bench) packages+=(python3-torch python3-numpy) ;;
+    --bench) packages+=(python3-torch python3-numpy libtorch-dev) ;;
     --sanitize) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
     --browser) packages+=(chromium) ;;
     --fixtures) packages+=(python3-torch python3-torchaudio python3-numpy espeak-ng sox) ;;
