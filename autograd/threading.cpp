@@ -2,6 +2,9 @@
 
 #include <cblas.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <stdexcept>
 
 #ifdef ATTEND_OPENMP
@@ -59,9 +62,25 @@ int num_threads() {
 #endif
 }
 
+void choose_openmp_wait_policy(char** argv) {
+#ifdef ATTEND_OPENMP
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  unsetenv("OMP_WAIT_POLICY");  // the restart failed: this process still has libgomp's default
+#else
+  (void)argv;
+#endif
+}
+
 std::string threading_name() {
 #ifdef ATTEND_OPENMP
-  return "OpenMP (attend and OpenBLAS)";
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  return std::string("OpenMP (attend and OpenBLAS), idle workers ") +
+         (policy ? std::string("OMP_WAIT_POLICY=") + policy
+          : spin ? std::string("GOMP_SPINCOUNT=") + spin
+                 : std::string("as the OpenMP runtime's default"));
 #else
   return openblas_get_parallel() == 0 ? "one thread (serial OpenBLAS)"
                                       : "OpenBLAS's pthreads pool (attend's loops on one thread)";

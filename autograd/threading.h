@@ -13,6 +13,15 @@ int num_threads();
 // (OpenMP's workers are not copied by fork). Called by set_num_threads, parallel_for and every
 // matrix product, so nothing else need call it.
 void make_fork_safe();
+// Chooses how idle OpenMP workers wait, for a program's main() to call first: when the user has
+// not (OMP_WAIT_POLICY or GOMP_SPINCOUNT in the environment), sets OMP_WAIT_POLICY=passive and
+// runs the program again from its start, because libgomp reads the policy once, when it loads.
+// Passive workers sleep as soon as they wait; libgomp's default spins for about 2 ms first.
+// Measured on 2 cores (docs/architecture.md, Threads): the same speed within noise on a quiet
+// machine, and on one where another process keeps a core busy, B1 at 2 threads takes 88 ms a
+// step instead of 228 (a spinning worker waits for a partner the scheduler has taken away).
+// Returns only if nothing was to be done or the restart failed (then the default stays).
+void choose_openmp_wait_policy(char** argv);
 // Who runs the threads, for `attend version` and benchmark tables.
 std::string threading_name();
 // The OpenBLAS kernel family in use (e.g. "Haswell"), for benchmark tables.

@@ -159,6 +159,7 @@ std::vector<Kernel> make_kernels() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  attend::choose_openmp_wait_policy(argv);  // as the attend command line does
   CLI::App app{"B4 kernels: single ops forward + backward on attend, plus the sgemm ceiling"};
   int threads = 1, steps = 50, warmup = 10, sgemm_n = 1024, sgemm_reps = 10;
   bool json = false, no_sgemm = false, keep_denormals = false;

@@ -471,6 +471,7 @@ nlohmann::json run(Bench& b, int warmup, int steps, bool profile) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  attend::choose_openmp_wait_policy(argv);  // as the attend command line does
   CLI::App app{"B1-B3: training steps of the canonical models (BENCHMARKS.md) on attend"};
   int threads = 1, steps = 50, warmup = 10;
   unsigned seed = 0;

@@ -17,8 +17,9 @@
 # Thread settings (every side under the environment's OPENBLAS_CORETYPE, untouched):
 #   1 thread : attend --threads 1 with OPENBLAS_NUM_THREADS=1; torch --threads 1, OB 1; libtorch
 #              the same as torch.
-#   2 threads: attend --threads 2 with OPENBLAS_NUM_THREADS=2 (attend's own loops are
-#              single-threaded, so OpenBLAS's pool is all it runs). torch in both 2-core settings
+#   2 threads: attend --threads 2 with OPENBLAS_NUM_THREADS=2 (with OpenBLAS's OpenMP build,
+#              attend's own loops and OpenBLAS's products share those 2 OpenMP workers; `attend
+#              version` names the arrangement). torch in both 2-core settings
 #              BENCHMARKS.md names, alternating with attend, the better median reported (the
 #              table says which):
 #                "torch 2 + OB 2": torch.set_num_threads(2), OPENBLAS_NUM_THREADS=2

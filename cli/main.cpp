@@ -116,5 +116,6 @@ int finish(int rc) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  attend::choose_openmp_wait_policy(argv);
   return finish(run(argc, argv));
 }

@@ -11,5 +11,8 @@ cmake --build build-sanitize -j"$(nproc)"
 # Options given by the caller come last, so they win (e.g. ASAN_OPTIONS=detect_leaks=0 to triage).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+# Two test processes share the cores: OpenMP workers that wait sleep at once rather than spin
+# for a partner the scheduler has taken away (docs/architecture.md, Threads).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 cd build-sanitize
 ctest --output-on-failure -j"$(nproc)"
