@@ -65,9 +65,9 @@ int num_threads() {
 void choose_openmp_wait_policy(char** argv) {
 #ifdef ATTEND_OPENMP
   if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
-  if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
+  if (setenv("GOMP_SPINCOUNT", "1000", 1) != 0) return;
   execv("/proc/self/exe", argv);
-  unsetenv("OMP_WAIT_POLICY");  // the restart failed: this process still has libgomp's default
+  unsetenv("GOMP_SPINCOUNT");  // the restart failed: this process still has libgomp's default
 #else
   (void)argv;
 #endif

@@ -14,12 +14,14 @@ int num_threads();
 // matrix product, so nothing else need call it.
 void make_fork_safe();
 // Chooses how idle OpenMP workers wait, for a program's main() to call first: when the user has
-// not (OMP_WAIT_POLICY or GOMP_SPINCOUNT in the environment), sets OMP_WAIT_POLICY=passive and
-// runs the program again from its start, because libgomp reads the policy once, when it loads.
-// Passive workers sleep as soon as they wait; libgomp's default spins for about 2 ms first.
-// Measured on 2 cores (docs/architecture.md, Threads): the same speed within noise on a quiet
-// machine, and on one where another process keeps a core busy, B1 at 2 threads takes 88 ms a
-// step instead of 228 (a spinning worker waits for a partner the scheduler has taken away).
+// not (OMP_WAIT_POLICY or GOMP_SPINCOUNT in the environment), sets GOMP_SPINCOUNT=1000 and runs
+// the program again from its start, because libgomp reads it once, when it loads. A waiting
+// worker then spins for about 10 microseconds (libgomp's default: 300,000 spins, about 2 ms)
+// before it sleeps. Measured on 2 cores (docs/architecture.md, Threads): on a quiet machine as
+// fast as the default, also for single ops of 50 microseconds (which OMP_WAIT_POLICY=passive
+// slows by half); with another process busy on one core, B1 at 2 threads takes 100 ms a step
+// instead of the default's 228 (passive: 91; 1 thread: 85), because a worker spinning for a
+// partner that the scheduler has taken away gives its core up sooner.
 // Returns only if nothing was to be done or the restart failed (then the default stays).
 void choose_openmp_wait_policy(char** argv);
 // Who runs the threads, for `attend version` and benchmark tables.
