@@ -398,22 +398,6 @@ Bench make_b3(bool smoke, const std::string& cora_dir, Generator& gen) {
 
 // ---------------------------------------------------------------------------------------------
 
-double peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
-}
-
-// Threads of this process now (Linux: one entry per thread in /proc/self/task).
-int os_threads() {
-  std::error_code ec;
-  int n = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    ++n;
-  return n;
-}
-
 float eval_loss(Bench& b) {
   NoGradGuard no_grad;
   const bool was = b.model->is_training();
@@ -523,14 +507,15 @@ int main(int argc, char** argv) {
       j["side"] = "attend";
       j["threads"] = threads;
       j["blas_threads"] = num_threads();
-      j["os_threads"] = os_threads();
+      j["os_threads"] = bench::os_threads();
       j["core"] = blas_core_name();
       j["flush_denormal"] = flush_denormal();
       j["openblas_coretype_env"] = coretype_env ? nlohmann::json(coretype_env) : nlohmann::json();
       j["steps"] = steps;
       j["warmup"] = warmup;
       j["smoke"] = smoke;
-      j["peak_rss_mib"] = peak_rss_mib();  // of the process so far: run one config per process
+      j["peak_rss_mib"] =
+          attend::bench::peak_rss_mib();  // of the process so far: run one config per process
       std::cout << j.dump() << std::endl;
     }
   } catch (const std::exception& e) {

@@ -484,22 +484,6 @@ nlohmann::json run(Bench& b, int warmup, int steps) {
           {"losses", losses}};
 }
 
-double peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
-}
-
-// Threads of this process now (Linux: one entry per thread in /proc/self/task).
-int os_threads() {
-  std::error_code ec;
-  int n = 0;
-  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
-       !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
-    ++n;
-  return n;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -541,13 +525,14 @@ int main(int argc, char** argv) {
       j["torch_threads"] = at::get_num_threads();
       j["flush_denormal"] = flush;
       j["blas_threads"] = openblas_get_num_threads();
-      j["os_threads"] = os_threads();
+      j["os_threads"] = attend::bench::os_threads();
       j["core"] = openblas_get_corename();
       j["openblas_coretype_env"] = coretype_env ? nlohmann::json(coretype_env) : nlohmann::json();
       j["steps"] = steps;
       j["warmup"] = warmup;
       j["smoke"] = smoke;
-      j["peak_rss_mib"] = peak_rss_mib();  // the whole process, libtorch itself included
+      j["peak_rss_mib"] =
+          attend::bench::peak_rss_mib();  // the whole process, libtorch itself included
       std::cout << j.dump() << std::endl;
     }
   } catch (const std::exception& e) {
