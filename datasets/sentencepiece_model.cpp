@@ -2,6 +2,8 @@
 #include "datasets/sentencepiece_model.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "datasets/data_error.h"
@@ -61,6 +63,73 @@ std::string training_error(const std::string& message, int64_t vocab_size) {
   const size_t close = message.rfind("] ");
   return "SentencePiece training failed: " +
          (close == std::string::npos ? message : message.substr(close + 2));
+}
+
+// The bytes of length-delimited field `number` of a serialized protobuf message when the message's
+// top level reads cleanly; `count` is how often the field occurs. Only what load() needs below.
+std::optional<std::string_view> proto_field(std::string_view msg, uint64_t number, int& count) {
+  count = 0;
+  std::optional<std::string_view> found;
+  size_t i = 0;
+  auto varint = [&](uint64_t& v) {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (i >= msg.size()) return false;
+      const auto byte = static_cast<unsigned char>(msg[i++]);
+      v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (byte < 0x80) return true;
+    }
+    return false;
+  };
+  while (i < msg.size()) {
+    uint64_t key = 0, v = 0;
+    if (!varint(key)) return std::nullopt;
+    switch (key & 7) {
+      case 0:
+        if (!varint(v)) return std::nullopt;
+        break;
+      case 1:
+      case 5: {
+        const size_t n = (key & 7) == 1 ? 8 : 4;
+        if (msg.size() - i < n) return std::nullopt;
+        i += n;
+        break;
+      }
+      case 2:
+        if (!varint(v) || v > msg.size() - i) return std::nullopt;
+        if (key >> 3 == number) ++count, found = msg.substr(i, v);
+        i += v;
+        break;
+      default:
+        return std::nullopt;
+    }
+  }
+  return found;
+}
+
+// ModelProto's normalizer_spec and denormalizer_spec fields.
+constexpr uint64_t kNormalizerSpec = 3, kDenormalizerSpec = 5;
+
+// The normalizer_spec of every model train() writes: SentencePiece's default rule, nmt_nfkc, and
+// its precompiled table (train() sets no normalisation option); taken once from a model trained on
+// three characters.
+const std::string& trained_normalizer_spec() {
+  static const std::string spec = [] {
+    const std::vector<std::string> text = {"abc"};
+    Sentences input(text);
+    std::string serialized;
+    const auto status = sentencepiece::SentencePieceTrainer::Train(
+        std::unordered_map<std::string, std::string>{{"model_type", "char"},
+                                                     {"vocab_size", "8"},
+                                                     {"hard_vocab_limit", "false"},
+                                                     {"num_threads", "1"},
+                                                     {"minloglevel", "2"}},
+        &input, &serialized);
+    int count = 0;
+    const auto field = status.ok() ? proto_field(serialized, kNormalizerSpec, count) : std::nullopt;
+    return field ? std::string(*field) : std::string();
+  }();
+  return spec;
 }
 #endif
 
@@ -133,6 +202,17 @@ SentencePieceModel SentencePieceModel::train(const std::vector<std::string>& sen
 
 SentencePieceModel SentencePieceModel::load(std::string serialized) {
 #ifdef ATTEND_HAVE_SENTENCEPIECE
+  // libsentencepiece trusts the normalisation table inside a model (it reads strings at offsets
+  // the table gives, unchecked), so a damaged one crashes it on the first sentence. Every model
+  // attend trains has the same table; a model with another one is refused before it is used.
+  int normalizers = 0, denormalizers = 0;
+  const auto normalizer = proto_field(serialized, kNormalizerSpec, normalizers);
+  (void)proto_field(serialized, kDenormalizerSpec, denormalizers);
+  if (normalizer &&
+      (normalizers != 1 || denormalizers != 0 || *normalizer != trained_normalizer_spec()))
+    throw DataError(
+        "SentencePiece model: its normalisation rules are not the ones attend trains with "
+        "(nmt_nfkc): a damaged model, or one attend did not train");
   SentencePieceModel m;
   if (const auto status = m.impl_->processor.LoadFromSerializedProto(serialized); !status.ok())
     throw DataError("not a SentencePiece model (" + status.ToString() + ")");

@@ -134,4 +134,23 @@ BOOST_AUTO_TEST_CASE(bytes_that_are_no_attend_model_are_a_data_error) {
   test::check_data_error([&] { SentencePieceModel::load(bytes); }, "", 0, "piece 0 must be <pad>");
 }
 
+// libsentencepiece reads strings at offsets its normalisation table gives without checking them;
+// the fuzzer found a model whose damaged table crashed it. Such a model is refused before use.
+BOOST_AUTO_TEST_CASE(a_model_with_another_normalisation_table_is_refused) {
+  if (!have_sentencepiece()) return;
+  const std::string good =
+      SentencePieceModel::train(corpus(), options(300, SubwordAlgorithm::kUnigram)).serialized();
+  const size_t rule = good.find("nmt_nfkc");
+  BOOST_REQUIRE(rule != std::string::npos);
+  for (const size_t at : {rule + 1, rule + 8 + 100000}) {  // the rule's name; a table byte
+    std::string bytes = good;
+    BOOST_REQUIRE(at < bytes.size());
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x20);
+    test::check_data_error([&] { SentencePieceModel::load(bytes); }, "", 0,
+                           "SentencePiece model: its normalisation rules are not the ones attend "
+                           "trains with (nmt_nfkc)");
+  }
+  BOOST_CHECK_NO_THROW(SentencePieceModel::load(good));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
