@@ -224,12 +224,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
         // Allocated here, on the calling thread (its allocation limit applies), not in a worker.
         Tensor dx = gx ? Tensor::empty(shx) : Tensor(), dw = gw ? Tensor::empty(shw) : Tensor();
         Tensor db = gbias ? zeros({out_f}) : Tensor();
+        // dW^T [in, out] for sparse x, also allocated here: nothing may throw inside a worker.
+        std::vector<float> dwt(gw && xs ? static_cast<size_t>(in_f * out_f) : 0, 0.0f);
         auto grad_x = [&] {  // dx[rows, in] = g[rows, out] @ W[out, in]
           gemm(false, false, rows, in_f, out_f, 1.0f, g.data(), sw.data(), 0.0f, dx.data());
         };
         auto grad_w = [&] {
           if (xs) {  // dW^T[k, :] += x[r, k] * g[r, :] over the nonzeros
-            std::vector<float> dwt(static_cast<size_t>(in_f * out_f), 0.0f);
             for (int64_t r = 0; r < rows; ++r) {
               const float* grow = g.data() + r * out_f;
               for (int64_t e = xs->start[r]; e < xs->start[r + 1]; ++e) {
