@@ -5,7 +5,6 @@
 //   Tq = queries, Tk = keys, d = query/key size, dv = value size, A = additive attention size
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
@@ -109,9 +108,9 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
     // The workers split the batch: dq and dk rows belong to one batch entry; dv sums over all
     // of them, one partial per range (range 0 straight into dv), added in range order.
     const int64_t ranges = range_count(B, rows_grain(Tq * Tk * A, 6));
-    std::vector<float> partial(static_cast<size_t>(gv ? (ranges - 1) * A : 0), 0.0f);
+    RangePartials dv_parts(gv ? dv.data() : nullptr, A, ranges);
     parallel_ranges(B, ranges, [&](int64_t k, int64_t b0, int64_t b1) {
-      float* dvr = !gv ? nullptr : k == 0 ? dv.data() : partial.data() + (k - 1) * A;
+      float* dvr = dv_parts.of(k);
       const float* vr = sv.data();
       for (int64_t b = b0; b < b1; ++b)
         for (int64_t i = 0; i < Tq; ++i)
@@ -139,8 +138,7 @@ Tensor additive_attention_score(const Tensor& qp, const Tensor& kp, const Tensor
             }
           }
     });
-    for (int64_t k = 1; k < ranges; ++k)
-      for (int64_t a = 0; a < A; ++a) dv.data()[a] += partial[(k - 1) * A + a];
+    dv_parts.fold();
     return Grads{dq, dk, dv};
   });
 }

@@ -556,17 +556,16 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
     // Rows split over the workers; dw and db sum over rows, one partial per range (range 0
     // straight into dw and db), added in range order.
     const int64_t ranges = range_count(rows, rows_grain(D, 4));
-    std::vector<float> partial(static_cast<size_t>((ranges - 1) * 2 * D), 0.0f);
+    RangePartials dw_parts(pdw, D, ranges), db_parts(pdb, D, ranges);
     // The loop reads only these locals: a pointer captured by reference is reloaded on every
     // use (a store through dr might change it), which keeps the loops from vectorising.
     const float* const gp = g.data();
     const float* const hp = xhat.data();
     const float* const rsp = rstd.data();
     float* const dxp = gx ? dx.data() : nullptr;
-    float* const part = partial.data();
-    parallel_ranges(rows, ranges, [=](int64_t k, int64_t r0, int64_t r1) {
-      float* kdw = k == 0 ? pdw : (pdw ? part + (k - 1) * 2 * D : nullptr);
-      float* kdb = k == 0 ? pdb : (pdb ? part + (k - 1) * 2 * D + D : nullptr);
+    parallel_ranges(rows, ranges, [=, &dw_parts, &db_parts](int64_t k, int64_t r0, int64_t r1) {
+      float* kdw = dw_parts.of(k);
+      float* kdb = db_parts.of(k);
       for (int64_t r = r0; r < r1; ++r) {
         const float* gr = gp + r * D;
         const float* hr = hp + r * D;
@@ -598,11 +597,8 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, flo
         for (int64_t j = 0; j < D; ++j) dr[j] = rs * (dr[j] - m1 - hr[j] * m2);
       }
     });
-    for (int64_t k = 1; k < ranges; ++k)
-      for (int64_t j = 0; j < D; ++j) {
-        if (pdw) pdw[j] += partial[(k - 1) * 2 * D + j];
-        if (pdb) pdb[j] += partial[(k - 1) * 2 * D + D + j];
-      }
+    dw_parts.fold();
+    db_parts.fold();
     return Grads{dx, dw, db};
   });
 }

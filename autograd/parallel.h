@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #ifdef ATTEND_OPENMP
 #include <omp.h>
@@ -57,6 +58,27 @@ void parallel_ranges(int64_t n, int64_t ranges, Body body) {
   (void)ranges;
   body(int64_t{0}, int64_t{0}, n);
 }
+
+// The partial sums of a vector out [width] for a parallel_ranges loop that adds into it: range 0
+// adds straight into out (so one range is exactly the one-thread loop), range k > 0 into a zeroed
+// buffer of its own; fold() then adds those into out in range order. A null out needs no sum:
+// of(k) is null for every range. Made on the calling thread, before the loop.
+class RangePartials {
+ public:
+  RangePartials(float* out, int64_t width, int64_t ranges)
+      : out_(out),
+        width_(width),
+        rest_(out ? static_cast<size_t>((ranges - 1) * width) : 0, 0.0f) {}
+  float* of(int64_t k) { return !out_ ? nullptr : k == 0 ? out_ : rest_.data() + (k - 1) * width_; }
+  void fold() {
+    for (size_t i = 0; i < rest_.size(); ++i) out_[i % width_] += rest_[i];
+  }
+
+ private:
+  float* out_;
+  int64_t width_;
+  std::vector<float> rest_;
+};
 
 // Calls body(begin, end) over ranges covering [0, n), one per worker (range_count), for loops
 // whose items are independent: each index is computed by exactly one thread.
