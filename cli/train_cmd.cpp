@@ -877,9 +877,7 @@ int run_train(TrainCommand& c, const CLI::App& root) {
     return 1;
   } catch (const std::exception& e) {
     // This rank alone: the others would wait for it in the next collective, so end them all.
-    const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
-    std::fprintf(stderr, "error: rank %d: %s%s\n", comm->rank(), memory ? "out of memory: " : "",
-                 e.what());
+    std::fprintf(stderr, "error: rank %d: %s\n", comm->rank(), rank_error_text(e).c_str());
     comm->abort(exit_code_for(e));
   }
   return 1;  // not reached: abort() ends the process (GCC does not see [[noreturn]] through

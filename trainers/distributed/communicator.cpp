@@ -133,9 +133,7 @@ void on_every_rank(Communicator& comm, const std::function<void()>& step,
   try {
     step();
   } catch (const std::exception& e) {
-    // Named as run_train names a rank's bad_alloc during training, wherever it happens.
-    const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
-    mine = std::to_string(exit_code(e)) + "\n" + (memory ? "out of memory: " : "") + e.what();
+    mine = std::to_string(exit_code(e)) + "\n" + rank_error_text(e);
   }
   const std::vector<std::string> all = comm.all_gather_bytes(mine);
   const auto failed = std::find_if(all.begin(), all.end(), [](auto& s) { return !s.empty(); });
@@ -147,6 +145,11 @@ void on_every_rank(Communicator& comm, const std::function<void()>& step,
   std::string message = first.substr(newline + 1);
   if (!everywhere) message = "rank " + std::to_string(failed - all.begin()) + ": " + message;
   throw RankError(message, std::atoi(first.substr(0, newline).c_str()), comm.rank() == 0);
+}
+
+std::string rank_error_text(const std::exception& e) {
+  const bool memory = dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+  return (memory ? "out of memory: " : "") + std::string(e.what());
 }
 
 int exit_code_for(const std::exception& e) {

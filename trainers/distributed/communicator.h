@@ -140,5 +140,8 @@ void on_every_rank(Communicator& comm, const std::function<void()>& step,
 // The exit code of an error: 2 for bad input (data, checkpoint, hyperparameter errors, a run
 // directory in use), else 1.
 int exit_code_for(const std::exception& e);
+// A rank's error as its report names it: e.what(), after "out of memory: " for a bad_alloc
+// (whose what() says only "std::bad_alloc").
+std::string rank_error_text(const std::exception& e);
 
 }  // namespace attend
