@@ -34,16 +34,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
+class LayerNorm(nn.Module):
+    """nn.LayerNorm with an optional bias (PyTorch 1.13's has none to turn off), as nanoGPT's."""
+
+    def __init__(self, width, bias):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(width))
+        self.bias = nn.Parameter(torch.zeros(width)) if bias else None
+
+    def forward(self, x):
+        return F.layer_norm(x, self.weight.shape, self.weight, self.bias, 1e-5)
+
+
 class Block(nn.Module):
-    def __init__(self, width, heads, dropout):
+    def __init__(self, width, heads, dropout, bias):
         super().__init__()
         self.heads = heads
-        self.ln_1 = nn.LayerNorm(width)
-        self.c_attn = nn.Linear(width, 3 * width)  # q, k, v
-        self.attn_proj = nn.Linear(width, width)
-        self.ln_2 = nn.LayerNorm(width)
-        self.c_fc = nn.Linear(width, 4 * width)
-        self.c_proj = nn.Linear(4 * width, width)
+        self.ln_1 = LayerNorm(width, bias)
+        self.c_attn = nn.Linear(width, 3 * width, bias=bias)  # q, k, v
+        self.attn_proj = nn.Linear(width, width, bias=bias)
+        self.ln_2 = LayerNorm(width, bias)
+        self.c_fc = nn.Linear(width, 4 * width, bias=bias)
+        self.c_proj = nn.Linear(4 * width, width, bias=bias)
         self.attn_dropout = nn.Dropout(dropout)
         self.resid_dropout = nn.Dropout(dropout)
 
@@ -63,14 +75,14 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
-    def __init__(self, vocab, context, layers, heads, width, dropout):
+    def __init__(self, vocab, context, layers, heads, width, dropout, bias):
         super().__init__()
         self.context = context
         self.wte = nn.Embedding(vocab, width)
         self.wpe = nn.Embedding(context, width)
         self.drop = nn.Dropout(dropout)
-        self.blocks = nn.ModuleList(Block(width, heads, dropout) for _ in range(layers))
-        self.ln_f = nn.LayerNorm(width)
+        self.blocks = nn.ModuleList(Block(width, heads, dropout, bias) for _ in range(layers))
+        self.ln_f = LayerNorm(width, bias)
         self.register_buffer("mask", torch.ones(context, context).triu(1).bool())
         for name, p in self.named_parameters():
             if name.endswith("bias"):
@@ -115,6 +127,8 @@ def main():
     ap.add_argument("--sample-tokens", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--no-bias", action="store_true",
+                    help="no biases in linear layers and layer norms (nanoGPT's train.py: bias=False)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -132,7 +146,7 @@ def main():
         y = torch.stack([split[i + 1 : i + 1 + a.context] for i in ix])
         return x, y
 
-    model = GPT(len(chars), a.context, a.layers, a.heads, a.width, a.dropout)
+    model = GPT(len(chars), a.context, a.layers, a.heads, a.width, a.dropout, not a.no_bias)
     decay = [p for n_, p in model.named_parameters() if p.dim() >= 2 and not n_.startswith(("wte", "wpe"))]
     other = [p for n_, p in model.named_parameters() if not (p.dim() >= 2 and not n_.startswith(("wte", "wpe")))]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": a.weight_decay},

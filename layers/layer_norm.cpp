@@ -7,17 +7,16 @@
 
 namespace attend {
 
-LayerNorm::LayerNorm(int64_t d, float e, bool affine) : dim(d), eps(e) {
-  if (affine) {
-    weight = register_parameter("weight", ones({d}));
-    bias = register_parameter("bias", zeros({d}));
-  }
+LayerNorm::LayerNorm(int64_t d, float e, bool affine, bool with_bias) : dim(d), eps(e) {
+  if (affine) weight = register_parameter("weight", ones({d}));
+  if (affine && with_bias) bias = register_parameter("bias", zeros({d}));
 }
 
 std::string LayerNorm::extra_repr() const {
   std::ostringstream os;
   os << "(" << dim << ",), eps=" << eps
      << ", elementwise_affine=" << (weight.defined() ? "True" : "False");
+  if (weight.defined() && !bias.defined()) os << ", bias=False";
   return os.str();
 }
 
@@ -42,6 +41,13 @@ const LayerInfo layer_norm_layer{
           out.push_back(layer_sample("[3, 5] in [-2, 2]", ln,
                                      {{"x", make_input({3, 5}, 5, -2.0f, 2.0f)}},
                                      [ln](const Inputs& x) { return ln->forward(x[0]); }));
+          // Weight only (bias=False): the op's weight-only path, matched with PyTorch by the
+          // layer_norm_w fixture of autograd/ops_nn.cpp.
+          auto nb = std::make_shared<LayerNorm>(4, 1e-5f, true, false);
+          Generator wg(7);
+          copy_(nb->weight, uniform({4}, 0.5f, 1.5f, wg));
+          out.push_back(layer_sample("[2, 3, 4], no bias", nb, {{"x", make_input({2, 3, 4}, 8)}},
+                                     [nb](const Inputs& x) { return nb->forward(x[0]); }));
           return out;
         },
     .fixtures =

@@ -30,12 +30,12 @@ GPTBlock::GPTBlock(const GPTOptions& opt, Generator& gen, std::shared_ptr<Genera
     : gelu_tanh_(opt.gelu_tanh) {
   if (!dgen) dgen = std::make_shared<Generator>(0);  // only drawn from when dropout > 0
   const int64_t C = opt.width;
-  ln_1 = register_module("ln_1", std::make_shared<LayerNorm>(C));
+  ln_1 = register_module("ln_1", std::make_shared<LayerNorm>(C, 1e-5f, true, opt.bias));
   attn = register_module(
-      "attn", std::make_shared<MultiheadAttention>(C, opt.heads, gen, opt.dropout, true, dgen));
-  ln_2 = register_module("ln_2", std::make_shared<LayerNorm>(C));
-  c_fc = register_module("c_fc", std::make_shared<Linear>(C, 4 * C, gen));
-  c_proj = register_module("c_proj", std::make_shared<Linear>(4 * C, C, gen));
+      "attn", std::make_shared<MultiheadAttention>(C, opt.heads, gen, opt.dropout, opt.bias, dgen));
+  ln_2 = register_module("ln_2", std::make_shared<LayerNorm>(C, 1e-5f, true, opt.bias));
+  c_fc = register_module("c_fc", std::make_shared<Linear>(C, 4 * C, gen, opt.bias));
+  c_proj = register_module("c_proj", std::make_shared<Linear>(4 * C, C, gen, opt.bias));
   resid_dropout = register_module("resid_dropout", std::make_shared<Dropout>(opt.dropout, dgen));
   // The two projections that write into the residual stream get std 0.02 / sqrt(2 L): each block
   // adds two terms to it, so with L blocks its variance stays independent of depth (GPT-2 paper,
@@ -46,7 +46,7 @@ GPTBlock::GPTBlock(const GPTOptions& opt, Generator& gen, std::shared_ptr<Genera
   normal_(c_fc->weight, kInitStd, gen);
   normal_(c_proj->weight, resid_std, gen);
   for (Tensor* b : {&attn->in_proj_bias, &attn->out_proj->bias, &c_fc->bias, &c_proj->bias})
-    fill_(*b, 0.0f);
+    if (b->defined()) fill_(*b, 0.0f);
 }
 
 Tensor GPTBlock::mlp(const Tensor& x) {
@@ -74,7 +74,7 @@ GPT::GPT(const GPTOptions& opt, Generator& gen, std::shared_ptr<Generator> dgen)
   auto list = register_module("blocks", std::make_shared<ModuleList>());
   for (int64_t i = 0; i < opt.layers; ++i)
     blocks.push_back(list->push_back(std::make_shared<GPTBlock>(opt, gen, dgen)));
-  ln_f = register_module("ln_f", std::make_shared<LayerNorm>(opt.width));
+  ln_f = register_module("ln_f", std::make_shared<LayerNorm>(opt.width, 1e-5f, true, opt.bias));
   // No lm_head parameter: logits() multiplies by wte's weight (weight tying, Press & Wolf 2017),
   // so the gradient of both uses adds up in that one tensor.
 }
@@ -142,6 +142,8 @@ ModelEntry gpt_model_entry() {
       int_param("context", 256, "Longest context in tokens (block_size)", 1, 1000000),
       float_param("dropout", 0.2, "Dropout on embeddings, attention and residuals", 0, 0.95),
       choice_param("gelu", "none", "The MLP's GELU: none (exact erf) or tanh", {"none", "tanh"}),
+      bool_param("bias", true,
+                 "Biases in linear layers and layer norms (GPT-2); nanoGPT's train.py has false"),
   };
   e.create = [](const Hyperparams& p, const ModelDims& d, Generator& init,
                 std::shared_ptr<Generator> dropout) -> std::shared_ptr<Module> {
@@ -153,6 +155,7 @@ ModelEntry gpt_model_entry() {
     o.context = p.get_int("context");
     o.dropout = p.get_float("dropout");
     o.gelu_tanh = p.get("gelu") == "tanh";
+    o.bias = !p.has("bias") || p.get_bool("bias");  // absent in checkpoints from before the option
     return std::make_shared<GPT>(o, init, std::move(dropout));
   };
   return e;
@@ -161,7 +164,7 @@ ModelEntry gpt_model_entry() {
 namespace {
 
 // A GPT small enough for finite differences: 2 blocks of 2 heads, 4 wide, context 4, no dropout.
-GPTOptions tiny_gpt(bool gelu_tanh) {
+GPTOptions tiny_gpt(bool gelu_tanh, bool bias = true) {
   GPTOptions o;
   o.vocab_size = 5;
   o.context = 4;
@@ -170,6 +173,7 @@ GPTOptions tiny_gpt(bool gelu_tanh) {
   o.width = 4;
   o.dropout = 0.0f;
   o.gelu_tanh = gelu_tanh;
+  o.bias = bias;
   return o;
 }
 
@@ -221,6 +225,16 @@ const LayerInfo gpt_layer{
             std::string("ids [2, 4], ") + gelu_name(tanh_form), m, {},
             [m, ids](const Inputs&) { return m->forward(ids); }, kLayerNormEps));
       }
+      // nanoGPT's bias=False: layer norms with a weight only, linear layers without a bias.
+      Generator gen(106);
+      auto m = std::make_shared<GPT>(tiny_gpt(false, false), gen, nullptr);
+      checkable_parameters(*m, gen, 107);
+      for (auto& [name, p] : m->named_parameters())
+        if (p.ndim() == 1) copy_(p, uniform(p.shape(), 0.5f, 1.5f, gen));  // the norms' weights
+      const Tensor ids = from_indices({3, 0, 1, 4, 2, 2, 0, 1}, {2, 4});
+      out.push_back(layer_sample(
+          "ids [2, 4], no bias", m, {}, [m, ids](const Inputs&) { return m->forward(ids); },
+          kLayerNormEps));
       return out;
     }};
 

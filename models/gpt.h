@@ -22,6 +22,9 @@ struct GPTOptions {
   int64_t layers = 6, heads = 6, width = 384;
   float dropout = 0.2f;
   bool gelu_tanh = false;  // the MLP's GELU: exact (nn.GELU()) or the tanh form (GPT-2's)
+  // Biases in the linear layers and layer norms (GPT-2's); nanoGPT's train.py turns them off
+  // ("a bit better and faster"), leaving layer norms with a weight only.
+  bool bias = true;
 };
 
 // x + attn(ln_1(x)), then x + mlp(ln_2(x)), with dropout on both residual branches.

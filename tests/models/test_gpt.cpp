@@ -116,6 +116,30 @@ BOOST_AUTO_TEST_CASE(output_projection_is_the_token_embedding) {
   BOOST_CHECK_GT(std::fabs(after.data()[5] - before.data()[5]), 1e-4f);
 }
 
+BOOST_AUTO_TEST_CASE(without_bias_only_weights_remain_and_the_cache_still_agrees) {
+  // nanoGPT's bias=False: the linear layers lose their biases and the layer norms keep a weight.
+  GPTOptions o = tiny();
+  o.bias = false;
+  Generator gen(9);
+  GPT model(o, gen, nullptr);
+  const int64_t C = o.width, V = o.vocab_size, L = o.layers, T = o.context;
+  const int64_t block = 2 * C + 3 * C * C + C * C + 4 * C * C + 4 * C * C;
+  BOOST_CHECK_EQUAL(model.num_parameters(), V * C + T * C + L * block + C);
+  for (auto& [name, p] : model.named_parameters())
+    BOOST_CHECK_MESSAGE(!name.ends_with("bias"), name << " is a bias");
+  // Weight-only norms still normalise: the model's output changes with a norm weight.
+  model.eval();
+  NoGradGuard no_grad;
+  const Tensor tokens = from_indices({3, 1, 4, 1, 5, 2}, {1, 6});
+  const Tensor full_logits = model.forward(tokens);
+  auto cache = model.start_cache();
+  for (int64_t t = 0; t < 6; ++t)
+    attend::test::check_close(model.forward_cached(*cache, narrow(tokens, 1, t, 1)),
+                              narrow(full_logits, 1, t, 1), 1e-5f, 1e-4f);
+  model.ln_f->weight.data()[0] = 3.0f;
+  BOOST_CHECK_GT(max(abs(model.forward(tokens) - full_logits)).item(), 1e-4f);
+}
+
 BOOST_AUTO_TEST_CASE(gpt2_initialisation_scales_the_residual_projections) {
   GPTOptions o;
   o.vocab_size = 50;
@@ -181,6 +205,12 @@ BOOST_AUTO_TEST_CASE(registered_with_its_hyperparameters) {
   BOOST_REQUIRE(gpt);
   BOOST_CHECK_EQUAL(gpt->vocab_size(), 11);
   BOOST_CHECK_EQUAL(gpt->context_length(), 8);
+  BOOST_CHECK(gpt->ln_f->bias.defined());  // biases unless asked otherwise
+  auto nb = create_model(
+      "gpt", Hyperparams(e.hyperparams, {{"width", "16"}, {"heads", "2"}, {"bias", "false"}}), dims,
+      gen, nullptr);
+  BOOST_CHECK(!dynamic_cast<GPT&>(*nb).ln_f->bias.defined());
+  BOOST_CHECK(!dynamic_cast<GPT&>(*nb).blocks[0]->c_fc->bias.defined());
   BOOST_CHECK_THROW(
       create_model("gpt", Hyperparams(e.hyperparams, {{"width", "10"}, {"heads", "3"}}), dims, gen,
                    nullptr),

@@ -19,6 +19,7 @@ row 'train:--context:type'         "'context'"            train "${P[@]}" --cont
 row 'train:--context:range'        "'context'"            train "${P[@]}" --context 0
 row 'train:--context:value'        'too short'            train "${P[@]}" --context 1000
 row 'train:--gelu:choice'          "'gelu'"               train "${P[@]}" --gelu sigmoid
+row 'train:--bias:type'            "'bias'"               train "${P[@]}" --bias sometimes
 row 'train:--data:value'           "$R/empty.txt: empty file" train --model gpt --data "$R/empty.txt"
 row 'train:--data:value'           "$R/binary.txt:3: NUL byte" train --model gpt --data "$R/binary.txt"
 row 'train:--data:value'           "$R/no-such.txt: no such file" train --model gpt --data "$R/no-such.txt"
