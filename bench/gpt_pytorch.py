@@ -128,7 +128,7 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
     ap.add_argument("--no-bias", action="store_true",
-                    help="no biases in linear layers and layer norms (nanoGPT's train.py: bias=False)")
+                    help="no biases in linear layers and layer norms (nanoGPT's train.py)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
