@@ -2,7 +2,8 @@
 # nanoGPT's CPU configuration of character-level Shakespeare (its README: 4 layers, 4 heads, 128
 # wide, context 64, batch 12, 2,000 iterations, no dropout, lr 1e-3 with 100 warmup iterations,
 # cosine to 1e-4, AdamW beta2 0.99 and weight decay 0.1 on matrices, gradient clipping at 1,
-# validation over 20 batches) trained by attend (`attend train --model gpt`) and by the same model
+# validation over 20 batches; its train.py's bias=False: no biases in linear layers and layer
+# norms) trained by attend (`attend train --model gpt`) and by the same model
 # in PyTorch (bench/gpt_pytorch.py), at 1 and 2 threads, on the same machine in the same run.
 # Prints one markdown table: mean ms per iteration (evaluation excluded), the final validation loss,
 # sampling speed with and without attend's key/value cache (PyTorch: nanoGPT's generate, which
@@ -11,7 +12,8 @@
 #   bench/gpt_bench.sh                   # the full comparison (about 2 x 2 x 2000 iterations)
 #   ITERS=20 SAMPLE=50 bench/gpt_bench.sh  # a smoke run
 #
-# Environment: ITERS (2000), THREADS ("1 2"), SAMPLE (tokens sampled for the speed figures, 500),
+# Environment: ITERS (2000), THREADS ("1 2"), LR (peak learning rate, 1e-3 = nanoGPT's), SAMPLE
+# (tokens sampled for the speed figures, 500),
 # DATA (tinyshakespeare's input.txt; default ../shared/datasets/tinyshakespeare/input.txt beside
 # the repository), BUILD_DIR (<repo>/build), TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to
 # keep the runs in). Threads: OPENBLAS_NUM_THREADS = the thread count on both sides, attend
@@ -22,6 +24,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$REPO/build}
 ITERS=${ITERS:-2000}
 THREADS=${THREADS:-1 2}
+LR=${LR:-1e-3}
 SAMPLE=${SAMPLE:-500}
 DATA=${DATA:-$REPO/../shared/datasets/tinyshakespeare/input.txt}
 TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
@@ -42,9 +45,9 @@ for t in $THREADS; do
   run=$work/attend-$t
   out=$("$attend" --threads "$t" train --model gpt --data "$DATA" --layers 4 --heads 4 --width 128 \
     --context 64 --dropout 0 --batch-size 12 --max-steps "$ITERS" --eval-interval "$ITERS" \
-    --eval-batches 20 --sample-tokens 0 --optimizer adamw --lr 1e-3 --beta2 0.99 \
+    --eval-batches 20 --sample-tokens 0 --optimizer adamw --lr "$LR" --beta2 0.99 \
     --weight-decay 0.1 --schedule cosine --warmup "$warmup" --min-lr 1e-4 --clip-norm 1 \
-    --progress off --overwrite --out "$run" 2>&1)
+    --bias false --progress off --overwrite --out "$run" 2>&1)
   ms=$(sed -n 's/^\([0-9.]*\) ms per training step.*/\1/p' <<<"$out")
   rss=$(sed -n 's/.*peak resident memory \([0-9]*\) MiB.*/\1/p' <<<"$out")
   loss=$(python3 -c 'import json,sys; print("%.4f" % [json.loads(l) for l in open(sys.argv[1]) if "\"valid\"" in l][-1]["loss"])' "$run/metrics.jsonl")
@@ -56,6 +59,6 @@ for t in $THREADS; do
   # PyTorch at its best setting for t cores: torch's own threads at 1, OpenBLAS at t (with both at
   # 2 on 2 cores, torch's OpenMP workers and OpenBLAS's spin against each other: BENCHMARKS.md).
   j=$("$TORCH_PYTHON" "$REPO/bench/gpt_pytorch.py" --data "$DATA" --iters "$ITERS" --warmup "$warmup" \
-    --threads 1 --sample-tokens "$SAMPLE")
+    --lr "$LR" --no-bias --threads 1 --sample-tokens "$SAMPLE")
   python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| pytorch (torch 1 + OpenBLAS %s) | %s | %.1f | %.4f | - | %.1f | %.0f |" % (sys.argv[2], sys.argv[2], j["ms_per_iter_mean"], j["valid_loss"], j["sample_tokens_per_s_uncached"], j["peak_rss_mb"]))' "$j" "$t"
 done
