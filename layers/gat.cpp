@@ -60,10 +60,10 @@ GATLayer::GATLayer(const GATOptions& opt, Generator& gen, std::shared_ptr<Genera
                                 std::to_string(opt.in_features) + ", " +
                                 std::to_string(opt.out_features) + ", " +
                                 std::to_string(opt.heads));
-  for (float p : {opt.dropout, opt.input_dropout})
+  for (float p : {opt.dropout, opt.input_dropout, opt.value_dropout})
     if (!(p >= 0.0f && p <= 1.0f))
       throw std::invalid_argument("GATLayer: dropout must be in [0, 1], got " + std::to_string(p));
-  if ((opt.dropout > 0 || opt.input_dropout > 0) && !dropout_gen_)
+  if ((opt.dropout > 0 || opt.input_dropout > 0 || opt.value_dropout > 0) && !dropout_gen_)
     throw std::invalid_argument("GATLayer: dropout needs a generator (dropout_gen)");
   const int64_t H = opt.heads, F = opt.out_features, D = opt.in_features;
   if (!opt.v2) {
@@ -142,7 +142,9 @@ GATLayer::Output GATLayer::forward_with_attention(const Tensor& x, const Tensor&
   out.attention = edge_softmax(scores, out.dst, N);
   Tensor alpha =
       o.dropout > 0 ? dropout(out.attention, o.dropout, training, *dropout_gen_) : out.attention;
-  Tensor h = edge_aggregate(alpha, features, out.src, out.dst, N);  // [N, H, F]
+  Tensor values = o.value_dropout > 0 ? dropout(features, o.value_dropout, training, *dropout_gen_)
+                                      : features;                 // [N, H, F]
+  Tensor h = edge_aggregate(alpha, values, out.src, out.dst, N);  // [N, H, F]
   h = o.concat ? reshape(h, {N, H * F}) : mean(h, 1);
   out.output = bias.defined() ? h + bias : h;
   return out;
@@ -154,6 +156,7 @@ std::string GATLayer::extra_repr() const {
      << ", heads=" << options.heads << ", concat=" << (options.concat ? "True" : "False")
      << ", negative_slope=" << options.negative_slope << ", dropout=" << options.dropout;
   if (options.input_dropout > 0) os << ", input_dropout=" << options.input_dropout;
+  if (options.value_dropout > 0) os << ", value_dropout=" << options.value_dropout;
   os << ", add_self_loops=" << (options.add_self_loops ? "True" : "False")
      << ", bias=" << (options.bias ? "True" : "False")
      << ", v2=" << (options.v2 ? "True" : "False");
@@ -196,6 +199,29 @@ const LayerInfo gat_layer{
         }
       add("GAT mean over 3 heads, nonzero biases",
           {.in_features = 3, .out_features = 2, .heads = 3, .concat = false}, 98, 99, 100, true);
+      // Training with every dropout, the generator re-seeded before each forward (the same masks
+      // for every finite difference): the scores see W h, the aggregation its dropped copy. With
+      // inputs dropped, some edge scores sit within the default step of the LeakyReLU's kink: a
+      // tenth of it.
+      {
+        Generator gen(23);
+        auto dgen = std::make_shared<Generator>(5);
+        auto m = std::make_shared<GATLayer>(GATOptions{.in_features = 4,
+                                                       .out_features = 3,
+                                                       .heads = 2,
+                                                       .dropout = 0.3f,
+                                                       .input_dropout = 0.2f,
+                                                       .value_dropout = 0.4f},
+                                            gen, dgen);
+        randomise_biases(*m, 24);
+        out.push_back(layer_sample(
+            "GAT concat, every dropout", m, {{"x", make_input({N, 4}, 25)}},
+            [m, s, d, dgen](const Inputs& x) {
+              dgen->manual_seed(5);
+              return m->forward(x[0], s, d);
+            },
+            0.1));
+      }
       return out;
     }};
 

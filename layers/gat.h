@@ -2,7 +2,8 @@
 //   GAT   (Velickovic et al. 2018):  e_ij = LeakyReLU(a_s^T W h_j + a_t^T W h_i)
 //   GATv2 (Brody et al. 2022):       e_ij = a^T LeakyReLU(W_s h_j + W_t h_i)
 // then alpha_ij = softmax over the in-neighbours j of i (edge_softmax), attention dropout, and
-// h_i' = sum_j alpha_ij * (W h_j) per head (edge_aggregate); heads are concatenated or averaged.
+// h_i' = sum_j alpha_ij * (W h_j) per head (edge_aggregate), with W h_j optionally dropped out
+// (value_dropout); heads are concatenated or averaged.
 // Messages flow src -> dst: node i attends over the sources j of the edges j -> i (a repeated
 // edge counts once per occurrence; without self loops a node with no in-edges gets only the
 // bias, as in PyG). Memory and time are O(E * heads * F); no N x N matrix is formed.
@@ -36,7 +37,10 @@ struct GATOptions {
   float negative_slope = 0.2f;  // of the LeakyReLU
   float dropout = 0.0f;         // on the attention coefficients (training only)
   float input_dropout = 0.0f;   // on the node features before the projection (training only)
-  bool add_self_loops = true;   // drop existing self loops, then add one per node (as PyG)
+  // On the projected features W h_j that are aggregated, after the scores are computed from them
+  // (training only): the released GAT code's attn_head drops them with its input rate too.
+  float value_dropout = 0.0f;
+  bool add_self_loops = true;  // drop existing self loops, then add one per node (as PyG)
   bool bias = true;
   bool v2 = false;  // GATv2 scoring
 };

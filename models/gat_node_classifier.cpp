@@ -21,12 +21,16 @@ GATNodeClassifier::GATNodeClassifier(const GATNodeOptions& o, Generator& gen,
               std::to_string(o.heads) + ", " + std::to_string(o.out_heads));
   require(o.dropout >= 0.0f && o.dropout < 1.0f,
           "dropout must be in [0, 1), got " + std::to_string(o.dropout));
-  require(o.dropout == 0.0f || dropout_gen != nullptr, "dropout > 0 needs a dropout generator");
+  require(o.value_dropout >= 0.0f && o.value_dropout < 1.0f,
+          "value_dropout must be in [0, 1), got " + std::to_string(o.value_dropout));
+  require((o.dropout == 0.0f && o.value_dropout == 0.0f) || dropout_gen != nullptr,
+          "dropout > 0 needs a dropout generator");
 
   GATOptions g;
   g.negative_slope = o.negative_slope;
   g.dropout = o.dropout;
   g.input_dropout = o.dropout;
+  g.value_dropout = o.value_dropout;
   g.v2 = o.v2;
   int64_t in = o.num_features;
   for (int64_t l = 0; l < o.layers; ++l) {
@@ -76,6 +80,10 @@ ModelEntry gat_node_model_entry() {
       int_param("out-heads", 1, "Attention heads of the output layer (averaged)", 1, 64),
       float_param("dropout", 0.6,
                   "Dropout on every layer's input features and attention coefficients", 0, 0.95),
+      float_param("value-dropout", 0,
+                  "Dropout on each head's projected features before they are aggregated (the "
+                  "released GAT code drops them at the dropout rate)",
+                  0, 0.95),
       float_param("negative-slope", 0.2, "Slope of the LeakyReLU in the attention scores", 0, 1),
       bool_param("v2", false, "GATv2 attention scores (Brody et al. 2022)"),
   };
@@ -89,6 +97,8 @@ ModelEntry gat_node_model_entry() {
     o.heads = p.get_int("heads");
     o.out_heads = p.get_int("out-heads");
     o.dropout = p.get_float("dropout");
+    // Absent from checkpoints written before the option.
+    o.value_dropout = p.has("value-dropout") ? p.get_float("value-dropout") : 0.0f;
     o.negative_slope = p.get_float("negative-slope");
     o.v2 = p.get_bool("v2");
     return std::make_shared<GATNodeClassifier>(o, init, std::move(dropout));

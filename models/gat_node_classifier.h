@@ -17,11 +17,12 @@ namespace attend {
 
 struct GATNodeOptions {
   int64_t num_features = 0, num_classes = 0;
-  int64_t layers = 2;     // GAT layers in all: layers - 1 hidden ones, then the output layer
-  int64_t hidden = 8;     // features per head in each hidden layer
-  int64_t heads = 8;      // heads of each hidden layer (concatenated: heads * hidden wide)
-  int64_t out_heads = 1;  // heads of the output layer (averaged; 8 in the paper for Pubmed)
-  float dropout = 0.6f;   // on each layer's input and on its attention coefficients
+  int64_t layers = 2;          // GAT layers in all: layers - 1 hidden ones, then the output layer
+  int64_t hidden = 8;          // features per head in each hidden layer
+  int64_t heads = 8;           // heads of each hidden layer (concatenated: heads * hidden wide)
+  int64_t out_heads = 1;       // heads of the output layer (averaged; 8 in the paper for Pubmed)
+  float dropout = 0.6f;        // on each layer's input and on its attention coefficients
+  float value_dropout = 0.0f;  // on each head's projected features before aggregation
   float negative_slope = 0.2f;
   bool v2 = false;  // GATv2 scoring (Brody et al. 2022)
 };

@@ -165,6 +165,8 @@ row 'train:--out-heads:type'        "'out-heads'"         train "${G[@]}" --out-
 row 'train:--out-heads:range'       "'out-heads'"         train "${G[@]}" --out-heads 0
 row 'train:--negative-slope:type'   "'negative-slope'"    train "${G[@]}" --negative-slope steep
 row 'train:--negative-slope:range'  "'negative-slope'"    train "${G[@]}" --negative-slope nan
+row 'train:--value-dropout:type'    "'value-dropout'"     train "${G[@]}" --value-dropout half
+row 'train:--value-dropout:range'   "'value-dropout'"     train "${G[@]}" --value-dropout 1
 row 'train:--v2:type'               "'v2'"                train "${G[@]}" --v2 yes-please
 row 'train:--input-linear:type'     "'input-linear'"      train --model gat-graph --input-linear 3
 row 'train:--pooling:choice'        "'pooling'"           train --model gat-graph --pooling sum

@@ -323,6 +323,39 @@ BOOST_AUTO_TEST_CASE(dropout_is_seeded_and_off_in_eval) {
   BOOST_CHECK_CLOSE(t, 1.0, 1e-4);
 }
 
+// value_dropout (the released GAT code's dropout of W h before aggregation) changes what is
+// aggregated, not the scores: with the same input and attention masks the coefficients agree
+// exactly, the outputs do not, and eval() turns it off.
+BOOST_AUTO_TEST_CASE(value_dropout_drops_the_aggregated_features_not_the_scores) {
+  for (bool v2 : {false, true}) {
+    BOOST_TEST_CONTEXT((v2 ? "GATv2" : "GAT")) {
+      GATOptions o{.in_features = 5,
+                   .out_features = 3,
+                   .heads = 2,
+                   .dropout = 0.5f,
+                   .input_dropout = 0.3f,
+                   .v2 = v2};
+      GATOptions ov = o;
+      ov.value_dropout = 0.6f;
+      Generator g1(15), g2(15);
+      GATLayer plain(o, g1, std::make_shared<Generator>(3));
+      GATLayer dropped(ov, g2, std::make_shared<Generator>(3));
+      Generator xg(16);
+      const Tensor x = randn({kN, 5}, xg);
+      // The value masks are drawn after the input and attention masks: both layers' first draws
+      // are the same.
+      auto a = plain.forward_with_attention(x, src_t(), dst_t());
+      auto b = dropped.forward_with_attention(x, src_t(), dst_t());
+      check_close(b.attention, a.attention, 0.0f, 0.0f);
+      BOOST_CHECK_GT(max(abs(b.output - a.output)).item(), 1e-3f);
+      plain.eval();
+      dropped.eval();
+      check_close(dropped.forward(x, src_t(), dst_t()), plain.forward(x, src_t(), dst_t()), 0.0f,
+                  0.0f);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(errors_name_the_problem) {
   Generator gen(1);
   BOOST_CHECK_THROW(GATLayer({.in_features = 0, .out_features = 2}, gen), std::invalid_argument);
