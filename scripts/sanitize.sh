@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --sanitize
 CC=clang CXX=clang++ cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DATTEND_SANITIZE=ON -DATTEND_FUZZ=ON -DATTEND_BUILD_BENCH=OFF >/dev/null
+  -DATTEND_SANITIZE=ON -DATTEND_FUZZ=ON -DATTEND_FUZZ_SECONDS=10 -DATTEND_BUILD_BENCH=OFF >/dev/null
 cmake --build build-sanitize -j"$(nproc)"
 # Options given by the caller come last, so they win (e.g. ASAN_OPTIONS=detect_leaks=0 to triage).
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
