@@ -263,15 +263,24 @@ BOOST_AUTO_TEST_CASE(attention_coefficients_cover_edges_and_self_loops) {
       (Shape{kE, 1}));
 }
 
+namespace {
+
+// 2 heads of 3 features over 5 inputs, with input and attention dropout: the dropout tests' layer.
+GATOptions with_dropout(bool v2) {
+  return {.in_features = 5,
+          .out_features = 3,
+          .heads = 2,
+          .dropout = 0.5f,
+          .input_dropout = 0.3f,
+          .v2 = v2};
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(dropout_is_seeded_and_off_in_eval) {
   for (bool v2 : {false, true}) {
     BOOST_TEST_CONTEXT((v2 ? "GATv2" : "GAT")) {
-      GATOptions o{.in_features = 5,
-                   .out_features = 3,
-                   .heads = 2,
-                   .dropout = 0.5f,
-                   .input_dropout = 0.3f,
-                   .v2 = v2};
+      const GATOptions o = with_dropout(v2);
       auto make = [&](uint64_t dropout_seed) {
         Generator gen(11);
         return std::make_shared<GATLayer>(o, gen, std::make_shared<Generator>(dropout_seed));
@@ -329,12 +338,7 @@ BOOST_AUTO_TEST_CASE(dropout_is_seeded_and_off_in_eval) {
 BOOST_AUTO_TEST_CASE(value_dropout_drops_the_aggregated_features_not_the_scores) {
   for (bool v2 : {false, true}) {
     BOOST_TEST_CONTEXT((v2 ? "GATv2" : "GAT")) {
-      GATOptions o{.in_features = 5,
-                   .out_features = 3,
-                   .heads = 2,
-                   .dropout = 0.5f,
-                   .input_dropout = 0.3f,
-                   .v2 = v2};
+      const GATOptions o = with_dropout(v2);
       GATOptions ov = o;
       ov.value_dropout = 0.6f;
       Generator g1(15), g2(15);
