@@ -31,6 +31,7 @@ TORCH_PYTHON=${TORCH_PYTHON:-/usr/bin/python3}
 attend=$BUILD_DIR/cli/attend
 [[ -x $attend ]] || { echo "no $attend: build first (cmake --build $BUILD_DIR --target attend)" >&2; exit 2; }
 [[ -f $DATA ]] || { echo "no tiny Shakespeare at $DATA: set DATA=PATH/input.txt" >&2; exit 2; }
+source "$REPO/bench/gpt_nanogpt.sh"
 work=${KEEP:-$(mktemp -d)}
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
@@ -43,14 +44,10 @@ echo "|---|---|---|---|---|---|---|"
 for t in $THREADS; do
   export OPENBLAS_NUM_THREADS=$t
   run=$work/attend-$t
-  out=$("$attend" --threads "$t" train --model gpt --data "$DATA" --layers 4 --heads 4 --width 128 \
-    --context 64 --dropout 0 --batch-size 12 --max-steps "$ITERS" --eval-interval "$ITERS" \
-    --eval-batches 20 --sample-tokens 0 --optimizer adamw --lr "$LR" --beta2 0.99 \
-    --weight-decay 0.1 --schedule cosine --warmup "$warmup" --min-lr 1e-4 --clip-norm 1 \
-    --bias false --progress off --overwrite --out "$run" 2>&1)
+  out=$(nanogpt_attend "$t" "$ITERS" "$warmup" 20 "$LR" --overwrite --out "$run" 2>&1)
   ms=$(sed -n 's/^\([0-9.]*\) ms per training step.*/\1/p' <<<"$out")
   rss=$(sed -n 's/.*peak resident memory \([0-9]*\) MiB.*/\1/p' <<<"$out")
-  loss=$(python3 -c 'import json,sys; print("%.4f" % [json.loads(l) for l in open(sys.argv[1]) if "\"valid\"" in l][-1]["loss"])' "$run/metrics.jsonl")
+  loss=$(attend_valid_loss "$run")
   rate() {  # tokens/s from generate's last line on standard error
     "$attend" --threads "$t" generate -c "$run/best.safetensors" --tokens "$SAMPLE" "$@" 2>&1 >/dev/null |
       sed -n 's/.*(\([0-9.]*\) tokens\/s.*/\1/p'
@@ -58,7 +55,6 @@ for t in $THREADS; do
   echo "| attend | $t | $ms | $loss | $(rate) | $(rate --no-cache) | $rss |"
   # PyTorch at its best setting for t cores: torch's own threads at 1, OpenBLAS at t (with both at
   # 2 on 2 cores, torch's OpenMP workers and OpenBLAS's spin against each other: BENCHMARKS.md).
-  j=$("$TORCH_PYTHON" "$REPO/bench/gpt_pytorch.py" --data "$DATA" --iters "$ITERS" --warmup "$warmup" \
-    --lr "$LR" --no-bias --threads 1 --sample-tokens "$SAMPLE")
+  j=$(nanogpt_pytorch "$ITERS" "$warmup" 20 "$LR" --threads 1 --sample-tokens "$SAMPLE")
   python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| pytorch (torch 1 + OpenBLAS %s) | %s | %.1f | %.4f | - | %.1f | %.0f |" % (sys.argv[2], sys.argv[2], j["ms_per_iter_mean"], j["valid_loss"], j["sample_tokens_per_s_uncached"], j["peak_rss_mb"]))' "$j" "$t"
 done
