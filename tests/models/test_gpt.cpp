@@ -192,9 +192,10 @@ BOOST_AUTO_TEST_CASE(attention_weights_are_causal_and_normalised) {
 }
 
 // tests/fixtures/gen_gpt_fixtures.py: bench/gpt_pytorch.py's model from the same weights, trained
-// three steps as `attend train --model gpt` trains (cross-entropy over every position, clipping
-// by the global norm, AdamW decaying the matrices only, a new learning rate each step), with and
-// without biases (Adam's eps 1e-4: see the script). The two sides' rounding grows to a few 1e-6
+// three steps with the pieces `attend train --model gpt` uses (cross-entropy over every position,
+// clipping by the global norm, AdamW decaying matrices_decay()'s group, a new learning rate each
+// step; the trainer's glue around them is not exercised here), with and without biases (Adam's
+// eps 1e-4: see the script). The two sides' rounding grows to a few 1e-6
 // over three steps, as each Adam update is lr-sized whatever the gradient's size: losses and norms
 // to 1e-4 relative, parameters to 2e-5 + 1e-4 relative. A decay in the wrong group moves a weight
 // by lr * 0.1 * |w|, over 1e-3 here, and a missing clip changes the later updates' mix of
