@@ -5,6 +5,8 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "datasets/data_error.h"
 
@@ -65,11 +67,11 @@ std::string training_error(const std::string& message, int64_t vocab_size) {
          (close == std::string::npos ? message : message.substr(close + 2));
 }
 
-// The bytes of length-delimited field `number` of a serialized protobuf message when the message's
-// top level reads cleanly; `count` is how often the field occurs. Only what load() needs below.
-std::optional<std::string_view> proto_field(std::string_view msg, uint64_t number, int& count) {
-  count = 0;
-  std::optional<std::string_view> found;
+// The length-delimited fields of a serialized protobuf message's top level, as (field number,
+// bytes) in order, when that level reads cleanly. Only what load() needs below.
+std::optional<std::vector<std::pair<uint64_t, std::string_view>>> length_delimited_fields(
+    std::string_view msg) {
+  std::vector<std::pair<uint64_t, std::string_view>> fields;
   size_t i = 0;
   auto varint = [&](uint64_t& v) {
     v = 0;
@@ -97,14 +99,14 @@ std::optional<std::string_view> proto_field(std::string_view msg, uint64_t numbe
       }
       case 2:
         if (!varint(v) || v > msg.size() - i) return std::nullopt;
-        if (key >> 3 == number) ++count, found = msg.substr(i, v);
+        fields.emplace_back(key >> 3, msg.substr(i, v));
         i += v;
         break;
       default:
         return std::nullopt;
     }
   }
-  return found;
+  return fields;
 }
 
 // ModelProto's normalizer_spec and denormalizer_spec fields.
@@ -125,9 +127,11 @@ const std::string& trained_normalizer_spec() {
                                                      {"num_threads", "1"},
                                                      {"minloglevel", "2"}},
         &input, &serialized);
-    int count = 0;
-    const auto field = status.ok() ? proto_field(serialized, kNormalizerSpec, count) : std::nullopt;
-    return field ? std::string(*field) : std::string();
+    const auto fields = status.ok() ? length_delimited_fields(serialized) : std::nullopt;
+    if (fields)
+      for (const auto& [number, bytes] : *fields)
+        if (number == kNormalizerSpec) return std::string(bytes);
+    return std::string();
   }();
   return spec;
 }
@@ -205,11 +209,16 @@ SentencePieceModel SentencePieceModel::load(std::string serialized) {
   // libsentencepiece trusts the normalisation table inside a model (it reads strings at offsets
   // the table gives, unchecked), so a damaged one crashes it on the first sentence. Every model
   // attend trains has the same table; a model with another one is refused before it is used.
+  // Fields that do not read cleanly are left to LoadFromSerializedProto to refuse.
   int normalizers = 0, denormalizers = 0;
-  const auto normalizer = proto_field(serialized, kNormalizerSpec, normalizers);
-  (void)proto_field(serialized, kDenormalizerSpec, denormalizers);
-  if (normalizer &&
-      (normalizers != 1 || denormalizers != 0 || *normalizer != trained_normalizer_spec()))
+  std::string_view normalizer;
+  if (const auto fields = length_delimited_fields(serialized))
+    for (const auto& [number, bytes] : *fields) {
+      if (number == kNormalizerSpec) ++normalizers, normalizer = bytes;
+      denormalizers += number == kDenormalizerSpec;
+    }
+  if (normalizers > 0 &&
+      (normalizers != 1 || denormalizers != 0 || normalizer != trained_normalizer_spec()))
     throw DataError(
         "SentencePiece model: its normalisation rules are not the ones attend trains with "
         "(nmt_nfkc): a damaged model, or one attend did not train");
