@@ -514,8 +514,7 @@ int main(int argc, char** argv) {
       j["steps"] = steps;
       j["warmup"] = warmup;
       j["smoke"] = smoke;
-      j["peak_rss_mib"] =
-          attend::bench::peak_rss_mib();  // of the process so far: run one config per process
+      j["peak_rss_mib"] = bench::peak_rss_mib();  // of the process so far: one config per process
       std::cout << j.dump() << std::endl;
     }
   } catch (const std::exception& e) {

@@ -1,10 +1,8 @@
 #!/usr/bin/env bash
-# nanoGPT's CPU configuration of character-level Shakespeare (its README: 4 layers, 4 heads, 128
-# wide, context 64, batch 12, 2,000 iterations, no dropout, lr 1e-3 with 100 warmup iterations,
-# cosine to 1e-4, AdamW beta2 0.99 and weight decay 0.1 on matrices, gradient clipping at 1,
-# validation over 20 batches; its train.py's bias=False: no biases in linear layers and layer
-# norms) trained by attend (`attend train --model gpt`) and by the same model
-# in PyTorch (bench/gpt_pytorch.py), at 1 and 2 threads, on the same machine in the same run.
+# nanoGPT's CPU configuration of character-level Shakespeare (bench/gpt_nanogpt.sh: its README's
+# model and 2,000 iterations, its train.py's optimiser, schedule and bias=False; validation over 20
+# batches) trained by attend (`attend train --model gpt`) and by the same model in PyTorch
+# (bench/gpt_pytorch.py), at 1 and 2 threads, on the same machine in the same run.
 # Prints one markdown table: mean ms per iteration (evaluation excluded), the final validation loss,
 # sampling speed with and without attend's key/value cache (PyTorch: nanoGPT's generate, which
 # re-runs the cropped context for every token), and the peak resident memory.
@@ -13,10 +11,9 @@
 #   ITERS=20 SAMPLE=50 bench/gpt_bench.sh  # a smoke run
 #
 # Environment: ITERS (2000), THREADS ("1 2"), LR (peak learning rate, 1e-3 = nanoGPT's), SAMPLE
-# (tokens sampled for the speed figures, 500),
-# DATA (tinyshakespeare's input.txt; default ../shared/datasets/tinyshakespeare/input.txt beside
-# the repository), BUILD_DIR (<repo>/build), TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to
-# keep the runs in). Threads: OPENBLAS_NUM_THREADS = the thread count on both sides, attend
+# (tokens sampled for the speed figures, 500), DATA (tinyshakespeare's input.txt; default
+# ../shared/datasets/tinyshakespeare/input.txt beside the repository), BUILD_DIR (<repo>/build),
+# TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to keep the runs in). Threads: OPENBLAS_NUM_THREADS = the thread count on both sides, attend
 # --threads N, and PyTorch at torch.set_num_threads(1), its best setting on 2 cores.
 set -euo pipefail
 
