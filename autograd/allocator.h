@@ -2,7 +2,9 @@
 //
 // Training repeats the same shapes every step, so freed buffers are kept in per-size free lists and
 // handed out again instead of going back to malloc (which for large blocks means mmap + page faults
-// every step). memory_stats() reports live bytes, so tests can measure that backward frees memory.
+// every step); on real text the shapes change with every batch's lengths, so a request takes the
+// smallest cached block that fits if it is at most twice the size asked for. memory_stats() reports
+// live bytes, so tests can measure that backward frees memory.
 #pragma once
 
 #include <cstddef>
@@ -21,8 +23,14 @@ struct MemoryStats {
 
 MemoryStats memory_stats();
 void reset_peak_memory();
-// Returns every cached buffer to the system.
+// Returns every cached buffer to the system, and starts the cache's measure of the most bytes
+// live at once over from what is live now.
 void empty_cache();
+// The cache keeps freed blocks up to the most bytes live at once since the last empty_cache(),
+// and at least this many (default 2 GiB), returning the longest-unused blocks to the system first
+// when a released block would pass that; a block is handed out again for any request of at least
+// half its size.
+void set_allocator_cache_floor(int64_t bytes);
 // Turns caching on or off (off: every buffer goes straight back to the system; useful under ASan).
 void set_allocator_caching(bool enabled);
 
