@@ -109,12 +109,14 @@ void for_each_row(const Shape& out,
   }
 }
 
-// out = f(a, b) with broadcasting; fast paths for equal shapes and a scalar operand.
+// out = f(a, b) with broadcasting, written into `out`, which has the broadcast shape and may be
+// `a` itself (each element is read before it is written); fast paths for a scalar operand.
 template <class F>
-Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
-  if (a.shape() == b.shape()) return zip(a, b, f);
-  Shape os = broadcast_shapes(a.shape(), b.shape(), op);
-  Tensor out = Tensor::empty(os);
+void broadcast_zip_into(const Tensor& a, const Tensor& b, Tensor& out, const char* op, F f) {
+  const Shape os = broadcast_shapes(a.shape(), b.shape(), op);
+  if (out.shape() != os)
+    throw ShapeError(std::string(op) + ": output " + out.shape().str() +
+                     " is not the broadcast shape " + os.str());
   const float* pa = a.data();
   const float* pb = b.data();
   float* po = out.data();
@@ -124,14 +126,14 @@ Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
     parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) po[i] = f(pa[i], s);
     });
-    return out;
+    return;
   }
   if (a.numel() == 1 && os == b.shape()) {
     const float s = pa[0];
     parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) po[i] = f(s, pb[i]);
     });
-    return out;
+    return;
   }
   std::array<std::array<int64_t, Shape::kMaxDims>, 2> st{broadcast_strides(a.shape(), os),
                                                          broadcast_strides(b.shape(), os)};
@@ -153,6 +155,14 @@ Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
       for (int64_t i = 0; i < inner; ++i) ro[i] = f(ra[i * sa], rb[i * sb]);
     }
   });
+}
+
+// out = f(a, b) with broadcasting; equal shapes take zip's path.
+template <class F>
+Tensor broadcast_zip(const Tensor& a, const Tensor& b, const char* op, F f) {
+  if (a.shape() == b.shape()) return zip(a, b, f);
+  Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), op));
+  broadcast_zip_into(a, b, out, op, f);
   return out;
 }
 
@@ -255,7 +265,9 @@ inline void softmax_backward_row(const float* __restrict y, const float* g, floa
 
 // Attention scores plus an additive mask (0 keeps, -inf blocks) that must broadcast to the
 // scores' shape without growing it; a mask that does not is named in the error.
-inline Tensor add_attention_mask(const Tensor& scores, const Tensor& mask, const char* op) {
+// scores += mask in place (scores: a tensor the caller owns, outside any graph), broadcasting the
+// mask ([Tq, Tk] causal, [B, 1, 1, Tk] padding) without a second [B, H, Tq, Tk] tensor.
+inline void add_attention_mask_(Tensor& scores, const Tensor& mask, const char* op) {
   bool fits = false;
   try {
     fits = broadcast_shapes(scores.shape(), mask.shape(), op) == scores.shape();
@@ -264,7 +276,7 @@ inline Tensor add_attention_mask(const Tensor& scores, const Tensor& mask, const
   if (!fits)
     throw ShapeError(std::string(op) + ": mask of shape " + mask.shape().str() +
                      " does not broadcast to the scores' shape " + scores.shape().str());
-  return broadcast_zip(scores, mask, op, [](float s, float m) { return s + m; });
+  broadcast_zip_into(scores, mask, scores, op, [](float s, float m) { return s + m; });
 }
 
 // Dropout's keep mask on attention weights (PyTorch's nn.MultiheadAttention drops weights, not

@@ -75,7 +75,7 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
       gemm_batched(false, true, Tq, Tk, dqk, scale, q_at(q.data(), b), Wq, dqk, k_at(k.data(), b),
                    Wk, dqk, 0.0f, p_at(p.data(), b), Tk, PS, H);
   });
-  if (mask.defined()) p = add_attention_mask(p, mask, a.op->name);
+  if (mask.defined()) add_attention_mask_(p, mask, a.op->name);
   softmax_rows(p.data(), p.data(), B * H * Tq, Tk);
   // Dropout on the weights (training), one draw per weight in P's order: P' = P * keep / (1 - p).
   Tensor keep, pd = p;
