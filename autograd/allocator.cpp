@@ -7,7 +7,6 @@
 #include <mutex>
 #include <new>
 #include <string>
-#include <vector>
 
 namespace attend {
 namespace {
@@ -167,11 +166,9 @@ Storage::~Storage() {
   Cache& c = cache();
   std::lock_guard<std::mutex> lock(c.mu);
   c.stats.live_bytes -= static_cast<int64_t>(bytes_);
-  // The cache keeps up to as much as was ever live at once (at least the floor): a training step
-  // then finds its whole working set cached, even when it is gigabytes of attention weights over
-  // long sequences whose shapes change every batch. A fixed 2 GiB cap, full of the sizes of
-  // earlier batches, sent such steps' blocks back to the system and had the next step fault every
-  // page in again (AESLC's 256-token emails: 18 million page faults in ten steps).
+  // The cache keeps up to as much as was ever live at once (at least the floor), so a step whose
+  // shapes change with every batch (long, varied sequences: gigabytes of attention weights) finds
+  // its working set cached instead of returning it to the system and faulting every page in again.
   c.put_locked(data_, bytes_, std::max(c.floor, c.most_live));
 }
 

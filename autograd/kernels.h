@@ -263,10 +263,10 @@ inline void softmax_backward_row(const float* __restrict y, const float* g, floa
   for (int64_t j = 0; j < n; ++j) dx[j] = y[j] * (g[j] - dot);
 }
 
-// Attention scores plus an additive mask (0 keeps, -inf blocks) that must broadcast to the
-// scores' shape without growing it; a mask that does not is named in the error.
-// scores += mask in place (scores: a tensor the caller owns, outside any graph), broadcasting the
-// mask ([Tq, Tk] causal, [B, 1, 1, Tk] padding) without a second [B, H, Tq, Tk] tensor.
+// scores += mask in place (scores: a tensor the caller owns, outside any graph), the additive mask
+// (0 keeps, -inf blocks; [Tq, Tk] causal, [B, 1, 1, Tk] padding) broadcast without a second
+// [B, H, Tq, Tk] tensor. It must broadcast to the scores' shape without growing it; a mask that
+// does not is named in the error.
 inline void add_attention_mask_(Tensor& scores, const Tensor& mask, const char* op) {
   bool fits = false;
   try {
