@@ -13,8 +13,9 @@
 # Environment: ITERS (2000), THREADS ("1 2"), LR (peak learning rate, 1e-3 = nanoGPT's), SAMPLE
 # (tokens sampled for the speed figures, 500), DATA (tinyshakespeare's input.txt; default
 # ../shared/datasets/tinyshakespeare/input.txt beside the repository), BUILD_DIR (<repo>/build),
-# TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to keep the runs in). Threads: OPENBLAS_NUM_THREADS = the thread count on both sides, attend
-# --threads N, and PyTorch at torch.set_num_threads(1), its best setting on 2 cores.
+# TORCH_PYTHON (/usr/bin/python3), KEEP (a folder to keep the runs in). Threads:
+# OPENBLAS_NUM_THREADS = the thread count on both sides, attend --threads N, and PyTorch at
+# torch.set_num_threads(1), its best setting on 2 cores.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +33,6 @@ source "$REPO/bench/gpt_nanogpt.sh"
 work=${KEEP:-$(mktemp -d)}
 [[ -n ${KEEP:-} ]] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
-warmup=$((ITERS < 1000 ? ITERS / 20 : 100))
 
 echo "CPU: $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(nproc) cores; $("$attend" version | head -1)"
 echo
@@ -41,7 +41,7 @@ echo "|---|---|---|---|---|---|---|"
 for t in $THREADS; do
   export OPENBLAS_NUM_THREADS=$t
   run=$work/attend-$t
-  out=$(nanogpt_attend "$t" "$ITERS" "$warmup" 20 "$LR" --overwrite --out "$run" 2>&1)
+  out=$(nanogpt_attend "$t" "$ITERS" 20 "$LR" --overwrite --out "$run" 2>&1)
   ms=$(sed -n 's/^\([0-9.]*\) ms per training step.*/\1/p' <<<"$out")
   rss=$(sed -n 's/.*peak resident memory \([0-9]*\) MiB.*/\1/p' <<<"$out")
   loss=$(attend_valid_loss "$run")
@@ -52,6 +52,6 @@ for t in $THREADS; do
   echo "| attend | $t | $ms | $loss | $(rate) | $(rate --no-cache) | $rss |"
   # PyTorch at its best setting for t cores: torch's own threads at 1, OpenBLAS at t (with both at
   # 2 on 2 cores, torch's OpenMP workers and OpenBLAS's spin against each other: BENCHMARKS.md).
-  j=$(nanogpt_pytorch "$ITERS" "$warmup" 20 "$LR" --threads 1 --sample-tokens "$SAMPLE")
+  j=$(nanogpt_pytorch "$ITERS" 20 "$LR" --threads 1 --sample-tokens "$SAMPLE")
   python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print("| pytorch (torch 1 + OpenBLAS %s) | %s | %.1f | %.4f | - | %.1f | %.0f |" % (sys.argv[2], sys.argv[2], j["ms_per_iter_mean"], j["valid_loss"], j["sample_tokens_per_s_uncached"], j["peak_rss_mb"]))' "$j" "$t"
 done

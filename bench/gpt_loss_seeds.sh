@@ -22,10 +22,9 @@ trap 'rm -rf "$work"' EXIT
 export OPENBLAS_NUM_THREADS=1
 source "$REPO/bench/gpt_nanogpt.sh"
 ITERS=${ITERS:-2000}
-warmup=$((ITERS < 1000 ? ITERS / 20 : 100))
 for s in ${SEEDS:-0 1}; do
-  nanogpt_attend 1 "$ITERS" "$warmup" 200 "${LR:-1e-3}" --seed "$s" --out "$work/seed-$s" >/dev/null 2>&1
+  nanogpt_attend 1 "$ITERS" 200 "${LR:-1e-3}" --seed "$s" --out "$work/seed-$s" >/dev/null 2>&1
   echo "attend  seed $s valid loss $(attend_valid_loss "$work/seed-$s")"
-  nanogpt_pytorch "$ITERS" "$warmup" 200 "${LR:-1e-3}" --threads 1 --sample-tokens 10 --seed "$s" |
+  nanogpt_pytorch "$ITERS" 200 "${LR:-1e-3}" --threads 1 --sample-tokens 10 --seed "$s" |
     python3 -c 'import json,sys; print("pytorch seed %s valid loss %.4f" % (sys.argv[1], json.loads(sys.stdin.read())["valid_loss"]))' "$s"
 done

@@ -4,23 +4,30 @@
 # attend and for the same model in PyTorch (bench/gpt_pytorch.py). Sourced by gpt_bench.sh and
 # gpt_loss_seeds.sh, which set REPO, DATA, TORCH_PYTHON and attend.
 
-# nanogpt_attend THREADS ITERS WARMUP EVAL_BATCHES LR ARGS...: `attend train` for ITERS iterations,
+# nanogpt_warmup ITERS: nanoGPT's 100 warmup iterations, a twentieth of a run shorter than 1,000
+# (smoke runs).
+nanogpt_warmup() {
+  echo $(($1 < 1000 ? $1 / 20 : 100))
+}
+
+# nanogpt_attend THREADS ITERS EVAL_BATCHES LR ARGS...: `attend train` for ITERS iterations,
 # validated once at the end on EVAL_BATCHES batches; ARGS (--out, --seed, ...) are added.
 nanogpt_attend() {
-  local threads=$1 iters=$2 warmup=$3 eval_batches=$4 lr=$5
-  shift 5
+  local threads=$1 iters=$2 eval_batches=$3 lr=$4
+  shift 4
   "$attend" --threads "$threads" train --model gpt --data "$DATA" --layers 4 --heads 4 \
     --width 128 --context 64 --dropout 0 --batch-size 12 --bias false --max-steps "$iters" \
     --eval-interval "$iters" --eval-batches "$eval_batches" --sample-tokens 0 --optimizer adamw \
-    --lr "$lr" --beta2 0.99 --weight-decay 0.1 --schedule cosine --warmup "$warmup" \
-    --min-lr 1e-4 --clip-norm 1 --progress off "$@"
+    --lr "$lr" --beta2 0.99 --weight-decay 0.1 --schedule cosine \
+    --warmup "$(nanogpt_warmup "$iters")" --min-lr 1e-4 --clip-norm 1 --progress off "$@"
 }
 
-# nanogpt_pytorch ITERS WARMUP EVAL_BATCHES LR ARGS...: the same in PyTorch, one JSON line out.
+# nanogpt_pytorch ITERS EVAL_BATCHES LR ARGS...: the same in PyTorch, one JSON line out.
 nanogpt_pytorch() {
-  local iters=$1 warmup=$2 eval_batches=$3 lr=$4
-  shift 4
-  "$TORCH_PYTHON" "$REPO/bench/gpt_pytorch.py" --data "$DATA" --iters "$iters" --warmup "$warmup" \
+  local iters=$1 eval_batches=$2 lr=$3
+  shift 3
+  "$TORCH_PYTHON" "$REPO/bench/gpt_pytorch.py" --data "$DATA" --iters "$iters" \
+    --warmup "$(nanogpt_warmup "$iters")" \
     --eval-iters "$eval_batches" --lr "$lr" --no-bias "$@"
 }
 
