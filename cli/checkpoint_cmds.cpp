@@ -21,6 +21,12 @@ void add_checkpoint_option(CLI::App& app, CheckpointCommands& c) {
       ->check(CLI::ExistingFile);
 }
 
+// --max-decode-length's default (0 in the options) is the checkpoint's own training setting.
+void as_trained_default(CLI::App& app) {
+  app.get_option("--max-decode-length")
+      ->description("Longest output, <eos> included (default: as in training)");
+}
+
 int run_eval(CheckpointCommands& c) {
   if (c.eval->count("--output")) check_output_file("--output", c.output, "the file to write");
   // The decoding options also apply to a speech checkpoint.
@@ -103,7 +109,7 @@ int run_generate(CheckpointCommands& c, const std::string& what) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       inputs.push_back(std::move(line));
     }
-  for (const auto& out : text->generate(inputs, c.config.text_task.decode))
+  for (const auto& out : text->generate(inputs, text->options().decode))
     std::printf("%s\n", out.c_str());
   return 0;
 }
@@ -210,7 +216,10 @@ void add_checkpoint_commands(CLI::App& root, CheckpointCommands& c) {
   c.eval->add_option("--output,-o", c.output,
                      "Also write the decoded split to this file, one line per example (for "
                      "attend score)");
+  // Decode as training did unless told otherwise (an AESLC model trained on 32-token subjects).
+  c.config.text_task.decode.max_length = 0;
   add_decode_options(*c.eval, c.config.text_task.decode, c.config.text_task.eval_batch_size);
+  as_trained_default(*c.eval);
 
   for (auto [cmd, name, help] :
        {std::tuple{&c.translate, "translate", "Translate sentences with a checkpoint"},
@@ -222,6 +231,7 @@ void add_checkpoint_commands(CLI::App& root, CheckpointCommands& c) {
                        "Input texts (none: read standard input, writing exactly one line per "
                        "input line, a blank one for a blank input)");
     add_decode_options(**cmd, c.config.text_task.decode, c.config.text_task.eval_batch_size);
+    as_trained_default(**cmd);
   }
 
   c.predict = root.add_subcommand("predict", "Classify nodes or graphs with a GAT checkpoint");

@@ -228,6 +228,8 @@ void Experiment::create_text(const ExperimentConfig& c, const ModelEntry& entry,
   data_name_ = text_data_name(c);
   data_files_ = data_files(c);
   max_source_len_ = c.text_task.collate.max_source_len;
+  trained_decode_length_ = c.text_task.decode.max_length;
+  text_score_ = c.text_task.score;
   text_options_ = c.text;
   auto data = std::make_shared<TextData>(prepare_text_data(load_text(c), c.text));
   dims_.source_vocab = data->source_vocab.size();
@@ -323,6 +325,10 @@ std::map<std::string, std::string> Experiment::checkpoint_metadata() const {
   // Cut sources: eval, translate and summarize cut theirs the same way.
   if (max_source_len_ > 0) config["max_source_length"] = max_source_len_;
   if (kind_ == TaskKind::kSpeech) config["speech"] = json::parse(speech_config());
+  if (kind_ == TaskKind::kSequence || kind_ == TaskKind::kSpeech)
+    config["decode"] = {{"max_length", trained_decode_length_}};
+  if (kind_ == TaskKind::kSequence)
+    config["decode"]["score"] = text_score_ == TextScore::kRouge ? "rouge" : "bleu";
   std::map<std::string, std::string> meta{{kConfigKey, config.dump()}};
   if (char_vocab_)
     meta[kVocabKey] = json{{"characters", json::parse(char_vocab_->to_json())}}.dump();
@@ -392,6 +398,17 @@ void Experiment::read_config(const std::string& path,
     if (!data_files_.empty() && data_files_.size() != 3 && data_files_.size() != 6)
       throw bad_checkpoint(path, "model config's data_files must name 3 or 6 files");
     if (cfg.contains("speech")) read_speech_config(path, cfg.at("speech").dump());
+    if (cfg.contains("decode")) {  // absent before eval reused training's decoding settings
+      const json& d = cfg.at("decode");
+      trained_decode_length_ = d.at("max_length").get<int64_t>();
+      if (trained_decode_length_ < 1)
+        throw bad_checkpoint(path, "model config's decode max_length is below 1");
+      const std::string score = d.value("score", std::string("bleu"));  // speech: none
+      if (score != "bleu" && score != "rouge")
+        throw bad_checkpoint(path,
+                             "model config's decode score '" + score + "' is not bleu or rouge");
+      text_score_ = score == "rouge" ? TextScore::kRouge : TextScore::kBleu;
+    }
   } catch (const json::exception& ex) {
     throw bad_checkpoint(path, std::string("model config is incomplete: ") + ex.what());
   } catch (const DataError& ex) {  // an unknown tokenizer kind or model type
@@ -484,6 +501,8 @@ void Experiment::load_data(const std::string& path,
     check_vocabulary_coverage(*d, c.data, path, data_name_);
     TextTaskOptions options = c.text_task;
     options.collate.max_source_len = max_source_len_;
+    options.decode = resolved_decode(options.decode);
+    options.score = text_score_;
     attach_text(d, options);
     data_summary_ = c.data == "-" ? "no data" : c.data;
     return;
@@ -499,6 +518,12 @@ void Experiment::load_data(const std::string& path,
     attach_graph_classification(std::move(d), c.graph_task);
   }
   data_summary_ = c.data;
+}
+
+DecodeOptions Experiment::resolved_decode(DecodeOptions options) const {
+  if (options.max_length == 0)
+    options.max_length = trained_decode_length_ > 0 ? trained_decode_length_ : 100;
+  return options;
 }
 
 std::string Experiment::summary() const {

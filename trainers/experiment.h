@@ -113,6 +113,12 @@ class Experiment {
   ModelDims dims_;
   TextDataOptions text_options_;  // tokenizer kind and settings (the models are in text_data_)
   int64_t max_source_len_ = 0;    // sources cut to this many ids (0 = whole), in training and after
+  // What training decoded and scored with, so eval, translate and summarize do the same: the
+  // longest output (0 = not recorded) and BLEU or ROUGE.
+  int64_t trained_decode_length_ = 0;
+  TextScore text_score_ = TextScore::kBleu;
+  // options.max_length, or the trained length when it is 0 ("as trained").
+  DecodeOptions resolved_decode(DecodeOptions options) const;
   std::shared_ptr<Module> model_;
   std::shared_ptr<Generator> dropout_;
   std::unique_ptr<TrainingTask> task_;

@@ -93,6 +93,7 @@ void Experiment::create_speech(const ExperimentConfig& c, const ModelEntry& entr
                    ? std::filesystem::absolute(c.data).lexically_normal().string()
                    : c.data;
   speech_options_ = c.speech;
+  trained_decode_length_ = c.speech_task.decode.max_length;
   speech_options_.fbank = audio::default_fbank_for(c.data);
   resolve_split(speech_options_, c.data);
   auto data = std::make_shared<SpeechData>(
@@ -151,7 +152,9 @@ void Experiment::load_speech_data(const std::string& path,
   }
   auto data = std::make_shared<SpeechData>(prepare_speech_data(std::move(dataset), vocab));
   speech_data_ = data;
-  task_ = std::make_unique<SpeechTask>(as_las(), data, c.speech_task);
+  SpeechTaskOptions options = c.speech_task;
+  options.decode = resolved_decode(options.decode);
+  task_ = std::make_unique<SpeechTask>(as_las(), data, options);
   data_summary_ = c.data == "-" ? "no data" : c.data;
 }
 

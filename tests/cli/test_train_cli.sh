@@ -60,7 +60,17 @@ out=$("$attend" train --model transformer --data toy-summarization --d-model 16 
       --max-decode-length 8 --samples 0 --progress off --out "$tmp/sum" 2>&1) || { echo "FAIL: summarization train exited $?"; echo "$out" | tail; fail=1; }
 check "summarization is scored with ROUGE" "rougeL" "$out"
 doc="Lyon can expect heavy rain on Monday. Temperatures will reach a high of 20 degrees."
-out=$("$attend" summarize -c "$tmp/sum/best.safetensors" "$doc" 2>&1) || { echo "FAIL: summarize exited $?"; echo "$out"; fail=1; }
+out=$("$attend" summarize -c "$tmp/sum/best.safetensors" "$doc" 2>/dev/null) || { echo "FAIL: summarize exited $?"; echo "$out"; fail=1; }
+# Decoding as trained (--max-decode-length 8: at most 8 words when no <eos> comes) unless told
+# otherwise; four steps of training have not learnt to stop early.
+[[ $(wc -w <<<"$out") -le 8 ]] && echo "ok: summarize decodes as long as training did" \
+  || { echo "FAIL: summarize ignored the trained --max-decode-length: $out"; fail=1; }
+out=$("$attend" summarize -c "$tmp/sum/best.safetensors" --max-decode-length 30 "$doc" 2>/dev/null)
+[[ $(wc -w <<<"$out") -gt 8 ]] && echo "ok: --max-decode-length overrides the trained length" \
+  || { echo "FAIL: --max-decode-length 30 gave: $out"; fail=1; }
+out=$("$attend" eval -c "$tmp/sum/best.safetensors" --eval-examples 5 2>&1)
+check "eval scores a summarizer with ROUGE, as training did" "ROUGE|nrefs:1" "$out"
+[[ $out != *BLEU* ]] && echo "ok: and not with BLEU" || { echo "FAIL: eval of a summarizer printed BLEU"; fail=1; }
 
 # Tied embeddings: the checkpoint records the option, stores the shared table once (under the
 # target embedding's name) and loads back tied for summarize and eval.

@@ -5,6 +5,8 @@
 // CheckpointError naming the file.
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -75,6 +77,29 @@ ExperimentConfig subword_config(const test::TempDir& dir, SubwordAlgorithm algor
   c.text.subwords.algorithm = algorithm;
   c.text.joint = joint;
   return c;
+}
+
+using MetadataEdit = std::function<void(std::map<std::string, std::string>&)>;
+
+// The checkpoint at good with its metadata changed by f, written to bad.
+void forge_metadata(const std::string& good, const std::string& bad, const MetadataEdit& f) {
+  Checkpoint ck = load_safetensors(good);
+  f(ck.metadata);
+  save_safetensors(bad, ck.tensors, ck.metadata);
+}
+
+// Loading bad fails with a one-line CheckpointError naming the file and containing part.
+void expect_checkpoint_error(const std::string& bad, const std::string& part) {
+  try {
+    Experiment::from_checkpoint(bad, "-");
+    BOOST_ERROR("no error; expected one containing '" << part << "'");
+  } catch (const CheckpointError& err) {
+    const std::string msg = err.what();
+    BOOST_TEST_MESSAGE("error: " << msg);
+    BOOST_CHECK_MESSAGE(msg.find(bad) != std::string::npos, "does not name the file: " << msg);
+    BOOST_CHECK_MESSAGE(msg.find('\n') == std::string::npos, "not one line: " << msg);
+    BOOST_CHECK_MESSAGE(msg.find(part) != std::string::npos, "lacks '" << part << "': " << msg);
+  }
 }
 
 const std::vector<std::string> kSources = {"Ein Mann läuft am Strand",
@@ -152,23 +177,8 @@ BOOST_AUTO_TEST_CASE(a_missing_corrupt_or_mismatched_subword_model_is_a_checkpoi
   Experiment e = Experiment::create(subword_config(dir, SubwordAlgorithm::kUnigram, false));
   const std::string good = dir / "good.safetensors", bad = dir / "bad.safetensors";
   save_module(good, e.model(), e.checkpoint_metadata());
-  const auto forge = [&](const std::function<void(std::map<std::string, std::string>&)>& f) {
-    Checkpoint ck = load_safetensors(good);
-    f(ck.metadata);
-    save_safetensors(bad, ck.tensors, ck.metadata);
-  };
-  const auto expect = [&](const std::string& part) {
-    try {
-      Experiment::from_checkpoint(bad, "-");
-      BOOST_ERROR("no error; expected one containing '" << part << "'");
-    } catch (const CheckpointError& err) {
-      const std::string msg = err.what();
-      BOOST_TEST_MESSAGE("error: " << msg);
-      BOOST_CHECK_MESSAGE(msg.find(bad) != std::string::npos, "does not name the file: " << msg);
-      BOOST_CHECK_MESSAGE(msg.find('\n') == std::string::npos, "not one line: " << msg);
-      BOOST_CHECK_MESSAGE(msg.find(part) != std::string::npos, "lacks '" << part << "': " << msg);
-    }
-  };
+  const auto forge = [&](const MetadataEdit& f) { forge_metadata(good, bad, f); };
+  const auto expect = [&](const std::string& part) { expect_checkpoint_error(bad, part); };
   const auto models = nlohmann::json::parse(load_safetensors(good).metadata.at(kSubwordModelsKey));
   forge([](auto& m) { m.erase(kSubwordModelsKey); });
   expect("no \"sentencepiece\" models in its metadata");
@@ -196,6 +206,46 @@ BOOST_AUTO_TEST_CASE(a_missing_corrupt_or_mismatched_subword_model_is_a_checkpoi
         nlohmann::json{{"source", models.at("target")}, {"target", models.at("source")}}.dump();
   });
   expect("pieces are not its vocabularies");
+}
+
+BOOST_AUTO_TEST_CASE(eval_decodes_and_scores_as_training_did) {
+  // An AESLC summarizer trained to write 32-token subjects and scored with ROUGE: eval, translate
+  // and summarize decode with its length (unless given one) and score with ROUGE, not BLEU.
+  test::TempDir dir;
+  write_parallel(dir);
+  ExperimentConfig c = subword_config(dir, SubwordAlgorithm::kUnigram, false);
+  c.text.kind = TokenizerKind::kWord;
+  c.text_task.decode.max_length = 17;
+  c.text_task.score = TextScore::kRouge;
+  Experiment e = Experiment::create(c);
+  const std::string good = dir / "good.safetensors", bad = dir / "bad.safetensors";
+  save_module(good, e.model(), e.checkpoint_metadata());
+  ExperimentConfig as_trained;  // what attend eval passes without --max-decode-length
+  as_trained.text_task.decode.max_length = 0;
+  Experiment back = Experiment::from_checkpoint(good, "", as_trained);
+  BOOST_TEST(back.text_task()->options().decode.max_length == 17);
+  BOOST_CHECK(back.text_task()->options().score == TextScore::kRouge);
+  BOOST_TEST(back.text_task()->evaluate(EvalSplit::kTest).count("rougeL") == 1u);
+  ExperimentConfig given;
+  given.text_task.decode.max_length = 5;
+  BOOST_TEST(
+      Experiment::from_checkpoint(good, "-", given).text_task()->options().decode.max_length == 5);
+  // A checkpoint from before the setting was stored: 100 tokens and BLEU, as eval always did.
+  const auto edit_config = [&](const std::function<void(nlohmann::json&)>& f) {
+    forge_metadata(good, bad, [&](auto& m) {
+      nlohmann::json config = nlohmann::json::parse(m.at(kConfigKey));
+      f(config);
+      m[kConfigKey] = config.dump();
+    });
+  };
+  edit_config([](nlohmann::json& j) { j.erase("decode"); });
+  Experiment old = Experiment::from_checkpoint(bad, "-", as_trained);
+  BOOST_TEST(old.text_task()->options().decode.max_length == 100);
+  BOOST_CHECK(old.text_task()->options().score == TextScore::kBleu);
+  edit_config([](nlohmann::json& j) { j["decode"]["max_length"] = 0; });
+  expect_checkpoint_error(bad, "decode max_length is below 1");
+  edit_config([](nlohmann::json& j) { j["decode"]["score"] = "meteor"; });
+  expect_checkpoint_error(bad, "decode score 'meteor' is not bleu or rouge");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,8 @@ namespace attend {
 
 struct DecodeOptions {
   // Tokens generated per source, <eos> included; the decoders cut it to the model's max_length().
+  // 0 = as the checkpoint was trained (Experiment::from_checkpoint resolves it; 100 when the
+  // checkpoint predates storing it).
   int64_t max_length = 100;
   int64_t bos = 1, eos = 2;  // Vocab::kBos, Vocab::kEos
   int64_t beam_size = 1;     // 1 = greedy
