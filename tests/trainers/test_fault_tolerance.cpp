@@ -240,12 +240,15 @@ struct KillStats {
 };
 
 // Trains make()'s experiment with options o (o.run_dir set) in child processes, killing each with
-// SIGKILL a random delay in [0, max_delay) after its first training step until one finishes (at
-// most max_kills kills). Counting from the first step, not from fork(), keeps the kills inside
-// training however long start-up takes (loading data under a sanitizer or on a loaded machine).
+// SIGKILL after a random number of its training steps, 1 to max_steps, and then a random delay
+// in [0, max_delay) (up to one step's time, so kills land inside steps, evaluations and
+// checkpoint writes) until one finishes (at most max_kills kills). Counting steps, not seconds,
+// keeps the number of kills independent of how fast the machine is while the test runs (loaded
+// by other tests, or under a sanitizer) compared with the uninterrupted run the times come from.
 // After every kill, the last checkpoint must load; the next child resumes from it.
 KillStats train_with_random_kills(const std::function<Experiment()>& make, TrainerOptions o,
-                                  double max_delay_s, int max_kills, uint64_t seed) {
+                                  int64_t max_steps, double max_delay_s, int max_kills,
+                                  uint64_t seed) {
   KillStats stats;
   Generator rng(seed);
   const fs::path dir = o.run_dir;
@@ -254,7 +257,7 @@ KillStats train_with_random_kills(const std::function<Experiment()>& make, Train
     const bool resume = fs::exists(last);
     ++stats.children;
     stats.resumed += resume;
-    int stepped[2];  // the child writes one byte here after its first step
+    int stepped[2];  // the child writes one byte here after every training step
     BOOST_REQUIRE(::pipe(stepped) == 0);
     const pid_t pid = ::fork();
     BOOST_REQUIRE(pid >= 0);
@@ -264,9 +267,7 @@ KillStats train_with_random_kills(const std::function<Experiment()>& make, Train
       try {
         Experiment e = make();
         o.resume = resume;
-        o.on_step = [fd = stepped[1], told = false](int64_t) mutable {
-          if (!told) told = ::write(fd, "s", 1) == 1;
-        };
+        o.on_step = [fd = stepped[1]](int64_t) { (void)!::write(fd, "s", 1); };
         Trainer(e.task(), e.dropout_generator(), o).fit();
       } catch (...) {
         code = 3;
@@ -274,10 +275,11 @@ KillStats train_with_random_kills(const std::function<Experiment()>& make, Train
       ::_exit(code);  // no Boost.Test teardown in the child
     }
     ::close(stepped[1]);
-    const bool kill_it = stats.kills < max_kills;
-    if (kill_it) {
+    if (stats.kills < max_kills) {
+      // Returns after that many steps, or early at the child's exit (end of file).
+      const int64_t steps = 1 + static_cast<int64_t>(rng.randint(max_steps));
       char byte = 0;
-      (void)!::read(stepped[0], &byte, 1);  // returns at the first step, or at the child's exit
+      for (int64_t seen = 0; seen < steps && ::read(stepped[0], &byte, 1) == 1;) ++seen;
       std::this_thread::sleep_for(std::chrono::duration<double>(rng.uniform() * max_delay_s));
       ::kill(pid, SIGKILL);
     }
@@ -310,10 +312,12 @@ void check_killed_run_matches(const std::function<Experiment()>& make, const Tra
   TrainerOptions so = o;
   so.run_dir = straight_dir.dir.string();
   Experiment straight = make();
-  // Training time from the end of the first step, the part of the run the kills are spread over.
+  // Steps, and the time from the end of the first step to the end of the run: one step's share
+  // of it (evaluations and checkpoint writes included) bounds the delay after a child's last step.
+  int64_t steps = 0;
   std::optional<std::chrono::steady_clock::time_point> first_step;
   so.on_step = [&](int64_t) {
-    if (!first_step) first_step = std::chrono::steady_clock::now();
+    if (++steps == 1) first_step = std::chrono::steady_clock::now();
   };
   const int64_t epochs =
       Trainer(straight.task(), straight.dropout_generator(), so).fit().epochs_run;
@@ -323,15 +327,17 @@ void check_killed_run_matches(const std::function<Experiment()>& make, const Tra
 
   TrainerOptions ko = o;
   ko.run_dir = killed_dir.dir.string();
-  // Each child trains for a random part of the run (on average 1/max_kills of it after its first
-  // step), so the run needs several children and kills land everywhere: before the first
-  // checkpoint, in the middle of steps, and inside checkpoint writes.
-  const KillStats stats =
-      train_with_random_kills(make, ko, 2.0 * seconds / max_kills, max_kills, seed);
-  BOOST_TEST_MESSAGE("uninterrupted run after its first step "
-                     << seconds << " s; " << stats.kills << " kills (" << stats.killed_mid_write
-                     << " during a checkpoint write), " << stats.children << " processes, "
-                     << stats.resumed << " resumed");
+  // Each child trains on average 1/max_kills of the run's steps, so the run needs several
+  // children (at least steps / max_steps kills, whatever the timing) and kills land everywhere:
+  // before the first checkpoint, in the middle of steps, and inside checkpoint writes.
+  const int64_t max_steps = std::max<int64_t>(1, 2 * steps / max_kills);
+  const KillStats stats = train_with_random_kills(
+      make, ko, max_steps, seconds / static_cast<double>(std::max<int64_t>(1, steps - 1)),
+      max_kills, seed);
+  BOOST_TEST_MESSAGE("uninterrupted run: "
+                     << steps << " steps, " << seconds << " s after its first; " << stats.kills
+                     << " kills (" << stats.killed_mid_write << " during a checkpoint write), "
+                     << stats.children << " processes, " << stats.resumed << " resumed");
   BOOST_CHECK_GE(stats.kills, 3);
   BOOST_CHECK_GE(stats.resumed, 2);
 
