@@ -1,6 +1,7 @@
 #include "layers/transformer.h"
 
 #include <map>
+#include <numeric>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -143,10 +144,21 @@ Tensor TransformerDecoder::forward(const Tensor& tgt, const Tensor& memory, cons
 }
 
 void TransformerDecoderCache::reorder(const Tensor& rows) {
+  if (layers.empty()) return;  // no cache (decoding without one): nothing to move
+  std::vector<int64_t> moved(static_cast<size_t>(rows.numel()));
+  for (size_t i = 0; i < moved.size(); ++i) {
+    const auto r = static_cast<int64_t>(rows.data()[i]);
+    if (r < 0 || r >= static_cast<int64_t>(memory_rows.size()))
+      throw ShapeError("TransformerDecoderCache::reorder: row " + std::to_string(r) +
+                       " of a cache of " + std::to_string(memory_rows.size()) + " rows");
+    moved[i] = memory_rows[static_cast<size_t>(r)];
+  }
+  const bool same_memory = moved == memory_rows;
   for (TransformerDecoderLayerCache& layer : layers) {
     layer.self_attn.reorder(rows);
-    layer.cross_attn.reorder(rows);
+    if (!same_memory) layer.cross_attn.reorder(rows);
   }
+  memory_rows = std::move(moved);
 }
 
 TransformerDecoderCache TransformerDecoder::start_cache(const Tensor& memory,
@@ -155,6 +167,8 @@ TransformerDecoderCache TransformerDecoder::start_cache(const Tensor& memory,
   cache.layers.resize(layers.size());
   for (size_t i = 0; i < layers.size(); ++i)
     layers[i]->multihead_attn->cache_memory(memory, cache.layers[i].cross_attn, memory_kpm);
+  cache.memory_rows.resize(static_cast<size_t>(memory.size(0)));  // memory is [B, S, E] here
+  std::iota(cache.memory_rows.begin(), cache.memory_rows.end(), int64_t{0});
   return cache;
 }
 

@@ -137,6 +137,10 @@ class TransformerEncoder : public TransformerStack<TransformerEncoderLayer> {
 // Every decoder layer's cache, in layer order.
 struct TransformerDecoderCache {
   std::vector<TransformerDecoderLayerCache> layers;
+  // Row i's cross-attention keys and values are those of memory row memory_rows[i]. Beam search
+  // reorders a source's beams among themselves at almost every step; rows that keep their memory
+  // row keep their cross-attention cache where it is instead of copying [B, S, 2E] per layer.
+  std::vector<int64_t> memory_rows;
   int64_t length() const {  // positions decoded so far
     return layers.empty() ? 0 : layers.front().self_attn.length();
   }

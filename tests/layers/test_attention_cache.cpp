@@ -217,6 +217,47 @@ BOOST_AUTO_TEST_CASE(decoder_forward_step_matches_the_whole_target) {
   }
 }
 
+// Beam search reorders a source's beams among themselves: the decoder's cross-attention caches
+// stay where they are (the rows' memory is unchanged), and steps still match decoding the
+// reordered inputs from the start; a reorder that changes a row's source moves them.
+BOOST_AUTO_TEST_CASE(decoder_cache_moves_cross_attention_only_when_a_row_changes_source) {
+  Generator gen(25);
+  TransformerDecoder decoder(layer_options(true), 2, gen);
+  randomise_biases(decoder, 26);
+  decoder.eval();
+  NoGradGuard no_grad;
+  Tensor tgt = param({2, 4, 8}, 27), memory = param({2, 3, 8}, 28);
+  const Tensor pad = padding({{2}, {}}, 3);
+  TransformerDecoderCache cache = decoder.start_cache(memory, pad);
+  decoder.forward_step(narrow(tgt, 1, 0, 2), cache);
+  std::vector<int64_t> rows = {0, 0, 1, 1, 1};  // each source expanded to its beams
+  cache.reorder(from_indices(rows, {5}));
+  const Tensor cross = cache.layers[1].cross_attn.key_value;
+  BOOST_REQUIRE(cross.shape() == Shape({5, 3, 16}));
+  // Within each source: row i continues row within[i].
+  const std::vector<int64_t> within = {1, 0, 4, 2, 3};
+  cache.reorder(from_indices(within, {5}));
+  BOOST_CHECK(cache.layers[1].cross_attn.key_value.is_same(cross));
+  BOOST_CHECK((cache.memory_rows == std::vector<int64_t>{0, 0, 1, 1, 1}));
+  // The rows decoded from the start: source rows[within[i]] for row i.
+  auto expect_step = [&](const std::vector<int64_t>& source_rows, int64_t at) {
+    const Tensor r = from_indices(source_rows, {static_cast<int64_t>(source_rows.size())});
+    Tensor t2 = index_select(tgt, 0, r), m2 = index_select(memory, 0, r);
+    Tensor full = decoder.forward(narrow(t2, 1, 0, at + 1), m2, causal_mask(at + 1), Tensor(),
+                                  Tensor(), index_select(pad, 0, r));
+    check_close(decoder.forward_step(narrow(t2, 1, at, 1), cache), narrow(full, 1, at, 1), 1e-5f,
+                1e-4f);
+  };
+  expect_step({0, 0, 1, 1, 1}, 2);
+  // Rows change source (and three are dropped): the caches move with them.
+  cache.reorder(from_indices({3, 1}, {2}));
+  BOOST_CHECK(!cache.layers[1].cross_attn.key_value.is_same(cross));
+  BOOST_CHECK((cache.memory_rows == std::vector<int64_t>{1, 0}));
+  expect_step({1, 0}, 3);
+  std::string what = test::shape_error_message([&] { cache.reorder(from_indices({2}, {1})); });
+  BOOST_CHECK_MESSAGE(what.find("row 2 of a cache of 2 rows") != std::string::npos, what);
+}
+
 BOOST_AUTO_TEST_CASE(positions_from_an_offset_are_the_tables_rows) {
   Generator gen(23);
   SinusoidalPositionalEncoding sinusoidal(8, 10);
