@@ -36,10 +36,12 @@ bool parse(cli::CommandLine& cl, const std::string& path, std::vector<std::strin
   }
 }
 
-void check_decode(const DecodeOptions& d, int64_t eval_batch_size) {
+// min_length 0: the commands that read a checkpoint, whose default 0 means "as trained"; a given
+// --max-decode-length is at least 1 everywhere.
+void check_decode(const DecodeOptions& d, int64_t eval_batch_size, int64_t min_length) {
   ATTEND_FUZZ_CHECK(in(static_cast<double>(d.beam_size), 1, 1000));
   ATTEND_FUZZ_CHECK(in(d.length_penalty, 0, 10));
-  ATTEND_FUZZ_CHECK(in(static_cast<double>(d.max_length), 1, 100000));
+  ATTEND_FUZZ_CHECK(in(static_cast<double>(d.max_length), static_cast<double>(min_length), 100000));
   ATTEND_FUZZ_CHECK(in(static_cast<double>(eval_batch_size), 1, 100000));
 }
 
@@ -60,7 +62,7 @@ void check_train(const cli::CommandLine& cl) {
   ATTEND_FUZZ_CHECK(in(c.experiment.text_task.label_smoothing, 0, 1));
   ATTEND_FUZZ_CHECK(in(static_cast<double>(c.min_freq), 1, 1e6));
   ATTEND_FUZZ_CHECK(in(static_cast<double>(c.max_vocab), 0, 1e7));
-  check_decode(c.experiment.text_task.decode, c.experiment.text_task.eval_batch_size);
+  check_decode(c.experiment.text_task.decode, c.experiment.text_task.eval_batch_size, 1);
 
   // The model's hyperparameters as run_train passes them to Experiment::create.
   const std::vector<std::string> names = model_names();
@@ -110,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     cli::CommandLine cl;
     if (parse(cl, path, {"translate", "-c", checkpoint})) {
       ATTEND_FUZZ_CHECK(*cl.use.translate && in(cl.threads, 1, 256));
-      check_decode(cl.use.config.text_task.decode, cl.use.config.text_task.eval_batch_size);
+      check_decode(cl.use.config.text_task.decode, cl.use.config.text_task.eval_batch_size, 0);
     }
   }
   return 0;
