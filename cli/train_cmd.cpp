@@ -423,14 +423,21 @@ void check_resumable(const Experiment& e, const std::string& path) {
     auto it = m.find(key);
     return it == m.end() ? std::string() : it->second;
   };
-  const std::string saved = value(ck.metadata, kConfigKey), wanted = value(now, kConfigKey);
-  if (saved != wanted) {
-    // Name the first setting that differs, as "/hyperparams/hidden".
-    json a = json::object(), b = json::parse(wanted).flatten();
+  // How eval will decode ("decode") may change on resume; it does not change what is trained.
+  auto trained = [](const std::string& config) {
+    json j = json::object();
     try {
-      a = json::parse(saved).flatten();
+      j = json::parse(config);
     } catch (const json::exception&) {
     }
+    if (j.is_object()) j.erase("decode");
+    return j;
+  };
+  const json saved = trained(value(ck.metadata, kConfigKey)),
+             wanted = trained(value(now, kConfigKey));
+  if (saved != wanted) {
+    // Name the first setting that differs, as "/hyperparams/hidden".
+    json a = saved.flatten(), b = wanted.flatten();
     for (const auto& [key, v] : b.items())
       if (!a.contains(key) || a[key] != v)
         throw CLI::ValidationError("--resume", path + " was trained with " + key.substr(1) + " = " +
