@@ -2,7 +2,7 @@
 // text with SentencePiece subwords (unigram and BPE, joint and separate) comes back from its
 // checkpoint alone with the same pieces, vocabularies and translations; decode(encode(x)) == x
 // through the restored tokenizers; and a missing, corrupt or mismatched model is a one-line
-// CheckpointError naming the file.
+// CheckpointError naming the file. The decoding length and score training used travel too.
 #include <boost/test/unit_test.hpp>
 #include <fstream>
 #include <functional>
