@@ -1,7 +1,6 @@
 // Pointwise ops: each forward, then its backward closure. Binary ops broadcast (NumPy rules) and
 // their backward sums the gradient back to each operand's shape with sum_to().
 #include <cmath>
-#include <numbers>
 
 #include "autograd/kernels.h"
 #include "autograd/node.h"
@@ -548,23 +547,18 @@ const OpInfo gelu_tanh_op{
 namespace {
 
 // GELU's two forms at one element: the value, and the value with the derivative. Training computes
-// both in one pass (they share the erf or tanh) and keeps the derivative instead of x, so the
-// backward is one multiplication instead of a second evaluation.
-constexpr float kInvSqrt2 = static_cast<float>(1.0 / std::numbers::sqrt2);
-constexpr float kInvSqrt2Pi = static_cast<float>(std::numbers::inv_sqrtpi / std::numbers::sqrt2);
+// both in one pass (they share the normal density's exponential, or the tanh) and keeps the
+// derivative instead of x, so the backward is one multiplication instead of a second evaluation.
 constexpr float kTanhC = 0.7978845608028654f;  // sqrt(2/pi)
 constexpr float kTanhA = 0.044715f;
 
-float normal_cdf(float v) {  // Φ(v)
-  return 0.5f * (1.0f + vec::erf(v * kInvSqrt2));
-}
 float gelu_tanh_t(float v) {
   return vec::tanh(kTanhC * (v + kTanhA * v * v * v));
 }
 
 // y[i] = x[i] Φ(x[i]) and dy[i] = d/dx x Φ(x) = Φ(x) + x φ(x) at x[i]; the tanh form likewise with
 // t = tanh(√(2/π) (x + a x³)): y = x (1 + t) / 2. Not inlined: inlined into gelu(), GCC 12
-// leaves the selects of erf and exp as branches and does not vectorise the loops (8x slower).
+// leaves the selects of exp as branches and does not vectorise the loops (8x slower).
 [[gnu::noinline]] void gelu_with_derivative(const float* __restrict x, float* __restrict y,
                                             float* __restrict dy, int64_t n, bool approximate) {
   if (approximate)
@@ -576,9 +570,10 @@ float gelu_tanh_t(float v) {
     }
   else
     for (int64_t i = 0; i < n; ++i) {
-      const float v = x[i], cdf = normal_cdf(v);
-      y[i] = v * cdf;
-      dy[i] = cdf + v * (kInvSqrt2Pi * vec::exp(-0.5f * v * v));
+      const float v = x[i];
+      const vec::NormalCdfPdf n = vec::normal_cdf_pdf(v);
+      y[i] = v * n.cdf;
+      dy[i] = n.cdf + v * n.pdf;
     }
 }
 
@@ -589,7 +584,7 @@ Tensor gelu(const Tensor& x, bool approximate) {
   ProfileScope profile_scope(op.name);
   if (!needs_graph({&x}))
     return approximate ? map(x, [](float v) { return 0.5f * v * (1.0f + gelu_tanh_t(v)); })
-                       : map(x, [](float v) { return v * normal_cdf(v); });
+                       : map(x, [](float v) { return v * vec::normal_cdf_pdf(v).cdf; });
   // The derivative at x, kept for the backward instead of x (the same memory).
   Tensor out = Tensor::empty(x.shape()), d = Tensor::empty(x.shape());
   gelu_with_derivative(x.data(), out.data(), d.data(), x.numel(), approximate);

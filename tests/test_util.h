@@ -133,6 +133,22 @@ inline void expect_shape_error(const std::function<void()>& f,
   }
 }
 
+// f must throw an E whose message is one line and mentions every one of parts (the file, line,
+// key or option at fault): the form of every error a user sees.
+template <class E>
+void expect_one_line_error(const std::function<void()>& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    BOOST_ERROR("no error thrown (expected one mentioning \""
+                << (parts.empty() ? "" : parts.front()) << "\")");
+  } catch (const E& e) {
+    const std::string msg = e.what();
+    BOOST_TEST_MESSAGE("error: " << msg);
+    BOOST_CHECK_MESSAGE(msg.find('\n') == std::string::npos, "message is not one line: " << msg);
+    check_mentions(msg, parts);
+  }
+}
+
 // Fixtures written by tests/fixtures/gen_fixtures.py: "tensor NAME NDIM D0 D1 ..." then one line
 // of values, for each tensor.
 inline std::map<std::string, Tensor> load_fixtures(const std::string& file) {
