@@ -153,13 +153,14 @@ class BeamSearch {
   // The live beams [g, e) of one source, from log-probabilities p [n, V]: rules 1 to 3.
   void expand_source(int64_t g, int64_t e, const float* p, int64_t t) {
     const int64_t src = live_[g].source;
-    const int64_t take = rank_candidates(g, e, p);
+    rank_candidates(g, e, p);
+    const int64_t take = static_cast<int64_t>(top_.size());
     const size_t first_next = next_.size();
     int64_t n_live = 0;
     for (int64_t rank = 0; rank < take && n_live < K_; ++rank) {
-      const int64_t j = order_[rank];
+      const int64_t j = top_[rank].index;
       const int64_t parent = g + j / V_, token = j % V_;
-      const float sum = sums_[j];
+      const float sum = top_[rank].sum;
       if (token == o_.eos) {
         if (rank < K_)
           add_finished(finished_[src],
@@ -178,29 +179,30 @@ class BeamSearch {
     }
   }
 
-  // The candidates of beams [g, e): sums_ [(e - g) * V] (NaN ranked last) and order_, whose first
-  // min(2K, candidates) entries are the best, in rank order; returns that count.
-  int64_t rank_candidates(int64_t g, int64_t e, const float* p) {
-    const int64_t count = (e - g) * V_;
-    sums_.resize(count);
-    order_.resize(count);
+  // The best min(2K, candidates) candidates of beams [g, e) into top_, best first: sum = the
+  // beam's log-probability + the token's (NaN ranked as -inf), ties to the lower index
+  // (beam * V + token). One pass keeps a sorted list of the best so far; nearly every candidate
+  // is turned away by one comparison with its last entry (a full nth_element over the K V
+  // candidates of every source was a fifth of cached beam decoding).
+  void rank_candidates(int64_t g, int64_t e, const float* p) {
+    const size_t take = static_cast<size_t>(std::min(2 * K_, (e - g) * V_));
+    top_.clear();
+    if (take == 0) return;
     for (int64_t r = g; r < e; ++r) {
       const float base = live_[r].log_prob;
       const float* row = p + r * V_;
-      float* s = sums_.data() + (r - g) * V_;
+      const int64_t first = (r - g) * V_;
       for (int64_t v = 0; v < V_; ++v) {
         const float x = base + row[v];
-        s[v] = std::isnan(x) ? kNegInf : x;
+        const float sum = std::isnan(x) ? kNegInf : x;
+        // Indices rise through the scan, so a later candidate beats an entry only by a larger sum.
+        if (top_.size() == take && !(sum > top_.back().sum)) continue;
+        if (top_.size() == take) top_.pop_back();
+        auto at = std::upper_bound(top_.begin(), top_.end(), sum,
+                                   [](float s, const Candidate& c) { return s > c.sum; });
+        top_.insert(at, Candidate{sum, first + v});
       }
     }
-    for (int64_t j = 0; j < count; ++j) order_[j] = j;
-    const int64_t take = std::min(2 * K_, count);
-    auto better = [this](int64_t a, int64_t b) {
-      return sums_[a] > sums_[b] || (sums_[a] == sums_[b] && a < b);
-    };
-    if (take < count) std::nth_element(order_.begin(), order_.begin() + take, order_.end(), better);
-    std::sort(order_.begin(), order_.begin() + take, better);
-    return take;
   }
 
   // Rule 3, for the source whose new beams start at next_[first_next].
@@ -232,8 +234,11 @@ class BeamSearch {
   std::vector<int64_t> prev_;  // [n] the token each row feeds next
   std::vector<Beam> next_;     // the next step's live beams
   std::vector<int64_t> parents_;  // next_[i] continues state row parents_[i]
-  std::vector<float> sums_;       // candidate sums of one source, [beams * V]
-  std::vector<int64_t> order_;    // candidate indices (beam * V + token), ranked
+  struct Candidate {
+    float sum;      // the beam's log-probability + the token's
+    int64_t index;  // beam * V + token, the beam counted from the source's first
+  };
+  std::vector<Candidate> top_;  // the best candidates of one source, best first
 };
 
 }  // namespace
