@@ -127,7 +127,7 @@ print(f"# Multi30k Transformer: attend (key/value cache, no cache) vs PyTorch ({
 print()
 print(f"- CPU: {cpu}; OpenBLAS core {', '.join(sorted(core))}; "
       f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
-print(f"- {load_before} before, {load_after} after: the machine is shared, figures are preliminary")
+print(f"- {load_before} before, {load_after} after (a machine busy with other work makes the figures slower)")
 print(f"- model: 3+3 layers, d_model 256, 8 heads, FF 512, {anyj.get('parameters')} parameters "
       f"(attend), random weights, forced output length; decode batch {batch}, beam {beam}; "
       f"medians of {rounds} round(s)")
