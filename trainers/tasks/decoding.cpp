@@ -195,9 +195,11 @@ class BeamSearch {
       for (int64_t v = 0; v < V_; ++v) {
         const float x = base + row[v];
         const float sum = std::isnan(x) ? kNegInf : x;
-        // Indices rise through the scan, so a later candidate beats an entry only by a larger sum.
-        if (top_.size() == take && !(sum > top_.back().sum)) continue;
-        if (top_.size() == take) top_.pop_back();
+        if (top_.size() == take) {
+          // Indices rise through the scan: a later candidate beats an entry only by a larger sum.
+          if (!(sum > top_.back().sum)) continue;
+          top_.pop_back();
+        }
         auto at = std::upper_bound(top_.begin(), top_.end(), sum,
                                    [](float s, const Candidate& c) { return s > c.sum; });
         top_.insert(at, Candidate{sum, first + v});
