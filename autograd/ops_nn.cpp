@@ -630,28 +630,32 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
   if (p < 0.0f || p > 1.0f)
     throw std::invalid_argument("dropout: probability must be in [0, 1], got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
-  // mask holds 0 or 1/(1-p): the forward scale and the backward in one tensor.
-  Tensor mask = Tensor::empty(x.shape());
+  // mask holds 0 or 1/(1-p): the forward scale and the backward in one tensor. An input that
+  // needs no gradient (the features of a dataset) needs no mask.
+  const bool keep_mask = grad_enabled() && x.requires_grad();
+  Tensor mask = keep_mask ? Tensor::empty(x.shape()) : Tensor();
   Tensor out = Tensor::empty(x.shape());
   const float scale = p == 1.0f ? 0.0f : 1.0f / (1.0f - p);
   // An element is dropped when gen.uniform() < p, i.e. when its draw's top 24 bits are below
-  // ceil(p * 2^24) (exact: uniform() is those bits times 2^-24). Draws go into a buffer first and
-  // the mask is computed without branches, so the loop vectorises and a 50% coin does not
-  // mispredict: 2.5x faster than per-element uniform() with a branch, and the same masks.
+  // ceil(p * 2^24) (exact: uniform() is those bits times 2^-24). Draws come a block at a time
+  // and the mask is computed without branches, so the loop vectorises and a 50% coin does not
+  // mispredict.
   const uint64_t cut = static_cast<uint64_t>(std::ceil(static_cast<double>(p) * 0x1.0p24));
-  constexpr int64_t kBlock = 512;
+  constexpr int64_t kBlock = 1024;
   uint64_t draws[kBlock];
   const float* px = x.data();
-  float* pm = mask.data();
+  float* pm = keep_mask ? mask.data() : nullptr;
   float* po = out.data();
   for (int64_t start = 0, n = x.numel(); start < n; start += kBlock) {
     const int64_t m = std::min(kBlock, n - start);
-    for (int64_t k = 0; k < m; ++k) draws[k] = gen.next_u64();
+    gen.fill_u64(draws, m);
 #pragma omp simd
-    for (int64_t k = 0; k < m; ++k) {
-      const float keep = scale * static_cast<float>((draws[k] >> 40) >= cut);
-      pm[start + k] = keep;
-      po[start + k] = px[start + k] * keep;
+    for (int64_t k = 0; k < m; ++k)
+      po[start + k] = px[start + k] * (scale * static_cast<float>((draws[k] >> 40) >= cut));
+    if (pm) {
+#pragma omp simd
+      for (int64_t k = 0; k < m; ++k)
+        pm[start + k] = scale * static_cast<float>((draws[k] >> 40) >= cut);
     }
   }
   return record(dropout_op, out, {&x}, [mask](const Tensor& g) {
