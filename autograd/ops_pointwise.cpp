@@ -508,12 +508,18 @@ const OpInfo elu_op{
 
 Tensor elu(const Tensor& x, float alpha) {
   ProfileScope profile_scope(elu_op.name);
-  Tensor out = map(x, [alpha](float v) { return v > 0 ? v : alpha * std::expm1(v); });
+  // Both sides computed and one selected (no branch on the sign): the loops vectorise.
+  Tensor out = map(x, [alpha](float v) {
+    const float negative = alpha * vec::expm1(std::min(v, 0.0f));
+    return v > 0 ? v : negative;
+  });
   Tensor sx = x.detach(), y = out.detach();
   // For x <= 0: d/dx alpha*(e^x - 1) = alpha*e^x = y + alpha.
   return record(elu_op, out, {&x}, [sx, y, alpha](const Tensor& g) {
-    return Grads{zip3(
-        g, sx, y, [alpha](float gv, float v, float yv) { return v > 0 ? gv : gv * (yv + alpha); })};
+    return Grads{zip3(g, sx, y, [alpha](float gv, float v, float yv) {
+      const float slope = v > 0 ? 1.0f : yv + alpha;
+      return gv * slope;
+    })};
   });
 }
 

@@ -63,6 +63,30 @@ BOOST_AUTO_TEST_CASE(tanh_and_sigmoid_match_the_library_functions) {
   BOOST_CHECK_EQUAL(attend::vec::sigmoid(0.0f), 0.5f);
 }
 
+BOOST_AUTO_TEST_CASE(expm1_keeps_its_relative_accuracy_near_zero) {
+  double worst = 0;
+  float worst_at = 0;
+  auto check = [&](float x) {
+    const double ref = std::expm1(static_cast<double>(x));
+    const double rel = std::fabs(attend::vec::expm1(x) - ref) / std::fabs(ref);
+    if (rel > worst) worst = rel, worst_at = x;
+  };
+  for (float x = -87.0f; x < 88.0f; x += 0.00041f)
+    if (x != 0.0f) check(x);
+  // Both sides of the switch between series and exp(x) - 1, and tiny arguments, where
+  // exp(x) - 1 alone would lose every digit.
+  for (float x = 0.3499f; x < 0.3501f; x += 1e-6f) check(x), check(-x);
+  for (float x = 1e-30f; x < 1.0f; x *= 1.37f) check(x), check(-x);
+  BOOST_TEST_MESSAGE("expm1 worst relative error " << worst << " at x = " << worst_at);
+  BOOST_CHECK_LT(worst, 1e-6);
+  const float inf = std::numeric_limits<float>::infinity();
+  BOOST_CHECK_EQUAL(attend::vec::expm1(0.0f), 0.0f);
+  BOOST_CHECK_EQUAL(attend::vec::expm1(-inf), -1.0f);
+  BOOST_CHECK_EQUAL(attend::vec::expm1(-100.0f), -1.0f);
+  BOOST_CHECK_EQUAL(attend::vec::expm1(inf), inf);
+  BOOST_CHECK(std::isnan(attend::vec::expm1(std::numeric_limits<float>::quiet_NaN())));
+}
+
 BOOST_AUTO_TEST_CASE(normal_cdf_and_pdf_match_the_library_functions) {
   // Φ(x) = erfc(-x / √2) / 2 and φ(x) = e^{-x²/2} / √(2π) in double precision. Φ's absolute
   // error over the range GELU sees, its relative error in the left tail, where 0.5 (1 + erf)
