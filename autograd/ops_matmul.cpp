@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -63,25 +64,77 @@ struct SparseRows {
   std::vector<float> val;
 };
 
-// x as SparseRows when it is large and at most 1/16 nonzero (the scan stops as soon as it is not,
-// so a dense input pays for a few percent of one pass); null otherwise.
+// One worker's share of sparse_rows: rows [begin, end) of x [rows, in], their nonzeros appended
+// to col and val and each row's first index (within this share) in starts[r]. Stops early, with
+// too_dense set, once the share alone holds more than `limit` nonzeros.
+struct alignas(64) RowScan {  // a cache line each: the workers' appends do not contend
+  std::vector<int32_t> col;
+  std::vector<float> val;
+  bool too_dense = false, out_of_memory = false;
+
+  void scan(const float* x, int64_t in, int64_t begin, int64_t end, int64_t limit,
+            int64_t* starts) {
+    try {  // push_back may throw, and nothing may leave a worker
+      for (int64_t r = begin; r < end; ++r) {
+        starts[r] = static_cast<int64_t>(col.size());
+        const float* xr = x + r * in;
+        for (int64_t j = 0; j < in; j += 16) {
+          const int64_t m = std::min<int64_t>(16, in - j);
+          if (m == 16) {  // one vector compare skips sixteen zeros; NaN counts as nonzero
+            int nonzero = 0;
+#pragma omp simd reduction(| : nonzero)
+            for (int64_t t = 0; t < 16; ++t) nonzero |= xr[j + t] != 0.0f;
+            if (!nonzero) continue;
+          }
+          for (int64_t t = 0; t < m; ++t)
+            if (xr[j + t] != 0.0f) {
+              if (static_cast<int64_t>(col.size()) >= limit) {
+                too_dense = true;
+                return;
+              }
+              col.push_back(static_cast<int32_t>(j + t));
+              val.push_back(xr[j + t]);
+            }
+        }
+      }
+    } catch (const std::bad_alloc&) {
+      out_of_memory = true;
+    }
+  }
+};
+
+// x as SparseRows when it is large and at most 1/16 nonzero; null otherwise. The rows are
+// scanned in ranges over the workers, and a range stops as soon as it alone passes the limit, so
+// a dense input pays for a few percent of one pass.
 std::shared_ptr<SparseRows> sparse_rows(const float* x, int64_t rows, int64_t in) {
   const int64_t n = rows * in;
   if (n < (int64_t{1} << 16) || in > INT32_MAX) return nullptr;
   const int64_t limit = n / 16;
+  const int64_t ranges = std::min(rows, range_count(n, kElementwiseGrain));
+  std::vector<RowScan> parts(static_cast<size_t>(ranges));
   auto sp = std::make_shared<SparseRows>();
-  sp->start.resize(rows + 1);
-  for (int64_t r = 0; r < rows; ++r) {
-    sp->start[r] = static_cast<int64_t>(sp->col.size());
-    const float* xr = x + r * in;
-    for (int64_t k = 0; k < in; ++k)
-      if (xr[k] != 0.0f) {  // NaN counts as nonzero, so it still propagates
-        if (static_cast<int64_t>(sp->col.size()) >= limit) return nullptr;
-        sp->col.push_back(static_cast<int32_t>(k));
-        sp->val.push_back(xr[k]);
-      }
+  sp->start.resize(rows + 1);  // first as offsets within each range's part
+  int64_t* const starts = sp->start.data();
+  // Captured by copy: a value read through a reference is loaded again after every store.
+  parallel_ranges(rows, ranges, [x, in, limit, starts, &parts](int64_t k, int64_t b, int64_t e) {
+    parts[k].scan(x, in, b, e, limit, starts);
+  });
+  int64_t total = 0;
+  for (const RowScan& part : parts) {
+    if (part.out_of_memory) throw std::bad_alloc();
+    if (part.too_dense) return nullptr;
+    total += static_cast<int64_t>(part.col.size());
   }
-  sp->start[rows] = static_cast<int64_t>(sp->col.size());
+  if (total > limit) return nullptr;
+  sp->col.reserve(total);
+  sp->val.reserve(total);
+  for (int64_t k = 0; k < ranges; ++k) {  // offsets within a part become offsets in the whole
+    const int64_t base = static_cast<int64_t>(sp->col.size());
+    for (int64_t r = rows * k / ranges; r < rows * (k + 1) / ranges; ++r) starts[r] += base;
+    sp->col.insert(sp->col.end(), parts[k].col.begin(), parts[k].col.end());
+    sp->val.insert(sp->val.end(), parts[k].val.begin(), parts[k].val.end());
+  }
+  sp->start[rows] = total;
   return sp;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "autograd/creation.h"
@@ -119,6 +120,47 @@ BOOST_FIXTURE_TEST_CASE(a_pass_gives_the_same_bits_every_time_at_two_threads, Th
   for (size_t i = 0; i < one.size(); ++i)
     far += !(std::abs(one[i] - two[i]) <= 1e-5f + 1e-3f * std::abs(one[i]));
   BOOST_TEST(far == 0);
+}
+
+// linear scans a large input for zeros on every worker and takes its sparse path only when the
+// whole input is at most 1/16 nonzero: whichever path, at 1 and at 2 threads, the values are
+// x W^T to rounding, a NaN input reaches its output row, and the sparse path (rows computed one
+// by one) gives the same bits at both thread counts.
+BOOST_FIXTURE_TEST_CASE(linear_scans_for_zeros_on_every_worker, ThreadState) {
+  const int64_t rows = 512, in_f = 300, out_f = 8;
+  Generator gen(11);
+  Tensor w = randn({out_f, in_f}, gen);
+  // Nonzero fraction of the first and of the second half of the rows: sparse throughout; each
+  // half under the limit alone but the whole over it; the first half dense.
+  for (const auto& [first, second] : {std::pair{0.02f, 0.03f}, {0.09f, 0.09f}, {0.5f, 0.01f}}) {
+    Tensor x = zeros({rows, in_f});
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < in_f; ++k)
+        if (gen.uniform() < (r < rows / 2 ? first : second))
+          x.data()[r * in_f + k] = gen.uniform() - 0.5f;
+    x.data()[(rows - 3) * in_f + 17] = std::nanf("");
+    BOOST_TEST_CONTEXT("nonzero fractions " << first << " and " << second) {
+      set_num_threads(1);
+      Tensor one = linear(x, w);
+      set_num_threads(2);
+      Tensor two = linear(x, w);
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t o = 0; o < out_f; ++o) {
+          double ref = 0;
+          for (int64_t k = 0; k < in_f; ++k)
+            ref += static_cast<double>(x.data()[r * in_f + k]) * w.data()[o * in_f + k];
+          for (const Tensor* out : {&one, &two}) {
+            const float got = out->data()[r * out_f + o];
+            if (r == rows - 3)
+              BOOST_REQUIRE(std::isnan(got));
+            else
+              BOOST_REQUIRE_SMALL(got - ref, 1e-4 * (1 + std::abs(ref)));
+          }
+        }
+      if (first < 0.05f)
+        BOOST_TEST(std::memcmp(one.data(), two.data(), one.numel() * sizeof(float)) == 0);
+    }
+  }
 }
 
 BOOST_FIXTURE_TEST_CASE(off_by_default_keeps_gradual_underflow, ThreadState) {
