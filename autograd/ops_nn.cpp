@@ -635,28 +635,17 @@ Tensor dropout(const Tensor& x, float p, bool training, Generator& gen) {
   const bool keep_mask = grad_enabled() && x.requires_grad();
   Tensor mask = keep_mask ? Tensor::empty(x.shape()) : Tensor();
   Tensor out = Tensor::empty(x.shape());
-  const float scale = p == 1.0f ? 0.0f : 1.0f / (1.0f - p);
-  // An element is dropped when gen.uniform() < p, i.e. when its draw's top 24 bits are below
-  // ceil(p * 2^24) (exact: uniform() is those bits times 2^-24). Draws come a block at a time
-  // and the mask is computed without branches, so the loop vectorises and a 50% coin does not
-  // mispredict.
-  const uint64_t cut = static_cast<uint64_t>(std::ceil(static_cast<double>(p) * 0x1.0p24));
-  constexpr int64_t kBlock = 1024;
-  uint64_t draws[kBlock];
-  const float* px = x.data();
-  float* pm = keep_mask ? mask.data() : nullptr;
-  float* po = out.data();
-  for (int64_t start = 0, n = x.numel(); start < n; start += kBlock) {
-    const int64_t m = std::min(kBlock, n - start);
-    gen.fill_u64(draws, m);
-#pragma omp simd
-    for (int64_t k = 0; k < m; ++k)
-      po[start + k] = px[start + k] * (scale * static_cast<float>((draws[k] >> 40) >= cut));
-    if (pm) {
-#pragma omp simd
-      for (int64_t k = 0; k < m; ++k)
-        pm[start + k] = scale * static_cast<float>((draws[k] >> 40) >= cut);
-    }
+  const float* const px = x.data();
+  float* const po = out.data();
+  if (keep_mask) {
+    float* const pm = mask.data();
+    kernels::dropout_coins(x.numel(), p, gen, [px, po, pm](int64_t i, float keep) {
+      pm[i] = keep;
+      po[i] = px[i] * keep;
+    });
+  } else {
+    kernels::dropout_coins(x.numel(), p, gen,
+                           [px, po](int64_t i, float keep) { po[i] = px[i] * keep; });
   }
   return record(dropout_op, out, {&x}, [mask](const Tensor& g) {
     return Grads{kernels::zip(g, mask, [](float gv, float m) { return gv * m; })};

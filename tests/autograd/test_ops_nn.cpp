@@ -505,6 +505,27 @@ BOOST_AUTO_TEST_CASE(dropout_drops_fraction_p_and_scales_the_rest) {
   }
 }
 
+// The coin rule, written out: element i is dropped exactly when the i-th uniform() of a
+// generator with the same seed is below p, for dropout and for attention's weight masks alike
+// (p 0.5 puts the cut on a whole number of 2^-24 steps, 0.3 and 0.77 between two).
+BOOST_AUTO_TEST_CASE(dropout_drops_exactly_where_uniform_is_below_p) {
+  const int64_t n = 5000;  // several blocks of draws, the last one partial
+  for (float p : {0.3f, 0.5f, 0.77f}) {
+    BOOST_TEST_CONTEXT("p " << p) {
+      Generator gen(21), again(21), reference(21);
+      Tensor x = param({n}, 152, 0.5f, 1.5f).detach();
+      Tensor y = dropout(x, p, true, gen);
+      Tensor keep = attend::kernels::attention_keep_mask({n}, p, again);
+      for (int64_t i = 0; i < n; ++i) {
+        const bool dropped = reference.uniform() < p;
+        BOOST_REQUIRE_EQUAL(y.data()[i] == 0.0f, dropped);
+        BOOST_REQUIRE_EQUAL(keep.data()[i], dropped ? 0.0f : 1.0f / (1.0f - p));
+      }
+      BOOST_CHECK_EQUAL(gen.next_u64(), reference.next_u64());  // one draw per element
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(dropout_p_one_zeroes_everything) {
   Generator gen(8);
   Tensor x = param({100}, 160);
