@@ -372,6 +372,29 @@ BOOST_AUTO_TEST_CASE(beam_search_follows_its_rule_and_stops_only_when_it_is_safe
   }
 }
 
+BOOST_AUTO_TEST_CASE(beam_search_follows_its_rule_over_vocabularies_of_many_runs) {
+  // The ranking turns candidates away sixteen at a time once its list is full: vocabularies of
+  // several runs of 16 and a tail, with the reference's plain sort of all K V candidates.
+  const std::vector<int64_t> ids = {0, 1, 2, 3, 4, 5};
+  for (int64_t V : {37, 64}) {
+    LogitFn fn = hashed_logits(V, 2, 77, [](int64_t src) { return 0.5f * (src % 3) + 1.0f; });
+    for (int64_t K : {2, 4}) {
+      for (float alpha : {0.0f, 1.0f}) {
+        DecodeOptions o;
+        o.max_length = 6;
+        o.beam_size = K;
+        o.length_penalty = alpha;
+        FakeModel model(V, fn);
+        std::vector<Hypothesis> got = beam_search(model, sources(ids), Tensor(), o);
+        for (size_t b = 0; b < ids.size(); ++b)
+          check_same(got[b], beam_reference(fn, ids[b], o), 1e-6f,
+                     "V " + std::to_string(V) + " K " + std::to_string(K) + " alpha " +
+                         std::to_string(alpha) + " source " + std::to_string(b));
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(beam_finds_a_better_sequence_than_greedy) {
   // Greedy takes 3 (p .5) then <eos> (p .3): .15. Beam (K = 2) also keeps 0 (p .45), whose <eos>
   // has p .99: .4455.
