@@ -1,5 +1,6 @@
 // load_manifest and load_speech_dataset on one manifest ("path<TAB>transcript" lines). The
 // scratch directory holds three small audio files the seeds name: a.wav, b.flac, sub/c.wav.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
