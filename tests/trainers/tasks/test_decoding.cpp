@@ -223,6 +223,15 @@ Hypothesis exhaustive_best(const LogitFn& fn, int64_t src, const DecodeOptions& 
 
 // The documented beam rule for one source, written plainly and WITHOUT the early stop: every step
 // to max_length (or until no live beam is left). Exact early stopping must not change its answer.
+// Beam search's options: at most max_length tokens, K beams, length penalty alpha.
+DecodeOptions beam_options(int64_t max_length, int64_t K, float alpha) {
+  DecodeOptions o;
+  o.max_length = max_length;
+  o.beam_size = K;
+  o.length_penalty = alpha;
+  return o;
+}
+
 Hypothesis beam_reference(const LogitFn& fn, int64_t src, const DecodeOptions& o) {
   struct Beam {
     Prefix tokens;
@@ -349,10 +358,7 @@ BOOST_AUTO_TEST_CASE(beam_search_follows_its_rule_and_stops_only_when_it_is_safe
     LogitFn fn = hashed_logits(V, 2, seed, [](int64_t src) { return 0.4f * (src % 4) - 0.4f; });
     for (int64_t K : {1, 2, 3, 5}) {
       for (float alpha : {0.0f, 0.6f, 1.0f, -0.5f}) {
-        DecodeOptions o;
-        o.max_length = T;
-        o.beam_size = K;
-        o.length_penalty = alpha;
+        const DecodeOptions o = beam_options(T, K, alpha);
         FakeModel model(V, fn);
         std::vector<Hypothesis> got = beam_search(model, sources(ids), Tensor(), o);
         const std::string what = "seed " + std::to_string(seed) + " K " + std::to_string(K) +
@@ -380,10 +386,7 @@ BOOST_AUTO_TEST_CASE(beam_search_follows_its_rule_over_vocabularies_of_many_runs
     LogitFn fn = hashed_logits(V, 2, 77, [](int64_t src) { return 0.5f * (src % 3) + 1.0f; });
     for (int64_t K : {2, 4}) {
       for (float alpha : {0.0f, 1.0f}) {
-        DecodeOptions o;
-        o.max_length = 6;
-        o.beam_size = K;
-        o.length_penalty = alpha;
+        const DecodeOptions o = beam_options(6, K, alpha);
         FakeModel model(V, fn);
         std::vector<Hypothesis> got = beam_search(model, sources(ids), Tensor(), o);
         for (size_t b = 0; b < ids.size(); ++b)
@@ -434,10 +437,7 @@ BOOST_AUTO_TEST_CASE(a_batch_decodes_as_its_sources_one_at_a_time) {
   const std::vector<int64_t> ids = {0, 1, 2, 3, 4, 5};
   for (int64_t K : {1, 3}) {
     for (float alpha : {0.0f, 1.0f}) {
-      DecodeOptions o;
-      o.max_length = 7;
-      o.beam_size = K;
-      o.length_penalty = alpha;
+      const DecodeOptions o = beam_options(7, K, alpha);
       const std::string what = "K " + std::to_string(K) + " alpha " + std::to_string(alpha);
       FakeModel batched(V, fn);
       std::vector<Hypothesis> all = decode(batched, sources(ids), Tensor(), o);
