@@ -20,6 +20,16 @@ namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
+// Whether base + row[k] > bar for some k of a run of kRun candidates, in one vector compare (a NaN
+// sum compares false, as the -inf it ranks as would).
+constexpr int64_t kRun = 16;
+bool any_sum_above(float base, const float* row, float bar) {
+  int above = 0;
+#pragma omp simd reduction(| : above)
+  for (int64_t k = 0; k < kRun; ++k) above |= base + row[k] > bar;
+  return above != 0;
+}
+
 // log_prob / length^alpha (fairseq / Hugging Face length penalty); length 0 is left unpenalised.
 float penalised(float log_prob, int64_t length, float alpha) {
   if (alpha == 0.0f || length <= 0) return log_prob;
@@ -205,17 +215,10 @@ class BeamSearch {
         top_.insert(at, Candidate{sum, first + v});
       };
       // Once the list is full, a run of candidates none of which beats its last entry is turned
-      // away by one vector compare (a NaN sum compares false, as its -inf would).
-      constexpr int64_t kRun = 16;
+      // away by one vector compare.
       int64_t v = 0;
       for (; v + kRun <= V_; v += kRun) {
-        if (top_.size() == take) {
-          const float bar = top_.back().sum;
-          int beats = 0;
-#pragma omp simd reduction(| : beats)
-          for (int64_t k = 0; k < kRun; ++k) beats |= base + row[v + k] > bar;
-          if (!beats) continue;
-        }
+        if (top_.size() == take && !any_sum_above(base, row + v, top_.back().sum)) continue;
         for (int64_t k = 0; k < kRun; ++k) consider(v + k);
       }
       for (; v < V_; ++v) consider(v);
@@ -240,9 +243,7 @@ class BeamSearch {
     return worst_score(finished_[src]) >= reachable;
   }
 
-  float alpha() const {
-    return o_.length_penalty;
-  }
+  float alpha() const { return o_.length_penalty; }
 
   SequenceModel& model_;
   std::unique_ptr<DecoderState> state_;

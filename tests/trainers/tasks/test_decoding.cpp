@@ -221,8 +221,6 @@ Hypothesis exhaustive_best(const LogitFn& fn, int64_t src, const DecodeOptions& 
   return best;
 }
 
-// The documented beam rule for one source, written plainly and WITHOUT the early stop: every step
-// to max_length (or until no live beam is left). Exact early stopping must not change its answer.
 // Beam search's options: at most max_length tokens, K beams, length penalty alpha.
 DecodeOptions beam_options(int64_t max_length, int64_t K, float alpha) {
   DecodeOptions o;
@@ -232,6 +230,8 @@ DecodeOptions beam_options(int64_t max_length, int64_t K, float alpha) {
   return o;
 }
 
+// The documented beam rule for one source, written plainly and WITHOUT the early stop: every step
+// to max_length (or until no live beam is left). Exact early stopping must not change its answer.
 Hypothesis beam_reference(const LogitFn& fn, int64_t src, const DecodeOptions& o) {
   struct Beam {
     Prefix tokens;
