@@ -301,21 +301,48 @@ inline void add_attention_mask_(Tensor& scores, const Tensor& mask, const char* 
 // uniform() is those bits times 2^-24); calls apply(i, keep) with keep = 0 for a dropped element
 // and 1 / (1 - p) for a kept one. The draws come a block at a time (Generator::fill_u64) and the
 // keep factor is computed without a branch, so the loop vectorises and a 50% coin does not
-// mispredict. On the calling thread: the stream is serial, and a second worker applying one
-// block while the first draws the next did not pay (Cora's 3.9 million coins took no less time).
+// mispredict. The stream is serial: for a large tensor the calling thread draws the coins of one
+// chunk after another into a byte each while the other workers apply the chunks already drawn
+// (produce_and_consume; Cora's 3.9 million features read and write 31 MB). apply must not throw.
 template <class Apply>
 void dropout_coins(int64_t n, float p, Generator& gen, Apply apply) {
   const float scale = p >= 1.0f ? 0.0f : 1.0f / (1.0f - p);
   const uint64_t cut = static_cast<uint64_t>(std::ceil(static_cast<double>(p) * 0x1.0p24));
-  constexpr int64_t kBlock = 1024;
-  uint64_t draws[kBlock];
-  for (int64_t start = 0; start < n; start += kBlock) {
-    const int64_t m = std::min(kBlock, n - start);
-    gen.fill_u64(draws, m);
+  static constexpr int64_t kBlock = 1024;
+  if (range_count(n, kDropoutChunk) == 1) {
+    uint64_t draws[kBlock];
+    for (int64_t start = 0; start < n; start += kBlock) {
+      const int64_t m = std::min(kBlock, n - start);
+      gen.fill_u64(draws, m);
 #pragma omp simd
-    for (int64_t k = 0; k < m; ++k)
-      apply(start + k, scale * static_cast<float>((draws[k] >> 40) >= cut));
+      for (int64_t k = 0; k < m; ++k)
+        apply(start + k, scale * static_cast<float>((draws[k] >> 40) >= cut));
+    }
+    return;
   }
+  std::vector<uint8_t> kept(static_cast<size_t>(n));
+  uint8_t* const flags = kept.data();
+  produce_and_consume((n + kDropoutChunk - 1) / kDropoutChunk,
+                      [&gen, flags, n, cut](int64_t c) {
+                        uint64_t draws[kBlock];
+                        const int64_t end = std::min(n, (c + 1) * kDropoutChunk);
+                        for (int64_t start = c * kDropoutChunk; start < end; start += kBlock) {
+                          const int64_t m = std::min(kBlock, end - start);
+                          gen.fill_u64(draws, m);
+                          uint8_t* const f = flags + start;
+#pragma omp simd
+                          for (int64_t k = 0; k < m; ++k) f[k] = (draws[k] >> 40) >= cut;
+                        }
+                      },
+                      [flags, n, scale, apply](int64_t c) {
+                        const Apply fn = apply;  // a worker's own copy (see map)
+                        const uint8_t* const f = flags;
+                        const float s = scale;
+                        const int64_t end = std::min(n, (c + 1) * kDropoutChunk);
+#pragma omp simd
+                        for (int64_t i = c * kDropoutChunk; i < end; ++i)
+                          fn(i, s * static_cast<float>(f[i]));
+                      });
 }
 
 // Dropout's keep mask on attention weights (PyTorch's nn.MultiheadAttention drops weights, not

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -115,9 +116,51 @@ void parallel_pair(int64_t work_each, A a, B b) {
   b();
 }
 
+// A serial stream split over the workers: produce(c) runs for c = 0, 1, ..., chunks - 1 in that
+// order on one worker (the calling thread), and consume(c) runs once for each chunk, on whichever
+// worker is free, after produce(c) has returned. For work with a serial part (a random stream)
+// and a parallel part (reading and writing memory): the first worker keeps producing while the
+// others consume what it has made, and joins them when it is done. No barrier between chunks:
+// a worker waiting for chunk c spins on a counter, since chunks take microseconds. Without a
+// second worker, produce(c) and consume(c) alternate on the calling thread. Neither may throw.
+template <class Produce, class Consume>
+void produce_and_consume(int64_t chunks, Produce produce, Consume consume) {
+#ifdef ATTEND_OPENMP
+  if (chunks > 1 && omp_get_max_threads() > 1 && !omp_in_parallel()) {
+    make_fork_safe();
+    std::atomic<int64_t> produced{0}, taken{0};
+#pragma omp parallel num_threads(omp_get_max_threads())
+    {
+      if (omp_get_thread_num() == 0)
+        for (int64_t c = 0; c < chunks; ++c) {
+          produce(c);
+          produced.store(c + 1, std::memory_order_release);
+        }
+      for (int64_t c; (c = taken.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
+        while (produced.load(std::memory_order_acquire) <= c) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+        }
+        consume(c);
+      }
+    }
+    return;
+  }
+#endif
+  for (int64_t c = 0; c < chunks; ++c) {
+    produce(c);
+    consume(c);
+  }
+}
+
 // Items per thread for loops of plain arithmetic (a few operations per float): below this, the
 // wake-up costs more than the second thread saves.
 inline constexpr int64_t kElementwiseGrain = 1 << 15;
+
+// Elements per chunk of dropout's coins (kernels::dropout_coins): a tensor of fewer than two
+// chunks draws and applies its coins on the calling thread.
+inline constexpr int64_t kDropoutChunk = 1 << 14;
 
 // Rows per thread for a row-wise loop whose rows hold `row_length` floats and cost about
 // `cost` plain operations per float (an exp is several).

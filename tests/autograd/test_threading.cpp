@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <set>
 #include <utility>
@@ -159,6 +160,81 @@ BOOST_FIXTURE_TEST_CASE(linear_scans_for_zeros_on_every_worker, ThreadState) {
         }
       if (first < 0.05f)
         BOOST_TEST(std::memcmp(one.data(), two.data(), one.numel() * sizeof(float)) == 0);
+    }
+  }
+}
+
+#ifdef ATTEND_OPENMP
+// produce_and_consume: every chunk produced once, in order, on the calling thread, and consumed
+// once, after it was produced, at 1 and at 2 threads.
+BOOST_FIXTURE_TEST_CASE(produce_and_consume_takes_each_chunk_once_after_it_is_made, ThreadState) {
+  const int64_t chunks = 300;
+  for (int threads : {1, 2}) {
+    BOOST_TEST_CONTEXT(threads << " threads") {
+      set_num_threads(threads);
+      std::vector<int64_t> order;
+      std::vector<std::atomic<int>> made(chunks), used(chunks);
+      std::atomic<int64_t> early{0}, producers_off_caller{0};
+      produce_and_consume(
+          chunks,
+          [&](int64_t c) {
+            producers_off_caller += omp_get_thread_num() != 0;
+            order.push_back(c);
+            made[c].store(1);
+          },
+          [&](int64_t c) {
+            early += made[c].load() == 0;
+            used[c].fetch_add(1);
+          });
+      BOOST_TEST(producers_off_caller.load() == 0);
+      BOOST_TEST(early.load() == 0);
+      BOOST_REQUIRE_EQUAL(order.size(), static_cast<size_t>(chunks));
+      for (int64_t c = 0; c < chunks; ++c) {
+        BOOST_TEST(order[c] == c);
+        BOOST_TEST(used[c].load() == 1);
+      }
+    }
+  }
+}
+#endif
+
+// Dropout over several chunks of coins (kernels::dropout_coins: drawn on the calling thread,
+// applied by whichever worker is free at 2 threads): the same bits at 1 and 2 threads, dropped
+// exactly where the same seed's uniform() is below p, the generator left where one draw per element
+// leaves it, and the backward's mask the forward's.
+BOOST_FIXTURE_TEST_CASE(dropout_draws_the_same_coins_at_one_and_two_threads, ThreadState) {
+  const int64_t n = 5 * kDropoutChunk + 123;  // the last chunk partial
+  const float p = 0.3f;
+  Generator data(5);
+  const Tensor x = randn({n}, data, 1.0f, 0.1f);  // no zeros: a dropped element reads 0
+  for (bool needs_grad : {false, true}) {
+    BOOST_TEST_CONTEXT("input needs a gradient: " << needs_grad) {
+      std::vector<Tensor> outs, grads;
+      std::vector<uint64_t> next;
+      for (int threads : {1, 2}) {
+        set_num_threads(threads);
+        Generator gen(21);
+        Tensor in = needs_grad ? x.detach().requires_grad_() : x.detach();
+        Tensor y = dropout(in, p, true, gen);
+        if (needs_grad) {
+          y.sum().backward();
+          grads.push_back(in.grad());
+        }
+        outs.push_back(y);
+        next.push_back(gen.next_u64());
+      }
+      BOOST_TEST(std::memcmp(outs[0].data(), outs[1].data(), n * sizeof(float)) == 0);
+      Generator reference(21);
+      int64_t wrong = 0;
+      for (int64_t i = 0; i < n; ++i)
+        wrong += (outs[1].data()[i] == 0.0f) != (reference.uniform() < p);
+      BOOST_TEST(wrong == 0);
+      BOOST_TEST(next[0] == reference.next_u64());
+      BOOST_TEST(next[1] == next[0]);
+      if (needs_grad)
+        for (int64_t i = 0; i < n; ++i)
+          BOOST_REQUIRE_EQUAL(grads[1].data()[i],
+                              outs[1].data()[i] == 0.0f ? 0.0f : 1.0f / (1.0f - p));
     }
   }
 }
