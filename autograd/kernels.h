@@ -126,8 +126,23 @@ void for_each_row(const Shape& out,
   }
 }
 
+// How many elements `in` repeats when it broadcasts to `out` along leading dimensions only (a
+// [H, F] or [1, H, F] operand of an [N, H, F] one): its element count, whose values are then
+// out's trailing block, or 0 when `in` broadcasts some other way.
+inline int64_t trailing_block(const Shape& in, const Shape& out) {
+  int lead = 0;  // in's leading 1s
+  while (lead < in.ndim() && in[lead] == 1) ++lead;
+  const int rest = in.ndim() - lead;
+  if (rest == 0 || rest > out.ndim()) return 0;
+  for (int i = 0; i < rest; ++i)
+    if (in[lead + i] != out[out.ndim() - rest + i]) return 0;
+  return in.numel();
+}
+
 // out = f(a, b) with broadcasting, written into `out`, which has the broadcast shape and may be
-// `a` itself (each element is read before it is written); fast paths for a scalar operand.
+// `a` itself (each element is read before it is written); fast paths for a scalar operand and
+// for an operand repeated along leading dimensions (whole rows at a time: the general loop's
+// rows are the last dimension only, 8 features of a GAT head).
 template <class F>
 void broadcast_zip_into(const Tensor& a, const Tensor& b, Tensor& out, const char* op, F f) {
   const Shape os = broadcast_shapes(a.shape(), b.shape(), op);
@@ -150,6 +165,28 @@ void broadcast_zip_into(const Tensor& a, const Tensor& b, Tensor& out, const cha
     parallel_for(n, kElementwiseGrain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) po[i] = f(s, pb[i]);
     });
+    return;
+  }
+  const int64_t block_b = os == a.shape() ? trailing_block(b.shape(), os) : 0;
+  const int64_t block_a = os == b.shape() ? trailing_block(a.shape(), os) : 0;
+  if (block_a || block_b) {
+    const int64_t w = block_a ? block_a : block_b;
+    const bool rows_of_a = block_b != 0;  // a full, b one row; else the other way round
+    parallel_for(n / w, std::max<int64_t>(1, kElementwiseGrain / w),
+                 [pa, pb, po, w, rows_of_a, f](int64_t r0, int64_t r1) {
+                   const F fn = f;  // local copies, as in map
+                   const float *in_a = pa, *in_b = pb;
+                   for (int64_t r = r0; r < r1; ++r) {
+                     float* ro = po + r * w;
+                     if (rows_of_a) {
+                       const float* ra = in_a + r * w;
+                       for (int64_t i = 0; i < w; ++i) ro[i] = fn(ra[i], in_b[i]);
+                     } else {
+                       const float* rb = in_b + r * w;
+                       for (int64_t i = 0; i < w; ++i) ro[i] = fn(in_a[i], rb[i]);
+                     }
+                   }
+                 });
     return;
   }
   std::array<std::array<int64_t, Shape::kMaxDims>, 2> st{broadcast_strides(a.shape(), os),

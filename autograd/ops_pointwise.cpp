@@ -44,6 +44,15 @@ Tensor sum_to(const Tensor& grad, const Shape& shape) {
     return out;
   }
   const Shape& gs = grad.shape();
+  if (const int64_t w = kernels::trailing_block(shape, gs)) {
+    // Summed over leading dimensions: whole rows added in row order, as the general loop adds
+    // each element's terms.
+    for (int64_t r = 0, rows = grad.numel() / w; r < rows; ++r) {
+      const float* rg = pg + r * w;
+      for (int64_t i = 0; i < w; ++i) po[i] += rg[i];
+    }
+    return out;
+  }
   std::array<std::array<int64_t, Shape::kMaxDims>, 1> st{kernels::broadcast_strides(shape, gs)};
   const int64_t si = st[0][gs.ndim() - 1];
   kernels::for_each_row<1>(gs, st,

@@ -32,6 +32,10 @@ Tensor expand_along(const Tensor& g, const Shape& full, int dim, float scale) {
   Tensor out = Tensor::empty(full);
   const float* pg = g.data();
   float* po = out.data();
+  if (sp.inner == 1) {  // along the last dimension: each value fills a row
+    for (int64_t o = 0; o < sp.outer; ++o) std::fill_n(po + o * sp.n, sp.n, pg[o] * scale);
+    return out;
+  }
   for (int64_t o = 0; o < sp.outer; ++o)
     for (int64_t j = 0; j < sp.n; ++j)
       for (int64_t i = 0; i < sp.inner; ++i)
@@ -125,12 +129,23 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) {
   Tensor out = zeros(reduced_shape(x.shape(), dim, keepdim));
   const float* px = x.data();
   float* po = out.data();
-  for (int64_t o = 0; o < sp.outer; ++o)
-    for (int64_t j = 0; j < sp.n; ++j) {
-      const float* row = px + (o * sp.n + j) * sp.inner;
-      float* dst = po + o * sp.inner;
-      for (int64_t i = 0; i < sp.inner; ++i) dst[i] += row[i];
+  if (sp.inner == 1) {
+    // Along the last dimension ([N, H, F] -> [N, H] in GAT): each row summed in a register, in
+    // the same order as the general loop, which would store and reload the sum for every term.
+    for (int64_t o = 0; o < sp.outer; ++o) {
+      const float* row = px + o * sp.n;
+      float sum = 0.0f;
+      for (int64_t j = 0; j < sp.n; ++j) sum += row[j];
+      po[o] = sum;
     }
+  } else {
+    for (int64_t o = 0; o < sp.outer; ++o)
+      for (int64_t j = 0; j < sp.n; ++j) {
+        const float* row = px + (o * sp.n + j) * sp.inner;
+        float* dst = po + o * sp.inner;
+        for (int64_t i = 0; i < sp.inner; ++i) dst[i] += row[i];
+      }
+  }
   return record(sum_dim_op, out, {&x}, [shape = x.shape(), dim](const Tensor& g) {
     return Grads{expand_along(g, shape, dim, 1.0f)};
   });
