@@ -602,7 +602,11 @@ Tensor gelu(const Tensor& x, bool approximate) {
                        : map(x, [](float v) { return v * vec::normal_cdf_pdf(v).cdf; });
   // The derivative at x, kept for the backward instead of x (the same memory).
   Tensor out = Tensor::empty(x.shape()), d = Tensor::empty(x.shape());
-  gelu_with_derivative(x.data(), out.data(), d.data(), x.numel(), approximate);
+  const float* px = x.data();
+  float *po = out.data(), *pd = d.data();
+  parallel_for(x.numel(), kElementwiseGrain / 8, [=](int64_t begin, int64_t end) {
+    gelu_with_derivative(px + begin, po + begin, pd + begin, end - begin, approximate);
+  });
   return record(op, out, {&x}, [d](const Tensor& g) {
     return Grads{zip(g, d, [](float gv, float dv) { return gv * dv; })};
   });
