@@ -28,9 +28,6 @@ using Grads = std::vector<Tensor>;
 
 namespace {
 
-// m n k below which the heads' products stay on the calling thread (see attention_heads).
-constexpr int64_t kTinyProduct = int64_t{1} << 16;
-
 // One role (query, key or value): which tensor, from which column, and its index among the op's
 // distinct inputs (the same tensor may play several roles, e.g. the fused QKV).
 struct Role {
@@ -69,16 +66,9 @@ std::vector<Tensor> kernels::attention_heads(const AttentionHeads& a, const Tens
   auto o_at = [=](auto* base, int64_t b) { return base + b * Tq * Wo; };
 
   // P [.., H, Tq, Tk] = softmax(Q_bh K_bh^T * scale + mask)
-  // The heads' products are small (GPT on Shakespeare: 64 x 64 x 32), so the workers split the
-  // batch entries, each running its entries' products on one thread, rather than splitting each
-  // product. Tiny products (B2: 24 x 24 x 32) stay on the calling thread: OpenBLAS takes a lock
-  // around its buffer pool in every call, and two workers calling it at once for products of a
-  // microsecond made B2's attention 1.6x slower at 2 threads than at 1 on a 2-core VM. Either
-  // way each product runs on one thread (below OpenBLAS's own threshold for threading one), so
-  // the results are the same.
-  static_assert(kTinyProduct <= kBlasThreadingThreshold);
-  const int64_t entries_grain =
-      Tq * Tk * std::max(dqk, dv) < kTinyProduct ? B : rows_grain(H * PS * (dqk + dv), 8);
+  // The heads' products are small (B2: 24 x 24 x 32), so the workers split the batch entries,
+  // each running its entries' products on one thread, rather than splitting each product.
+  const int64_t entries_grain = rows_grain(H * PS * (dqk + dv), 8);
   Tensor p = Tensor::empty(ps);
   parallel_for(B, entries_grain, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b)

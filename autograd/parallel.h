@@ -162,10 +162,6 @@ inline constexpr int64_t kElementwiseGrain = 1 << 15;
 // chunks draws and applies its coins on the calling thread.
 inline constexpr int64_t kDropoutChunk = 1 << 14;
 
-// OpenBLAS (0.3.x, interface/gemm.c) runs a product on one thread when m n k is at most
-// 65536 * GEMM_MULTITHREAD_THRESHOLD (4 unless built otherwise), whatever its thread count.
-inline constexpr int64_t kBlasThreadingThreshold = int64_t{1} << 18;
-
 // Rows per thread for a row-wise loop whose rows hold `row_length` floats and cost about
 // `cost` plain operations per float (an exp is several).
 inline int64_t rows_grain(int64_t row_length, int64_t cost = 1) {
