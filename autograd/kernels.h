@@ -171,20 +171,15 @@ void broadcast_zip_into(const Tensor& a, const Tensor& b, Tensor& out, const cha
   const int64_t block_a = os == b.shape() ? trailing_block(a.shape(), os) : 0;
   if (block_a || block_b) {
     const int64_t w = block_a ? block_a : block_b;
-    const bool rows_of_a = block_b != 0;  // a full, b one row; else the other way round
+    // Row r of the full operand starts r w elements in; the repeated one starts at 0 every row.
+    const int64_t step_a = block_b ? w : 0, step_b = block_a ? w : 0;
     parallel_for(n / w, std::max<int64_t>(1, kElementwiseGrain / w),
-                 [pa, pb, po, w, rows_of_a, f](int64_t r0, int64_t r1) {
+                 [pa, pb, po, w, step_a, step_b, f](int64_t r0, int64_t r1) {
                    const F fn = f;  // local copies, as in map
-                   const float *in_a = pa, *in_b = pb;
                    for (int64_t r = r0; r < r1; ++r) {
+                     const float *ra = pa + r * step_a, *rb = pb + r * step_b;
                      float* ro = po + r * w;
-                     if (rows_of_a) {
-                       const float* ra = in_a + r * w;
-                       for (int64_t i = 0; i < w; ++i) ro[i] = fn(ra[i], in_b[i]);
-                     } else {
-                       const float* rb = in_b + r * w;
-                       for (int64_t i = 0; i < w; ++i) ro[i] = fn(in_a[i], rb[i]);
-                     }
+                     for (int64_t i = 0; i < w; ++i) ro[i] = fn(ra[i], rb[i]);
                    }
                  });
     return;

@@ -126,7 +126,9 @@ Tensor sum(const Tensor& x, int dim, bool keepdim) {
   ProfileScope profile_scope(sum_dim_op.name);
   dim = normalize_dim(dim, x.ndim(), "sum");
   auto sp = split_at(x.shape(), dim);
-  Tensor out = zeros(reduced_shape(x.shape(), dim, keepdim));
+  // The last-dimension path writes every output; the general loop adds into zeros.
+  const Shape os = reduced_shape(x.shape(), dim, keepdim);
+  Tensor out = sp.inner == 1 ? Tensor::empty(os) : zeros(os);
   const float* px = x.data();
   float* po = out.data();
   if (sp.inner == 1) {
